@@ -1,0 +1,1 @@
+"""One module per CLI subcommand; ``telefonistka.cli`` registers them in order."""

@@ -1,0 +1,57 @@
+"""One exception tree for the whole package.
+
+Adapters translate library errors (git failures, PyGithub exceptions, HTTP errors) into
+these classes, so the CLI and the Action entrypoint are the only places that turn an
+error into an exit code and a message for the workflow user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TelefonistkaError(Exception):
+    """Base of every error telefonistka raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(TelefonistkaError):
+    """The command line or action inputs are wrong."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in a config file, located for the user.
+
+    ``line`` and ``column`` are 1-based, like editors and GitHub annotations show them;
+    ``key`` is the dotted path of the key at fault (``promotionPaths[0].sourcePath``).
+    """
+
+    file: str
+    line: int
+    column: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class ConfigError(TelefonistkaError):
+    """A configuration file is unreadable or invalid; carries every problem found."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class GitError(TelefonistkaError):
+    """A git command failed, or a ref or path does not exist."""
+
+
+class SyncError(TelefonistkaError):
+    """A promotion group could not be carried out."""
