@@ -1,0 +1,98 @@
+"""``telefonistka validate``: check config files before they reach the default branch.
+
+Meant for people and for pre-commit (``.pre-commit-hooks.yaml``): every problem of every
+file is printed as ``file:line:col: key: message`` (the format editors and CI log
+viewers link), or as GitHub ``::error`` annotations with ``--format github``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from telefonistka.core.config import REPO_CONFIG_FILE
+from telefonistka.core.validation import (
+    ConfigKind,
+    detect_config_kind,
+    load_component_config,
+    load_repo_config,
+)
+from telefonistka.errors import ConfigError, ConfigProblem
+
+HELP = "Check telefonistka.yaml files (repo or component) and report every problem."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``PATH ...`` (default ``telefonistka.yaml``), ``--kind`` and ``--format``."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        default=[REPO_CONFIG_FILE],
+        help=f"config files to check (default: {REPO_CONFIG_FILE})",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=("auto", "repo", "component"),
+        default="auto",
+        help="file kind; auto: a component file when every top-level key is a component key",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="text: file:line:col: key: message; github: ::error workflow annotations",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check each file; 0 when all are valid, 1 when any is invalid or unreadable."""
+    results = [_check_file(Path(path), args.kind, args.format) for path in args.paths]
+    return 0 if all(results) else 1
+
+
+def _check_file(path: Path, kind_option: str, output: str) -> bool:
+    """Validate one file, print the outcome, and say whether it is valid."""
+    name = str(path)
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
+        print(f"{name}: error: cannot read the file: {reason}", file=sys.stderr)
+        return False
+    kind: ConfigKind = detect_config_kind(text) if kind_option == "auto" else _kind(kind_option)
+    try:
+        _load(text, name, kind)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(_format_problem(problem, output), file=sys.stderr)
+        return False
+    print(f"{name}: ok ({kind} config)")
+    return True
+
+
+def _kind(option: str) -> ConfigKind:
+    return "component" if option == "component" else "repo"
+
+
+def _load(text: bytes, name: str, kind: ConfigKind) -> None:
+    if kind == "component":
+        load_component_config(text, name)
+    else:
+        load_repo_config(text, name)
+
+
+def _format_problem(problem: ConfigProblem, output: str) -> str:
+    """One problem as a compiler-style line, or as a GitHub Actions annotation."""
+    if output != "github":
+        return str(problem)
+    message = f"{problem.key}: {problem.message}" if problem.key else problem.message
+    file = _escape(problem.file).replace(":", "%3A").replace(",", "%2C")
+    where = f"file={file},line={problem.line},col={problem.column}"
+    return f"::error {where},title=telefonistka config::{_escape(message)}"
+
+
+def _escape(text: str) -> str:
+    """Workflow-command escaping, so a message cannot end or forge the annotation."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

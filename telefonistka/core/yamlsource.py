@@ -1,0 +1,223 @@
+"""YAML text → plain Python data, plus where every key and value was written.
+
+``yaml.safe_load`` forgets positions, and a config error that does not say *where* sends
+the user hunting. So we let PyYAML's composer build the node tree (which keeps marks)
+and turn it into plain data ourselves, recording the 1-based line and column of each
+mapping key and each value under its key path (``("promotionPaths", 0, "sourcePath")``).
+Doing the conversion ourselves also lets us reject duplicate keys, which PyYAML silently
+resolves to the last one.
+
+Keys are kept as the text written in the file: ``on: x`` or ``1: x`` in
+``toggleCommitStatus`` mean the strings ``"on"`` and ``"1"``, as a Go ``map[string]string``
+would read them, not a boolean and an integer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import AnyStr
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from telefonistka.errors import ConfigError, ConfigProblem
+
+KeyPath = tuple[str | int, ...]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A 1-based line and column, as editors and GitHub annotations show them."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain data (``None`` for an empty file) and the positions of its keys and values."""
+
+    data: object
+    key_positions: Mapping[KeyPath, Position] = field(default_factory=dict)
+    value_positions: Mapping[KeyPath, Position] = field(default_factory=dict)
+
+    def position_of(self, path: KeyPath) -> Position:
+        """Where the value at ``path`` starts, else its key, else its nearest ancestor.
+
+        Falling back to the ancestor keeps every problem located, even one about a key
+        that is missing and so was never written.
+        """
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            found = self.value_positions.get(prefix) or self.key_positions.get(prefix)
+            if found is not None:
+                return found
+        return Position(1, 1)
+
+    def key_position_of(self, path: KeyPath) -> Position:
+        """Where the key at ``path`` is written (for "unknown key" problems)."""
+        return self.key_positions.get(path) or self.position_of(path)
+
+
+def format_key_path(path: KeyPath) -> str:
+    """The dotted form users read: ``promotionPaths[0].promotionPrs[1].targetPaths``.
+
+    Keys that are not plain words (``toggleCommitStatus`` keys may hold dots or spaces)
+    are quoted in brackets so the path stays unambiguous.
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part and all(ch.isalnum() or ch in "_-" for ch in part):
+            out += f".{part}" if out else part
+        else:
+            out += f'["{part}"]'
+    return out
+
+
+def decode_text(text: str | bytes, filename: str) -> str:
+    """Decode file bytes as UTF-8 (a BOM is allowed), naming the offending byte if not.
+
+    A config saved in Latin-1 or UTF-16 otherwise surfaces as a baffling YAML error.
+    """
+    if isinstance(text, str):
+        return text
+    try:
+        return text.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = _locate(text, exc.start, b"\n")
+        message = f"the file is not valid UTF-8 (byte 0x{text[exc.start]:02x}); save it as UTF-8"
+        raise ConfigError([ConfigProblem(filename, where.line, where.column, "", message)]) from exc
+
+
+def parse_yaml(text: str | bytes, filename: str) -> YamlDocument:
+    """Parse one YAML document; every syntax error or duplicate key is a ``ConfigError``."""
+    source = decode_text(text, filename)
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError([_syntax_problem(exc, filename)]) from exc
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([_reader_problem(exc, source, filename)]) from exc
+    if root is None:
+        return YamlDocument(data=None)
+    converter = _Converter(filename)
+    data = converter.convert(root, ())
+    if converter.problems:
+        raise ConfigError(converter.problems)
+    return YamlDocument(data, converter.key_positions, converter.value_positions)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> ConfigProblem:
+    """A YAML syntax error at the mark where the parser gave up."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = exc.problem or exc.context or "unreadable YAML"
+    if exc.context and exc.problem:
+        problem = f"{problem} ({exc.context})"
+    return ConfigProblem(filename, line, column, "", f"invalid YAML: {problem}")
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, source: str, filename: str) -> ConfigProblem:
+    """A character YAML refuses (control characters), located from its offset."""
+    where = _locate(source, exc.position, "\n")
+    message = f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
+    return ConfigProblem(filename, where.line, where.column, "", message)
+
+
+def _locate(text: AnyStr, offset: int, newline: AnyStr) -> Position:
+    """The line and column of a character (or byte) offset into ``text``."""
+    before = text[:offset]
+    return Position(before.count(newline) + 1, offset - before.rfind(newline))
+
+
+def _position(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Converter:
+    """Walks the composed node tree once, collecting data, positions and problems."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.key_positions: dict[KeyPath, Position] = {}
+        self.value_positions: dict[KeyPath, Position] = {}
+        self.problems: list[ConfigProblem] = []
+        self._constructor = SafeConstructor()
+        self._active: set[int] = set()
+
+    def convert(self, node: Node, path: KeyPath) -> object:
+        """Plain data for ``node``; records the node's position under ``path``."""
+        self.value_positions.setdefault(path, _position(node))
+        if id(node) in self._active:
+            self._problem(node, path, "an alias refers to the node that contains it")
+            return None
+        self._active.add(id(node))
+        try:
+            return self._convert_node(node, path)
+        finally:
+            self._active.discard(id(node))
+
+    def _convert_node(self, node: Node, path: KeyPath) -> object:
+        if isinstance(node, MappingNode):
+            return self._convert_mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._constructor.construct_object(node, deep=True)
+
+    def _convert_mapping(self, node: MappingNode, path: KeyPath) -> dict[str, object]:
+        """Explicit keys first (rejecting duplicates), then ``<<`` merges that fill gaps."""
+        result: dict[str, object] = {}
+        seen: dict[str, Position] = {}
+        merges: list[tuple[Node, KeyPath]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merges.append((value_node, path))
+                continue
+            key = self._key_text(key_node, path)
+            if key is None:
+                continue
+            if key in seen:
+                first = seen[key]
+                message = (
+                    f"duplicate key '{key}' (first written at line {first.line}, "
+                    f"column {first.column}); keep only one"
+                )
+                self._problem(key_node, (*path, key), message)
+                continue
+            seen[key] = _position(key_node)
+            self.key_positions.setdefault((*path, key), seen[key])
+            result[key] = self.convert(value_node, (*path, key))
+        for merge_node, merge_path in merges:
+            self._merge_into(result, merge_node, merge_path)
+        return result
+
+    def _merge_into(self, result: dict[str, object], node: Node, path: KeyPath) -> None:
+        """Apply a YAML merge key (``<<: *defaults``): keys already set win."""
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                self._problem(source, path, "'<<' (merge) must refer to a mapping")
+                continue
+            merged = self.convert(source, path)
+            if isinstance(merged, dict):
+                for key, value in merged.items():
+                    result.setdefault(key, value)
+
+    def _key_text(self, key_node: Node, path: KeyPath) -> str | None:
+        """The key as written; keys that are lists or mappings are rejected."""
+        if isinstance(key_node, ScalarNode):
+            return str(key_node.value)
+        self._problem(key_node, path, "a key must be plain text, not a list or mapping")
+        return None
+
+    def _problem(self, node: Node, path: KeyPath, message: str) -> None:
+        where = _position(node)
+        self.problems.append(
+            ConfigProblem(self.filename, where.line, where.column, format_key_path(path), message)
+        )
