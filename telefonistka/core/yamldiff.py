@@ -1,0 +1,196 @@
+"""Semantic summaries of YAML changes, for the drift comment (SPEC 7).
+
+``summarize_yaml(old, new)`` safe-loads both texts and lets DeepDiff find what changed,
+then turns every difference into a ``YamlChange`` with a readable key path
+(``image.tag``, ``containers[0].image``, ``annotations["app.kubernetes.io/name"]``) and
+short renderings of the values. Files with several documents get a ``[doc N]`` prefix
+(0-based, in file order); a single document gets none. Text that is not valid YAML on
+either side gives no summary at all: the unified diff still shows the change.
+
+The direction follows the drift report: ``old`` is the target's text, ``new`` the
+source's, so the summary reads as what a promotion would change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import yaml
+from deepdiff import DeepDiff
+
+MAX_VALUE_CHARS = 80
+YAML_SUFFIXES = (".yaml", ".yml")
+ROOT_KEY = "(document)"
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\-/]*\Z")
+_MISSING = object()
+
+
+class YamlChangeKind(StrEnum):
+    CHANGED = "changed"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class YamlChange:
+    """One semantic change of a YAML document, read target → source.
+
+    ``key`` is a dotted path (``image.tag``, ``containers[0].image``); ``old`` is the
+    value in the target, ``new`` the value in the source (what a promotion would write).
+    Values are short YAML/JSON renderings, ``None`` where the side has no value.
+    """
+
+    key: str
+    kind: YamlChangeKind
+    old: str | None
+    new: str | None
+
+
+def is_yaml_path(path: str) -> bool:
+    """Whether a file is summarised semantically (by its name, case-insensitively)."""
+    return path.lower().endswith(YAML_SUFFIXES)
+
+
+def summarize_yaml(old: str, new: str) -> tuple[YamlChange, ...]:
+    """The semantic changes from ``old`` to ``new``; empty when either is not YAML."""
+    try:
+        old_docs = list(yaml.safe_load_all(old))
+        new_docs = list(yaml.safe_load_all(new))
+    except yaml.YAMLError:
+        return ()
+    several = len(old_docs) > 1 or len(new_docs) > 1
+    found: list[tuple[Any, YamlChange]] = []
+    for index in range(max(len(old_docs), len(new_docs))):
+        prefix = f"[doc {index}]" if several else ""
+        old_doc = old_docs[index] if index < len(old_docs) else _MISSING
+        new_doc = new_docs[index] if index < len(new_docs) else _MISSING
+        found.extend(
+            ((index, *order), change) for order, change in _doc_changes(old_doc, new_doc, prefix)
+        )
+    found.sort(key=lambda item: (item[0], item[1].old or "", item[1].new or ""))
+    return tuple(change for _, change in found)
+
+
+def format_change(change: YamlChange) -> str:
+    """One Markdown line: ``image.tag``: ``v1`` → ``v2``, ``replicas`` added: ``3``."""
+    key = _code(change.key)
+    if change.kind is YamlChangeKind.ADDED:
+        return f"{key} added: {_code(change.new or '')}"
+    if change.kind is YamlChangeKind.REMOVED:
+        return f"{key} removed (was {_code(change.old or '')})"
+    return f"{key}: {_code(change.old or '')} → {_code(change.new or '')}"
+
+
+def _doc_changes(old: Any, new: Any, prefix: str) -> list[tuple[tuple[Any, ...], YamlChange]]:
+    """The changes of one document pair, each with a sort key (path order, then kind)."""
+    whole = prefix or ROOT_KEY
+    if old is _MISSING:
+        return [((), YamlChange(whole, YamlChangeKind.ADDED, None, render_value(new)))]
+    if new is _MISSING:
+        return [((), YamlChange(whole, YamlChangeKind.REMOVED, render_value(old), None))]
+    diff = DeepDiff(old, new, view="tree", threshold_to_diff_deeper=0)
+    changes = []
+    for report_type, levels in diff.items():
+        for level in levels:
+            path = [p for p in level.path(output_format="list") if p is not None]
+            kind, old_value, new_value = _classify(report_type, level.t1, level.t2)
+            key = _join_key(prefix, _format_path(path, old, new))
+            changes.append(((_path_order(path), kind), YamlChange(key, kind, old_value, new_value)))
+    return changes
+
+
+def _classify(report_type: str, t1: Any, t2: Any) -> tuple[YamlChangeKind, str | None, str | None]:
+    if report_type.endswith("_added"):
+        return YamlChangeKind.ADDED, None, render_value(t2)
+    if report_type.endswith("_removed"):
+        return YamlChangeKind.REMOVED, render_value(t1), None
+    quote = report_type == "type_changes"
+    return YamlChangeKind.CHANGED, render_value(t1, quote), render_value(t2, quote)
+
+
+def render_value(value: Any, quote_strings: bool = False) -> str:
+    """A short rendering: scalars as YAML spells them, collections as compact JSON.
+
+    Strings are shown bare unless they span lines or ``quote_strings`` is set (a type
+    change, where ``1`` → ``1`` would hide that one side is a string).
+    """
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False) if quote_strings or "\n" in value else value
+    elif isinstance(value, bool) or value is None:
+        text = json.dumps(value)
+    elif isinstance(value, int | float):
+        text = str(value)
+    elif isinstance(value, set | frozenset):
+        text = _json(sorted(value, key=repr))
+    elif isinstance(value, dict | list | tuple):
+        text = _json(value)
+    else:
+        text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _format_path(path: Sequence[Any], old: Any, new: Any) -> str:
+    """``a.b[0].c``: list indices in brackets, other keys dotted or quoted when needed."""
+    container = _walk_source(path, old, new)
+    parts: list[str] = []
+    for element in path:
+        if isinstance(container, list):
+            parts.append(f"[{element}]")
+        else:
+            parts.append(_format_key(element, first=not parts))
+        container = _child(container, element)
+    return "".join(parts)
+
+
+def _walk_source(path: Sequence[Any], old: Any, new: Any) -> Any:
+    """The document in which ``path`` exists (added keys only exist in ``new``)."""
+    node = old
+    for element in path:
+        node = _child(node, element)
+        if node is _MISSING:
+            return new
+    return old
+
+
+def _child(container: Any, element: Any) -> Any:
+    try:
+        return container[element]
+    except (KeyError, IndexError, TypeError):
+        return _MISSING
+
+
+def _format_key(key: Any, *, first: bool) -> str:
+    if isinstance(key, str) and _PLAIN_KEY.match(key):
+        return key if first else f".{key}"
+    return f"[{json.dumps(key, ensure_ascii=False, default=str)}]"
+
+
+def _join_key(prefix: str, path: str) -> str:
+    if not path:
+        return prefix or ROOT_KEY
+    return f"{prefix} {path}" if prefix else path
+
+
+def _path_order(path: Sequence[Any]) -> tuple[tuple[int, Any], ...]:
+    """Sort list indices numerically and keys alphabetically, without mixing types."""
+    return tuple(
+        (0, p) if isinstance(p, int) and not isinstance(p, bool) else (1, str(p)) for p in path
+    )
+
+
+def _code(text: str) -> str:
+    """A Markdown code span that survives backticks inside ``text``."""
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in re.findall(r"`+", text)) + 1)
+    return f"{fence} {text} {fence}"

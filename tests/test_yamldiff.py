@@ -1,0 +1,232 @@
+"""Semantic YAML summaries: key paths, kinds, value renderings and the Markdown line."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from telefonistka.core.yamldiff import (
+    YamlChange,
+    YamlChangeKind,
+    format_change,
+    is_yaml_path,
+    render_value,
+    summarize_yaml,
+)
+
+CHANGED, ADDED, REMOVED = YamlChangeKind.CHANGED, YamlChangeKind.ADDED, YamlChangeKind.REMOVED
+
+OLD_VALUES = """\
+image:
+  repository: app
+  tag: v1
+replicas: 2
+debug: true
+containers:
+  - name: web
+    image: web:1
+  - name: side
+    image: side:1
+annotations:
+  app.kubernetes.io/name: x
+"""
+
+NEW_VALUES = """\
+image:
+  repository: app
+  tag: v2
+replicas: "2"
+containers:
+  - name: web
+    image: web:2
+  - name: side
+    image: side:1
+  - name: extra
+    image: extra:1
+annotations:
+  app.kubernetes.io/name: y
+resources: {limits: {cpu: 1}}
+"""
+
+
+def test_summary_of_a_values_file() -> None:
+    changes = summarize_yaml(OLD_VALUES, NEW_VALUES)
+
+    assert [format_change(c) for c in changes] == [
+        '`annotations["app.kubernetes.io/name"]`: `x` → `y`',
+        "`containers[0].image`: `web:1` → `web:2`",
+        '`containers[2]` added: `{"name": "extra", "image": "extra:1"}`',
+        "`debug` removed (was `true`)",
+        "`image.tag`: `v1` → `v2`",
+        '`replicas`: `2` → `"2"`',
+        '`resources` added: `{"limits": {"cpu": 1}}`',
+    ]
+    assert changes[4] == YamlChange("image.tag", CHANGED, "v1", "v2")
+    assert changes[3] == YamlChange("debug", REMOVED, "true", None)
+    assert changes[6] == YamlChange("resources", ADDED, None, '{"limits": {"cpu": 1}}')
+
+
+def test_added_list_item_inside_a_new_key() -> None:
+    old = "a: {}\n"
+    new = "a:\n  l:\n    - {x: 1}\n"
+
+    assert summarize_yaml(old, new) == (YamlChange("a.l", ADDED, None, '[{"x": 1}]'),)
+    assert summarize_yaml("l: [{x: 1}]\n", "l: [{x: 1}, {y: [2]}]\n") == (
+        YamlChange("l[1]", ADDED, None, '{"y": [2]}'),
+    )
+
+
+def test_nested_keys_use_dots() -> None:
+    old = "a:\n  b:\n    c: 1\n"
+    new = "a:\n  b:\n    c: 2\n"
+
+    assert summarize_yaml(old, new) == (YamlChange("a.b.c", CHANGED, "1", "2"),)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "l: [1, 2, 3]\n",
+            "l: [1, 3]\n",
+            (YamlChange("l[1]", REMOVED, "2", None),),
+            id="item-removed",
+        ),
+        pytest.param(
+            "l: [a, b]\n",
+            "l: [a, c]\n",
+            (YamlChange("l[1]", CHANGED, "b", "c"),),
+            id="item-changed",
+        ),
+        pytest.param(
+            "l: [a]\n", "l: [a, b]\n", (YamlChange("l[1]", ADDED, None, "b"),), id="item-added"
+        ),
+        pytest.param(
+            "- x: 1\n- x: 2\n",
+            "- x: 1\n- x: 3\n",
+            (YamlChange("[1].x", CHANGED, "2", "3"),),
+            id="top-list",
+        ),
+    ],
+)
+def test_list_items(old: str, new: str, expected: tuple[YamlChange, ...]) -> None:
+    assert summarize_yaml(old, new) == expected
+
+
+def test_list_indices_sort_numerically() -> None:
+    old = "l: [" + ", ".join(str(i) for i in range(12)) + "]\n"
+    new = "l: [" + ", ".join(str(i if i not in (2, 10) else -i) for i in range(12)) + "]\n"
+
+    assert [c.key for c in summarize_yaml(old, new)] == ["l[2]", "l[10]"]
+
+
+def test_keys_added_and_removed_next_to_each_other() -> None:
+    assert summarize_yaml("a: 1\n", "b: 2\n") == (
+        YamlChange("a", REMOVED, "1", None),
+        YamlChange("b", ADDED, None, "2"),
+    )
+
+
+def test_type_change_quotes_strings() -> None:
+    assert summarize_yaml("port: 80\n", "port: '80'\n") == (
+        YamlChange("port", CHANGED, "80", '"80"'),
+    )
+    assert summarize_yaml("x: null\n", "x: [1]\n") == (YamlChange("x", CHANGED, "null", "[1]"),)
+
+
+def test_multi_document_prefixes() -> None:
+    old = "kind: A\nv: 1\n---\nkind: B\nv: 2\n"
+    new = "kind: A\nv: 1\n---\nkind: B\nv: 3\n---\nkind: C\n"
+
+    assert summarize_yaml(old, new) == (
+        YamlChange("[doc 1] v", CHANGED, "2", "3"),
+        YamlChange("[doc 2]", ADDED, None, '{"kind": "C"}'),
+    )
+
+
+def test_removed_document() -> None:
+    assert summarize_yaml("a: 1\n---\nb: 2\n", "a: 1\n") == (
+        YamlChange("[doc 1]", REMOVED, '{"b": 2}', None),
+    )
+
+
+def test_single_document_has_no_prefix_and_whole_document_changes() -> None:
+    assert summarize_yaml("", "a: 1\n") == (YamlChange("(document)", ADDED, None, '{"a": 1}'),)
+    assert summarize_yaml("just text\n", "other text\n") == (
+        YamlChange("(document)", CHANGED, "just text", "other text"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("a: [1\n", "a: 1\n"), ("a: 1\n", "a: {b\n"), ("a: 1\n", "\t- bad: indent\n  x")],
+)
+def test_invalid_yaml_on_either_side_gives_no_summary(old: str, new: str) -> None:
+    assert summarize_yaml(old, new) == ()
+
+
+def test_no_change_no_summary() -> None:
+    assert summarize_yaml("a: 1\n# comment\n", "a:   1\n") == ()
+
+
+def test_sets_and_odd_keys() -> None:
+    old = "s: !!set {a, b}\n1: one\n'my key': x\n"
+    new = "s: !!set {b, c}\n1: uno\n'my key': y\n"
+
+    assert summarize_yaml(old, new) == (
+        YamlChange("[1]", CHANGED, "one", "uno"),
+        YamlChange('["my key"]', CHANGED, "x", "y"),
+        YamlChange("s", ADDED, None, "c"),
+        YamlChange("s", REMOVED, "a", None),
+    )
+
+
+def test_long_values_are_truncated() -> None:
+    long_list = "[" + ", ".join(f"item{i}" for i in range(40)) + "]"
+    (change,) = summarize_yaml("k: x\n", f"k: {long_list}\n")
+
+    assert change.new is not None
+    assert len(change.new) == 80
+    assert change.new.startswith('["item0", "item1", ')
+    assert change.new.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("value", "rendered"),
+    [
+        ("v1", "v1"),
+        ("two\nlines", '"two\\nlines"'),
+        (True, "true"),
+        (None, "null"),
+        (3, "3"),
+        (1.5, "1.5"),
+        ({"a": [1, "b"]}, '{"a": [1, "b"]}'),
+        ("ünïcode", "ünïcode"),
+        ({"b", "a"}, '["a", "b"]'),
+        (datetime.date(2024, 5, 1), "2024-05-01"),
+    ],
+)
+def test_render_value(value: object, rendered: str) -> None:
+    assert render_value(value) == rendered
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        (YamlChange("image.tag", CHANGED, "v1", "v2"), "`image.tag`: `v1` → `v2`"),
+        (YamlChange("replicas", ADDED, None, "3"), "`replicas` added: `3`"),
+        (YamlChange("debug", REMOVED, "true", None), "`debug` removed (was `true`)"),
+        (YamlChange("cmd", CHANGED, "a`b", "c"), "`cmd`: `` a`b `` → `c`"),
+    ],
+)
+def test_format_change(change: YamlChange, line: str) -> None:
+    assert format_change(change) == line
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("a/values.yaml", True), ("b.YML", True), ("c.json", False), ("yaml", False)],
+)
+def test_is_yaml_path(path: str, expected: bool) -> None:
+    assert is_yaml_path(path) is expected
