@@ -1,0 +1,535 @@
+"""Every PR body and comment, rendered from Jinja2 templates a repo can override (SPEC 6, 7).
+
+The packaged templates live in ``telefonistka/templates/*.j2``; each starts with a
+``{# … #}`` comment listing the variables it receives. A ``Renderer`` looks a template up
+first in ``overrides`` (name → source text, e.g. read from the repo through the API), then
+in ``override_dir`` (a repo's templates folder), then in the package: a file with the same
+name replaces the packaged one. Undefined variables are errors (``StrictUndefined``), so a
+broken override fails loudly with a ``RenderError`` naming the template, never renders a
+silent blank. Output is markdown: no autoescaping (the ``e`` filter escapes where HTML is
+written on purpose).
+
+Titles are plain Python (GitHub's limit is a character count, not a template matter);
+the drift warning is split here, below GitHub's comment size limit, at pair and file
+boundaries, by measuring the rendered text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from telefonistka.core.drift import DriftReport, FileDrift, PairDrift, YamlChange, YamlChangeKind
+from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
+from telefonistka.core.planning import Conflict, Plan, Promotion
+from telefonistka.errors import TelefonistkaError
+
+TITLE_LIMIT = 250
+COMMENT_LIMIT = 65_000
+DRIFT_MARKER = "<!-- telefonistka:drift -->"
+MARKDOWN_BREAK = "  "
+HISTORY_TAB = "&nbsp;" * 4
+
+# Part count assumed while packing, before the real count is known: wider than any real
+# one, so a measured part is never shorter than its final rendering.
+_PLACEHOLDER_PARTS = 99_999
+_BACKTICKS = re.compile(r"`+")
+
+
+class RenderError(TelefonistkaError):
+    """A template is missing, malformed, or uses a variable it does not receive."""
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """One line group of the promotion history."""
+
+    number: int
+    source_path: str
+    target_paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _PromotionPr:
+    """A promotion PR named in the auto-merge comment."""
+
+    number: int
+    url: str
+
+
+class Renderer:
+    """Renders every output from the packaged templates or a repo's overrides."""
+
+    def __init__(
+        self,
+        override_dir: str | os.PathLike[str] | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> None:
+        loaders: list[jinja2.BaseLoader] = []
+        if overrides:
+            loaders.append(jinja2.DictLoader(dict(overrides)))
+        if override_dir is not None:
+            loaders.append(jinja2.FileSystemLoader(os.fspath(override_dir)))
+        loaders.append(jinja2.PackageLoader("telefonistka", "templates"))
+        self._loader = jinja2.ChoiceLoader(loaders)
+        self._env = jinja2.Environment(
+            loader=self._loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # noqa: S701 - the output is markdown, not HTML
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters.update(code=code_span, cell=table_cell, yaml_change=format_yaml_change)
+        self._env.globals.update(BR=MARKDOWN_BREAK, TAB=HISTORY_TAB)
+
+    def render(self, name: str, **variables: Any) -> str:
+        """Render one template; every template failure becomes a ``RenderError``."""
+        try:
+            return self._env.get_template(name).render(**variables)
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(f"template {name} not found (not overridden nor packaged)") from exc
+        except (jinja2.TemplateError, TypeError, ValueError) as exc:
+            raise RenderError(self._explain(name, exc)) from exc
+
+    def _explain(self, name: str, exc: Exception) -> str:
+        """Say which template failed, where it came from, and what to check."""
+        where = f"line {exc.lineno}, " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        return (
+            f"cannot render template {name} ({where}{self._origin(name)}): {exc}. "
+            "An override receives only the variables listed in the header comment of the "
+            "packaged template of the same name; compare the two."
+        )
+
+    def _origin(self, name: str) -> str:
+        """Where ``name`` is loaded from, for error messages."""
+        try:
+            _, filename, _ = self._loader.get_source(self._env, name)
+        except jinja2.TemplateNotFound:
+            return "not found"
+        return f"from {filename}" if filename else "from the given overrides"
+
+    def promotion_title(self, promotion: Promotion) -> tuple[str, str]:
+        """See ``promotion_title``: titles are not templated."""
+        return promotion_title(promotion)
+
+    def promotion_body(
+        self,
+        promotion: Promotion,
+        metadata: PromotionMetadata,
+        *,
+        overflow: str | None = None,
+        conflicts: Sequence[Conflict] = (),
+    ) -> str:
+        """The body of the promotion PR of ``promotion`` (template ``promotion_body.j2``).
+
+        ``overflow`` is the cut-off end of the title (computed from the title when not
+        given); ``conflicts`` adds the sources of the promotion's conflicted targets.
+        """
+        if overflow is None:
+            overflow = promotion_title(promotion)[1]
+        return self.render(
+            "promotion_body.j2",
+            overflow=overflow,
+            components=",".join(promotion.components),
+            history=history(metadata, promotion),
+            sync=list(promotion.sync),
+            skipped=[(name, list(targets)) for name, targets in promotion.skipped],
+            conflicts=_promotion_conflicts(promotion, conflicts),
+            metadata_block=encode_metadata_block(metadata),
+            promotion=promotion,
+            metadata=metadata,
+        )
+
+    def plan_comment(self, plan: Plan, *, dry_run: bool) -> str:
+        """The plan as a PR comment (template ``plan_comment.j2``)."""
+        return self.render(
+            "plan_comment.j2",
+            dry_run=dry_run,
+            promotions=list(plan.promotions),
+            conflicts=list(plan.conflicts),
+            warnings=list(plan.warnings),
+            plan=plan,
+        )
+
+    def auto_merge_comment(self, promotion_prs: Iterable[tuple[int, str]]) -> str:
+        """The note on the triggering PR that its promotion PRs are being merged."""
+        prs = [_PromotionPr(number, url) for number, url in promotion_prs]
+        return self.render("auto_merge_comment.j2", prs=prs)
+
+    def no_drift_comment(self) -> str:
+        """The note that replaces earlier drift warnings once the drift is gone."""
+        return self.render("no_drift_comment.j2", marker=DRIFT_MARKER)
+
+    def drift_comments(
+        self,
+        report: DriftReport,
+        *,
+        server_url: str | None,
+        repo: str | None,
+        limit: int = COMMENT_LIMIT,
+    ) -> list[str]:
+        """The drift warning, split into comments of at most ``limit`` characters each.
+
+        Empty when nothing drifted. Splits fall between pairs and files; only a single
+        file whose diff cannot fit one comment is itself split, each part its own fenced
+        block. Nothing is ever dropped.
+        """
+        if not report.has_drift:
+            return []
+        blame = _BlameLinks(server_url, repo, report.commit) if server_url and repo else None
+        packer = _DriftPacker(self, report.commit, blame, limit)
+        for pair in report.drifted:
+            packer.add_pair(pair)
+        return packer.finish()
+
+
+def promotion_title(promotion: Promotion) -> tuple[str, str]:
+    """(title cut to ``TITLE_LIMIT`` characters, the rest, which must start the body).
+
+    The cut never splits a character from the variation selector or combining mark that
+    follows it (``➡️`` is two code points).
+    """
+    title = promotion.title
+    if len(title) <= TITLE_LIMIT:
+        return title, ""
+    cut = TITLE_LIMIT
+    while cut > 0 and _joins_previous(title[cut]):
+        cut -= 1
+    return title[:cut], title[cut:]
+
+
+def _joins_previous(char: str) -> bool:
+    """A code point that belongs to the character before it."""
+    return unicodedata.combining(char) != 0 or "\ufe00" <= char <= "\ufe0f" or char == "\u200d"
+
+
+def history(metadata: PromotionMetadata, promotion: Promotion) -> list[_Stage]:
+    """The promotion history, oldest stage first, as the Go original shows it.
+
+    Target paths are sorted; those that this promotion syncs nothing into (every
+    component skipped them) are left out, like the Go original's skip filter.
+    """
+    unused = _unused_targets(promotion)
+    return [
+        _Stage(number, stage.source_path, tuple(sorted(set(stage.target_paths) - unused)))
+        for number, stage in metadata.previous_promotion_paths.items()
+    ]
+
+
+def _unused_targets(promotion: Promotion) -> set[str]:
+    """Target paths of the promotion that no sync pair writes into."""
+    return {
+        path
+        for path in promotion.target_paths
+        if not any(target.startswith(path) for target, _ in promotion.sync)
+    }
+
+
+def _promotion_conflicts(promotion: Promotion, conflicts: Sequence[Conflict]) -> list[Conflict]:
+    """The promotion's conflicted targets, with their sources when ``conflicts`` has them."""
+    known = {conflict.target: conflict for conflict in conflicts}
+    return [known.get(target, Conflict(target, ())) for target in promotion.conflicted]
+
+
+def code_span(text: object) -> str:
+    """``text`` as a markdown inline code span, even when it contains backticks."""
+    value = str(text)
+    longest = max((len(run) for run in _BACKTICKS.findall(value)), default=0)
+    ticks = "`" * (longest + 1)
+    if value.startswith("`") or value.endswith("`"):
+        value = f" {value} "
+    return f"{ticks}{value}{ticks}"
+
+
+def table_cell(text: object) -> str:
+    """An inline code span that does not end a markdown table cell early."""
+    return code_span(text).replace("|", "\\|")
+
+
+def format_yaml_change(change: YamlChange) -> str:
+    """One semantic YAML change, read target → source (what a promotion would write)."""
+    key = code_span(change.key)
+    if change.kind is YamlChangeKind.ADDED:
+        return f"{key} added: {code_span(change.new)}"
+    if change.kind is YamlChangeKind.REMOVED:
+        return f"{key} removed (was {code_span(change.old)})"
+    return f"{key}: {code_span(change.old)} → {code_span(change.new)}"
+
+
+def fence_for(text: str) -> str:
+    """A backtick fence that no backtick run inside ``text`` can close."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+@dataclass(frozen=True)
+class _BlameLinks:
+    """Builds ``<server>/<repo>/blame/<commit>/<path>`` links."""
+
+    server_url: str
+    repo: str
+    commit: str
+
+    def url(self, path: str) -> str:
+        return f"{self.server_url.rstrip('/')}/{self.repo}/blame/{self.commit}/{quote(path)}"
+
+
+@dataclass
+class _PairPart:
+    """The part of one pair's drift that goes into the comment being filled."""
+
+    pair: PairDrift
+    continued: bool
+    only_in_source: list[str] = field(default_factory=list)
+    only_in_target: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.only_in_source or self.only_in_target or self.files)
+
+
+class _DriftPacker:
+    """Fills drift comments greedily, measuring each candidate by rendering it.
+
+    Measuring the real rendering (instead of adding up lengths) keeps the split right
+    for any override template. A comment is rendered with a placeholder part count wider
+    than the real one, so the final rendering is never longer than what was measured.
+    """
+
+    def __init__(
+        self, renderer: Renderer, commit: str, blame: _BlameLinks | None, limit: int
+    ) -> None:
+        self.renderer = renderer
+        self.commit = commit
+        self.blame = blame
+        self.limit = limit
+        self.comments: list[list[str]] = []
+        self.done: list[str] = []
+        self.part: _PairPart | None = None
+
+    # -- the packing steps
+
+    def add_pair(self, pair: PairDrift) -> None:
+        """Add one drifted pair: its one-side file lists, then its differing files."""
+        self.part = _PairPart(pair, continued=False)
+        if not self._fits() and not self._fresh:
+            self._next_comment()
+        self._require_fit()
+        self._add_paths(pair.only_in_source, lambda part: part.only_in_source)
+        self._add_paths(pair.only_in_target, lambda part: part.only_in_target)
+        for file in pair.differing:
+            self._add_file(file)
+        self._close_part()
+
+    def _add_paths(self, paths: Sequence[str], into: Callable[[_PairPart], list[str]]) -> None:
+        """Add a one-side file list, as many per comment as fit."""
+        remaining = list(paths)
+        while remaining:
+            count = self._fitting_paths(into, remaining)
+            remaining = remaining[count:]
+            if remaining:
+                self._next_comment_or_fail()
+
+    def _fitting_paths(self, into: Callable[[_PairPart], list[str]], paths: list[str]) -> int:
+        """Add the longest head of ``paths`` that fits the comment; return its length."""
+        target = into(self._current)
+        kept = list(target)
+
+        def fits(count: int) -> bool:
+            target[:] = kept + paths[:count]
+            return self._fits()
+
+        count = _largest(len(paths), fits)
+        target[:] = kept + paths[:count]
+        return count
+
+    def _add_file(self, file: FileDrift) -> None:
+        """Add one differing file; split its diff only when it cannot fit a comment."""
+        lines = _diff_lines(file.unified_diff, self.limit)
+        fence = fence_for(file.unified_diff)
+        start = 0
+        while True:
+            rest = lines[start:]
+            whole = self._file(file, rest, fence, continued=start > 0, continues=False)
+            if self._fits(whole):
+                self._current.files.append(whole)
+                return
+            if len(whole) <= self.limit and not self._fresh:
+                self._next_comment()
+                continue
+            count = self._fitting_lines(file, rest[:-1], fence, continued=start > 0)
+            if count == 0:
+                self._next_comment_or_fail()
+                continue
+            start += count
+            self._next_comment()
+
+    def _fitting_lines(
+        self, file: FileDrift, lines: Sequence[str], fence: str, *, continued: bool
+    ) -> int:
+        """Add the longest head of ``lines`` that fits the comment; return its length."""
+
+        def render(count: int) -> str:
+            return self._file(file, lines[:count], fence, continued=continued, continues=True)
+
+        count = _largest(len(lines), lambda n: n > 0 and self._fits(render(n)))
+        if count:
+            self._current.files.append(render(count))
+        return count
+
+    # -- comments and parts
+
+    @property
+    def _current(self) -> _PairPart:
+        assert self.part is not None  # noqa: S101 - add_pair always opens a part first
+        return self.part
+
+    @property
+    def _fresh(self) -> bool:
+        """Nothing but the current pair's (empty) header is in the comment yet."""
+        return not self.done and self._current.empty
+
+    def _close_part(self) -> None:
+        """Put the current pair part into the comment being filled."""
+        if not self._current.empty:
+            self.done.append(self._pair(self._current))
+
+    def _next_comment(self) -> None:
+        """Close the comment being filled; the current pair goes on in the next one.
+
+        A pair that has shown nothing yet moves over whole: it is not "continued".
+        """
+        old = self._current
+        self._close_part()
+        self.comments.append(self.done)
+        self.done = []
+        self.part = _PairPart(old.pair, continued=old.continued or not old.empty)
+        self._require_fit()
+
+    def _next_comment_or_fail(self) -> None:
+        """Start a new comment, unless this one is empty: then the limit is too small."""
+        if self._fresh:
+            self._too_small()
+        self._next_comment()
+
+    def _require_fit(self) -> None:
+        if not self._fits():
+            self._too_small()
+
+    def _too_small(self) -> None:
+        raise RenderError(
+            f"the drift comment limit of {self.limit} characters is too small to hold even "
+            "one file of the drift warning; raise the limit or shorten the drift templates"
+        )
+
+    def finish(self) -> list[str]:
+        """Render the comments with their final part numbers, and check their size."""
+        if self.done or not self.comments:
+            self.comments.append(self.done)
+        total = len(self.comments)
+        rendered = [self._comment(pairs, i, total) for i, pairs in enumerate(self.comments, 1)]
+        for index, text in enumerate(rendered, 1):
+            if len(text) > self.limit:
+                raise RenderError(
+                    f"drift comment part {index}/{total} is {len(text)} characters, over the "
+                    f"limit of {self.limit}: an override of drift_comment.j2 must not grow "
+                    "with the part count"
+                )
+        return rendered
+
+    # -- measuring and rendering
+
+    def _fits(self, extra_file: str | None = None) -> bool:
+        """The comment being filled, plus ``extra_file``, stays within the limit."""
+        part = self._current
+        files = [*part.files, extra_file] if extra_file is not None else part.files
+        pairs = [*self.done, self._pair(part, files)]
+        return len(self._comment(pairs, len(self.comments) + 1, _PLACEHOLDER_PARTS)) <= self.limit
+
+    def _comment(self, pairs: list[str], part: int, parts: int) -> str:
+        return self.renderer.render(
+            "drift_comment.j2",
+            marker=DRIFT_MARKER,
+            part=part,
+            parts=parts,
+            commit=self.commit,
+            pairs=pairs,
+        )
+
+    def _pair(self, part: _PairPart, files: list[str] | None = None) -> str:
+        return self.renderer.render(
+            "drift_pair.j2",
+            pair=part.pair,
+            summary=_pair_summary(part.pair),
+            continued=part.continued,
+            only_in_source=part.only_in_source,
+            only_in_target=part.only_in_target,
+            files=part.files if files is None else files,
+        )
+
+    def _file(
+        self,
+        file: FileDrift,
+        lines: Sequence[str],
+        fence: str,
+        *,
+        continued: bool,
+        continues: bool,
+    ) -> str:
+        text = self.renderer.render(
+            "drift_file.j2",
+            file=file,
+            diff="\n".join(lines),
+            fence=fence,
+            continued=continued,
+            continues=continues,
+            blame_source=self.blame.url(file.source_file) if self.blame else None,
+            blame_target=self.blame.url(file.target_file) if self.blame else None,
+        )
+        return text.strip("\n") + "\n"  # the pair template spaces the files evenly
+
+
+def _largest(upper: int, fits: Callable[[int], bool]) -> int:
+    """The largest ``n`` in ``0..upper`` with ``fits(n)`` (``fits`` grows monotonically)."""
+    if upper <= 0 or fits(upper):
+        return max(upper, 0)
+    low, high = 0, upper  # fits(low) holds (or low == 0), fits(high) does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _diff_lines(diff: str, limit: int) -> list[str]:
+    """The diff's lines; a line too long for any comment is wrapped, never dropped."""
+    width = max(limit // 4, 1)
+    lines: list[str] = []
+    for line in diff.rstrip("\n").split("\n") if diff.strip() else []:
+        lines.extend(line[i : i + width] for i in range(0, max(len(line), 1), width))
+    return lines
+
+
+def _pair_summary(pair: PairDrift) -> str:
+    """E.g. ``2 files differ, 1 only in source``."""
+    counts = [
+        _count(len(pair.differing), "file differs", "files differ"),
+        _count(len(pair.only_in_source), "only in source", "only in source"),
+        _count(len(pair.only_in_target), "only in target", "only in target"),
+    ]
+    return ", ".join(text for text in counts if text)
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return "" if number == 0 else f"{number} {singular if number == 1 else plural}"
