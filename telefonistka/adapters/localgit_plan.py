@@ -1,0 +1,107 @@
+"""Compute a promotion plan from a local repository: config, changes, snapshot, plan.
+
+The ``plan``, ``promote`` and ``drift`` commands all need the same steps, so they live
+here once: read the repo configuration at one ref (the base or the default branch, never
+the change itself, so a change cannot rewrite the rules it is judged by), find the
+changed components, read one snapshot of the ref the plan is computed on, read the
+component configurations that snapshot holds (which ones exist comes from the snapshot,
+all of them in one blob batch) and plan against that snapshot's folder ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.core.changes import ChangedComponent, find_changed_components
+from telefonistka.core.config import (
+    COMPONENT_CONFIG_FILE,
+    REPO_CONFIG_FILE,
+    ComponentConfig,
+    RepoConfig,
+)
+from telefonistka.core.planning import Plan, compute_plan
+from telefonistka.core.snapshot import Mode, TreeSnapshot
+from telefonistka.core.validation import load_component_config, load_repo_config
+from telefonistka.errors import TelefonistkaError
+from telefonistka.ports import BlobReader
+
+_CONFIG_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """Everything a plan was computed from, kept so callers can sync or diff with it.
+
+    ``snapshot`` is the tree the plan was computed against; ``component_configs`` is
+    keyed by component folder path, like ``compute_plan`` expects.
+    """
+
+    config: RepoConfig
+    snapshot: TreeSnapshot
+    changed_files: tuple[str, ...]
+    components: tuple[ChangedComponent, ...]
+    component_configs: Mapping[str, ComponentConfig] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
+
+
+def read_repo_config(repo: LocalGitRepo, rev: str) -> RepoConfig:
+    """The validated repo configuration at ``rev``; a clear error when it is missing."""
+    text = repo.read_file(rev, REPO_CONFIG_FILE)
+    if text is None:
+        commit = repo.commit_id(rev)
+        raise TelefonistkaError(
+            f"no {REPO_CONFIG_FILE} at the root of {rev!r} (commit {commit[:12]}) in "
+            f"{repo.path}: the repo configuration is read from the base ref, so commit it "
+            f"there first"
+        )
+    return load_repo_config(text, REPO_CONFIG_FILE)
+
+
+def read_component_configs(
+    blobs: BlobReader, snapshot: TreeSnapshot, components: Iterable[ChangedComponent]
+) -> dict[str, ComponentConfig]:
+    """The component configurations present in ``snapshot``, read in one blob batch.
+
+    Only regular files count: a symlinked ``telefonistka.yaml`` would be read as the
+    link's target path, not as YAML.
+    """
+    files: dict[str, tuple[str, str]] = {}
+    for component in components:
+        name = f"{component.path}/{COMPONENT_CONFIG_FILE}"
+        entry = snapshot.entry(name)
+        if entry is not None and entry.mode in _CONFIG_MODES:
+            files[component.path] = (name, entry.oid)
+    contents = blobs.read_blobs(oid for _, oid in files.values())
+    return {path: load_component_config(contents[oid], name) for path, (name, oid) in files.items()}
+
+
+def plan_files(
+    repo: LocalGitRepo,
+    *,
+    config_rev: str,
+    snapshot_rev: str,
+    files: Iterable[str],
+    labels: Iterable[str] = (),
+) -> PlannedChange:
+    """Plan the change made of ``files``: rules from ``config_rev``, tree from ``snapshot_rev``."""
+    config = read_repo_config(repo, config_rev)
+    changed_files = tuple(files)
+    components = tuple(find_changed_components(changed_files, config))
+    snapshot = repo.read_snapshot(snapshot_rev)
+    component_configs = read_component_configs(repo, snapshot, components)
+    plan = compute_plan(components, config, labels, snapshot, component_configs)
+    return PlannedChange(config, snapshot, changed_files, components, component_configs, plan)
+
+
+def plan_between(
+    repo: LocalGitRepo, base: str, head: str, labels: Iterable[str] = ()
+) -> PlannedChange:
+    """Plan a pull request from ``base`` to ``head``: ``git diff BASE...HEAD``, config at BASE.
+
+    Component configurations and folder comparisons come from HEAD, the ref the plan
+    describes.
+    """
+    files = repo.changed_files(base, head)
+    return plan_files(repo, config_rev=base, snapshot_rev=head, files=files, labels=labels)

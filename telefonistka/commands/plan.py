@@ -1,0 +1,48 @@
+"""``telefonistka plan``: show what a change would promote, from a local clone.
+
+Works like the bot on a pull request from ``--base`` to ``--head``: the repo
+configuration comes from BASE, the changed files from ``git diff BASE...HEAD``, the
+component configurations and the folder comparisons from HEAD. Nothing is written;
+``--json`` prints the plan for scripts (``Plan.to_json``), otherwise a table for people.
+Errors (bad config, unknown ref, not a repository) go to stderr with nothing on stdout,
+so a script never parses half a plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.adapters.localgit_plan import plan_between
+from telefonistka.core.plan_table import format_plan_table
+
+HELP = "Show the promotion plan of the change from BASE to HEAD in a local repository."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--repo``, ``--base``, ``--head``, repeatable ``--label`` and ``--json``."""
+    parser.add_argument("--repo", default=".", help="path of the git repository (default: .)")
+    parser.add_argument(
+        "--base", required=True, help="ref the change is merged into; its config is used"
+    )
+    parser.add_argument("--head", required=True, help="ref holding the change")
+    parser.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a label the pull request carries (for conditions.prHasLabels); repeatable",
+    )
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute the plan, then print it in one go (errors propagate to the CLI)."""
+    repo = LocalGitRepo(args.repo)
+    plan = plan_between(repo, args.base, args.head, args.label).plan
+    if args.json:
+        print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(format_plan_table(plan), end="")
+    return 0
