@@ -1,0 +1,107 @@
+"""``telefonistka drift``: the drift report for a change, computed on its base.
+
+The plan of ``BASE...HEAD`` says which target folders the change will eventually be
+promoted to; drift is any difference between those targets and their sources *on the
+base* (the default branch) before the change lands: a half-finished promotion or a hand
+edit in a target, which the promotion would silently overwrite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.adapters.localgit_plan import plan_between
+from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
+from telefonistka.core.rendering import Renderer
+from telefonistka.core.yamldiff import format_change
+
+HELP = "Show drift between the sources and targets a change will be promoted across."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repo", default=".", help="the IaC repository (default: .)")
+    parser.add_argument("--base", required=True, help="the base ref (the default branch)")
+    parser.add_argument("--head", required=True, help="the change's head ref")
+    parser.add_argument("--label", action="append", default=[], help="a PR label (repeatable)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the report as JSON")
+    output.add_argument("--markdown", action="store_true", help="print the PR comment(s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = LocalGitRepo(args.repo)
+    report = drift_report(repo, args.base, args.head, args.label)
+    if args.json:
+        print(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
+    elif args.markdown:
+        print(markdown(report))
+    else:
+        print(text_summary(report))
+    return 0
+
+
+def drift_report(repo: LocalGitRepo, base: str, head: str, labels: list[str]) -> DriftReport:
+    """Plan the change, then compare every sync pair on the base snapshot."""
+    planned = plan_between(repo, base, head, labels)
+    pairs = [pair for promotion in planned.plan.promotions for pair in promotion.sync]
+    return compute_drift(repo.read_snapshot(base), pairs, repo)
+
+
+def markdown(report: DriftReport) -> str:
+    """The PR comment(s) the Action would post, separated by a rule when split."""
+    comments = Renderer().drift_comments(report, server_url=None, repo=None)
+    return "\n\n---\n\n".join(comments) if comments else Renderer().no_drift_comment()
+
+
+def text_summary(report: DriftReport) -> str:
+    """A terminal-friendly summary: one block per drifted pair."""
+    if not report.has_drift:
+        return f"No drift on {report.commit[:12]}."
+    lines = [f"Drift on {report.commit[:12]}:"]
+    for pair in report.drifted:
+        lines += _pair_lines(pair)
+    return "\n".join(lines)
+
+
+def _pair_lines(pair: PairDrift) -> list[str]:
+    lines = [f"\n{pair.target}  (source: {pair.source})"]
+    lines += [f"  only in source: {path}" for path in pair.only_in_source]
+    lines += [f"  only in target: {path}" for path in pair.only_in_target]
+    for diff in pair.differing:
+        lines.append(f"  differs: {diff.path}" + (" (binary)" if diff.binary else ""))
+        lines += [f"    {format_change(change)}" for change in diff.yaml_changes]
+    return lines
+
+
+def report_to_json(report: DriftReport) -> dict[str, Any]:
+    """Every pair (drifted or not) with its differences; diffs as unified text."""
+    return {
+        "commit": report.commit,
+        "drift": report.has_drift,
+        "pairs": [_pair_json(pair) for pair in report.pairs],
+    }
+
+
+def _pair_json(pair: PairDrift) -> dict[str, Any]:
+    return {
+        "source": pair.source,
+        "target": pair.target,
+        "drift": pair.has_drift,
+        "source_missing": pair.source_missing,
+        "target_missing": pair.target_missing,
+        "only_in_source": list(pair.only_in_source),
+        "only_in_target": list(pair.only_in_target),
+        "differing": [
+            {
+                "path": diff.path,
+                "binary": diff.binary,
+                "mode_change": list(diff.mode_change) if diff.mode_change else None,
+                "yaml_changes": [format_change(change) for change in diff.yaml_changes],
+                "diff": diff.unified_diff,
+            }
+            for diff in pair.differing
+        ],
+    }

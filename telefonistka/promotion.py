@@ -1,0 +1,161 @@
+"""The promotion use case: plan a merged change and write one branch per promotion group.
+
+It is backend-agnostic: everything it needs from git or GitHub goes through the small
+``PromotionBackend`` protocol, so the local-git adapter and the GitHub adapter run the
+same steps (read one snapshot, compute the sync, render, write one tree, one commit, one
+branch). Each group is carried out on its own: one failing group does not stop the
+others, and a re-run finds its own earlier branch and leaves it alone when nothing
+changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from telefonistka.core.metadata import PromotionMetadata, next_stage_metadata
+from telefonistka.core.planning import Conflict, Plan, Promotion
+from telefonistka.core.rendering import Renderer
+from telefonistka.core.snapshot import TreeEntry, TreeSnapshot
+from telefonistka.core.sync import branch_name, compute_sync
+from telefonistka.errors import TelefonistkaError
+
+
+class Status(StrEnum):
+    """What happened to one promotion group."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    IN_SYNC = "in-sync"
+    FAILED = "failed"
+    WOULD_CREATE = "would-create"
+    WOULD_UPDATE = "would-update"
+
+
+class CommitInfo(Protocol):
+    """What the use case reads back from an existing promotion commit."""
+
+    @property
+    def tree(self) -> str: ...
+
+    @property
+    def parents(self) -> tuple[str, ...]: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+class PromotionBackend(Protocol):
+    """What the use case needs from a repository host."""
+
+    def branch_head(self, name: str) -> str | None: ...
+
+    def write_tree(self, base: str, changes: Mapping[str, TreeEntry | None]) -> str: ...
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str: ...
+
+    def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None: ...
+
+    def commit_state(self, rev: str) -> CommitInfo: ...
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The merged change that starts a promotion: its PR number, author, branch, body."""
+
+    pr_number: int
+    pr_author: str
+    pr_branch: str
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result for one promotion group, as reported in ``--json`` and logs."""
+
+    promotion: Promotion
+    branch: str
+    status: Status
+    title: str = ""
+    body: str = ""
+    commit: str | None = None
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.promotion.to_json()
+        data.update(branch=self.branch, commit=self.commit, body=self.body, status=self.status)
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+@dataclass
+class PromotionRun:
+    """Everything one run needs: where to write, what to base on, how to render."""
+
+    backend: PromotionBackend
+    snapshot: TreeSnapshot
+    trigger: Trigger
+    renderer: Renderer
+    dry_run: bool = False
+    conflicts: tuple[Conflict, ...] = ()
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def carry_out(self, plan: Plan) -> list[Outcome]:
+        """Carry out every promotion of ``plan``; failures are recorded, not raised."""
+        self.conflicts = plan.conflicts
+        for promotion in plan.promotions:
+            self.outcomes.append(self._carry_out_one(promotion))
+        return self.outcomes
+
+    def _carry_out_one(self, promotion: Promotion) -> Outcome:
+        branch = branch_name(self.trigger.pr_number, self.trigger.pr_branch, promotion.target_paths)
+        try:
+            return self._promote(promotion, branch)
+        except TelefonistkaError as exc:
+            return Outcome(promotion, branch, Status.FAILED, error=str(exc))
+
+    def _promote(self, promotion: Promotion, branch: str) -> Outcome:
+        sync = compute_sync(self.snapshot, [(t, s) for t, s in promotion.sync])
+        title, body = self._render(promotion)
+        if not sync.changes:
+            return Outcome(promotion, branch, Status.IN_SYNC, title, body)
+        message = f"{title}\n\n{body}"
+        tree = self.backend.write_tree(self.snapshot.commit, sync.changes)
+        existing = self.backend.branch_head(branch)
+        if existing is not None and self._is_current(existing, tree, message):
+            return Outcome(promotion, branch, Status.UNCHANGED, title, body, existing)
+        if self.dry_run:
+            status = Status.WOULD_CREATE if existing is None else Status.WOULD_UPDATE
+            return Outcome(promotion, branch, status, title, body)
+        commit = self.backend.commit_tree(tree, [self.snapshot.commit], message)
+        self.backend.update_branch(branch, commit, existing)
+        status = Status.CREATED if existing is None else Status.UPDATED
+        return Outcome(promotion, branch, status, title, body, commit)
+
+    def _is_current(self, existing: str, tree: str, message: str) -> bool:
+        """An earlier run already wrote this exact commit content on this base."""
+        old = self.backend.commit_state(existing)
+        return (
+            old.tree == tree
+            and old.parents == (self.snapshot.commit,)
+            and old.message.strip() == message.strip()
+        )
+
+    def _render(self, promotion: Promotion) -> tuple[str, str]:
+        metadata: PromotionMetadata = next_stage_metadata(
+            self.trigger.pr_number, self.trigger.pr_author, self.trigger.body, promotion
+        )
+        title, overflow = self.renderer.promotion_title(promotion)
+        body = self.renderer.promotion_body(
+            promotion, metadata, overflow=overflow, conflicts=self.conflicts
+        )
+        return title, body
+
+
+def failed(outcomes: list[Outcome]) -> list[Outcome]:
+    """The outcomes that failed, for the exit code and the summary."""
+    return [o for o in outcomes if o.status is Status.FAILED]
