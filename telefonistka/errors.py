@@ -55,3 +55,15 @@ class GitError(TelefonistkaError):
 
 class SyncError(TelefonistkaError):
     """A promotion group could not be carried out."""
+
+
+class MetadataError(TelefonistkaError):
+    """A promotion-metadata block is not base64 of the expected JSON object."""
+
+
+class RenderError(TelefonistkaError):
+    """A template is missing, malformed, or uses a variable it does not receive."""
+
+
+class MissingConfigError(TelefonistkaError):
+    """The repo has no ``telefonistka.yaml`` where the rules are read from."""

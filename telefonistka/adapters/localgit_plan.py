@@ -24,7 +24,7 @@ from telefonistka.core.config import (
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.snapshot import Mode, TreeSnapshot
 from telefonistka.core.validation import load_component_config, load_repo_config
-from telefonistka.errors import TelefonistkaError
+from telefonistka.errors import MissingConfigError
 from telefonistka.ports import BlobReader
 
 _CONFIG_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
@@ -51,7 +51,7 @@ def read_repo_config(repo: LocalGitRepo, rev: str) -> RepoConfig:
     text = repo.read_file(rev, REPO_CONFIG_FILE)
     if text is None:
         commit = repo.commit_id(rev)
-        raise TelefonistkaError(
+        raise MissingConfigError(
             f"no {REPO_CONFIG_FILE} at the root of {rev!r} (commit {commit[:12]}) in "
             f"{repo.path}: the repo configuration is read from the base ref, so commit it "
             f"there first"

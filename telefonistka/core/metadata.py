@@ -36,16 +36,12 @@ from types import MappingProxyType
 from typing import Any
 
 from telefonistka.core.planning import Promotion
-from telefonistka.errors import TelefonistkaError
+from telefonistka.errors import MetadataError
 
 METADATA_LABEL = "Telefonistka data, do not delete"
 
 # Label and data may hold anything but the separators; Go's reader is as lax on the label.
 _BLOCK = re.compile(r"<!--\|([^|\n]*)\|([^|\n]*)\|-->")
-
-
-class MetadataError(TelefonistkaError):
-    """A metadata block is not base64 of the expected JSON object."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import jinja2
 from telefonistka.core.drift import DriftReport, FileDrift, PairDrift, YamlChange, YamlChangeKind
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.planning import Conflict, Plan, Promotion
-from telefonistka.errors import TelefonistkaError
+from telefonistka.errors import RenderError
 
 TITLE_LIMIT = 250
 COMMENT_LIMIT = 65_000
@@ -41,10 +41,6 @@ HISTORY_TAB = "&nbsp;" * 4
 # one, so a measured part is never shorter than its final rendering.
 _PLACEHOLDER_PARTS = 99_999
 _BACKTICKS = re.compile(r"`+")
-
-
-class RenderError(TelefonistkaError):
-    """A template is missing, malformed, or uses a variable it does not receive."""
 
 
 @dataclass(frozen=True)
