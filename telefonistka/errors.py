@@ -67,3 +67,25 @@ class RenderError(TelefonistkaError):
 
 class MissingConfigError(TelefonistkaError):
     """The repo has no ``telefonistka.yaml`` where the rules are read from."""
+
+
+class GitHubError(TelefonistkaError):
+    """A GitHub API call failed; the message says what was refused and how to fix it.
+
+    ``status`` is the HTTP status GitHub answered (None when GitHub could not be reached)
+    and ``detail`` GitHub's own message, so callers can tell "not there" (404) from "not
+    allowed" (403), or recognise "Reference already exists", without parsing our text.
+    """
+
+    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+        self.status = status
+        self.detail = detail
+        super().__init__(message)
+
+
+class EventError(TelefonistkaError):
+    """A webhook event payload is not JSON, or lacks a field we need, or has the wrong type."""
+
+
+class EndpointError(TelefonistkaError):
+    """A ``webhookEndpointRegexs`` rule yields no usable URL (bad scheme, unparsable URL)."""

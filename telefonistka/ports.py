@@ -22,3 +22,16 @@ class FolderComparer(Protocol):
     """Tells whether two folders hold the same content (a ``TreeSnapshot`` is one)."""
 
     def same_content(self, folder_a: str, folder_b: str) -> bool: ...
+
+
+class PushComparer(Protocol):
+    """Lists the files that differ between two commits of a repository.
+
+    Used for push fan-out when the payload cannot be trusted to list every changed file
+    (a truncated commit list, or a forced push whose dropped commits are not listed).
+    The GitHub adapter answers from the compare API (``before...after``).
+    """
+
+    def compare_files(self, repo: str, before: str, after: str) -> list[str]:
+        """Every path added, modified or removed between ``before`` and ``after``."""
+        ...

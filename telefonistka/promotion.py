@@ -20,7 +20,7 @@ from telefonistka.core.planning import Conflict, Plan, Promotion
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeEntry, TreeSnapshot
 from telefonistka.core.sync import branch_name, compute_sync
-from telefonistka.errors import TelefonistkaError
+from telefonistka.errors import SyncError, TelefonistkaError
 
 
 class Status(StrEnum):
@@ -119,6 +119,7 @@ class PromotionRun:
             return Outcome(promotion, branch, Status.FAILED, error=str(exc))
 
     def _promote(self, promotion: Promotion, branch: str) -> Outcome:
+        check_utf8_paths(promotion)
         sync = compute_sync(self.snapshot, [(t, s) for t, s in promotion.sync])
         title, body = self._render(promotion)
         if not sync.changes:
@@ -154,6 +155,24 @@ class PromotionRun:
             promotion, metadata, overflow=overflow, conflicts=self.conflicts
         )
         return title, body
+
+
+def check_utf8_paths(promotion: Promotion) -> None:
+    """Titles, bodies and metadata are UTF-8 text: a folder they cannot name is refused.
+
+    Adapters decode non-UTF-8 path bytes as lone surrogates; the JSON metadata and the
+    commit message cannot carry those, so the group fails with the path shown escaped.
+    """
+    paths = (path for target, source in promotion.sync for path in (source, target))
+    for path in dict.fromkeys(paths):
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise SyncError(
+                f"cannot promote {shown}: the folder name is not valid UTF-8, and PR titles, "
+                "bodies and metadata are UTF-8 text; rename the folder"
+            ) from None
 
 
 def failed(outcomes: list[Outcome]) -> list[Outcome]:

@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot, normalize_mode
 from telefonistka.errors import GitError
@@ -71,6 +72,26 @@ def encode_path(path: str) -> bytes:
 def decode_path(raw: bytes) -> str:
     """A git path as ``str``; bytes that are not UTF-8 survive as surrogates."""
     return raw.decode(ENCODING, ERRORS)
+
+
+def printable(text: str) -> str:
+    """``text`` safe for any stdout: bytes of a non-UTF-8 path shown as ``\\xe9`` escapes.
+
+    A ``decode_path`` string keeps such bytes as lone surrogates, which a strict UTF-8
+    stream (stdout under a ``*.UTF-8`` locale, a JSON consumer) refuses to write.
+    """
+    return text.encode(ENCODING, ERRORS).decode(ENCODING, "backslashreplace")
+
+
+def printable_json(value: Any) -> Any:
+    """``printable`` applied to every string (keys too) of JSON data, before dumping it."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(str(k)): printable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable_json(item) for item in value]
+    return value
 
 
 def git_environment(environ: Mapping[str, str]) -> dict[str, str]:

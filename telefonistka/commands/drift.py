@@ -12,7 +12,7 @@ import argparse
 import json
 from typing import Any
 
-from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.adapters.localgit import LocalGitRepo, printable, printable_json
 from telefonistka.adapters.localgit_plan import plan_between
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
 from telefonistka.core.rendering import Renderer
@@ -35,11 +35,12 @@ def run(args: argparse.Namespace) -> int:
     repo = LocalGitRepo(args.repo)
     report = drift_report(repo, args.base, args.head, args.label)
     if args.json:
-        print(json.dumps(report_to_json(report), indent=2, ensure_ascii=False))
+        text = json.dumps(printable_json(report_to_json(report)), indent=2, ensure_ascii=False)
     elif args.markdown:
-        print(markdown(report))
+        text = printable(markdown(report))
     else:
-        print(text_summary(report))
+        text = printable(text_summary(report))
+    print(text)  # a path that is not UTF-8 shows as \x.. escapes (see ``printable``)
     return 0
 
 

@@ -13,7 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.adapters.localgit import LocalGitRepo, printable, printable_json
 from telefonistka.adapters.localgit_plan import (
     read_component_configs,
     read_repo_config,
@@ -93,20 +93,26 @@ def plan_promotion(
 
 
 def print_outcomes(plan: Plan, outcomes: list[Outcome], *, as_json: bool) -> None:
-    """``--json``: the plan shape with branch, commit, body and status per promotion."""
-    if as_json:
-        data = plan.to_json()
-        data["promotions"] = [o.to_json() for o in outcomes]
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    if not outcomes:
-        print("No promotions.")
+    """``--json``: the plan shape with branch, commit, body and status per promotion.
+
+    Paths that are not UTF-8 are printed with ``\\x..`` escapes (see ``printable``).
+    """
+    print(outcomes_json(plan, outcomes) if as_json else printable(outcomes_text(plan, outcomes)))
+
+
+def outcomes_json(plan: Plan, outcomes: list[Outcome]) -> str:
+    data = plan.to_json()
+    data["promotions"] = [o.to_json() for o in outcomes]
+    return json.dumps(printable_json(data), indent=2, ensure_ascii=False)
+
+
+def outcomes_text(plan: Plan, outcomes: list[Outcome]) -> str:
+    lines = [] if outcomes else ["No promotions."]
     for outcome in outcomes:
-        print(f"{outcome.status:>12}  {outcome.branch}")
-        print(f"{'':>12}  {outcome.title or outcome.promotion.title}")
+        lines.append(f"{outcome.status:>12}  {outcome.branch}")
+        lines.append(f"{'':>12}  {outcome.title or outcome.promotion.title}")
         if outcome.error:
-            print(f"{'':>12}  error: {outcome.error}")
-    for conflict in plan.conflicts:
-        print(f"conflict: {conflict.target} from {', '.join(conflict.sources)}")
-    for warning in plan.warnings:
-        print(f"warning: {warning}")
+            lines.append(f"{'':>12}  error: {outcome.error}")
+    lines += [f"conflict: {c.target} from {', '.join(c.sources)}" for c in plan.conflicts]
+    lines += [f"warning: {warning}" for warning in plan.warnings]
+    return "\n".join(lines)
