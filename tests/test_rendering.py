@@ -22,11 +22,9 @@ from telefonistka.core.rendering import (
     TITLE_LIMIT,
     Renderer,
     RenderError,
-    code_span,
-    fence_for,
-    format_yaml_change,
     promotion_title,
 )
+from telefonistka.core.yamldiff import format_change
 
 STAGING = "clusters/staging/us-central1/"
 PROD_US = "clusters/prod/us-central1/c1/"
@@ -455,14 +453,7 @@ def test_every_packaged_template_documents_its_variables() -> None:
     ids=["changed", "added", "removed"],
 )
 def test_yaml_change_forms(change: YamlChange, expected: str) -> None:
-    assert format_yaml_change(change) == expected
-
-
-def test_code_span_survives_backticks() -> None:
-    assert code_span("a`b") == "``a`b``"
-    assert code_span("`x`") == "`` `x` ``"
-    assert fence_for("no ticks") == "```"
-    assert fence_for("```sh") == "````"
+    assert format_change(change) == expected
 
 
 def test_a_line_longer_than_a_comment_is_wrapped_not_dropped(renderer: Renderer) -> None:

@@ -217,7 +217,7 @@ def test_render_value(value: object, rendered: str) -> None:
         (YamlChange("image.tag", CHANGED, "v1", "v2"), "`image.tag`: `v1` → `v2`"),
         (YamlChange("replicas", ADDED, None, "3"), "`replicas` added: `3`"),
         (YamlChange("debug", REMOVED, "true", None), "`debug` removed (was `true`)"),
-        (YamlChange("cmd", CHANGED, "a`b", "c"), "`cmd`: `` a`b `` → `c`"),
+        (YamlChange("cmd", CHANGED, "a`b", "c"), "`cmd`: ``a`b`` → `c`"),
     ],
 )
 def test_format_change(change: YamlChange, line: str) -> None:

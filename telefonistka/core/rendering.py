@@ -17,7 +17,6 @@ boundaries, by measuring the rendered text.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +25,11 @@ from urllib.parse import quote
 
 import jinja2
 
-from telefonistka.core.drift import DriftReport, FileDrift, PairDrift, YamlChange, YamlChangeKind
+from telefonistka.core.drift import DriftReport, FileDrift, PairDrift
+from telefonistka.core.markdown import code_span, fence_for, table_cell
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.planning import Conflict, Plan, Promotion
+from telefonistka.core.yamldiff import format_change
 from telefonistka.errors import RenderError
 
 TITLE_LIMIT = 250
@@ -40,7 +41,6 @@ HISTORY_TAB = "&nbsp;" * 4
 # Part count assumed while packing, before the real count is known: wider than any real
 # one, so a measured part is never shorter than its final rendering.
 _PLACEHOLDER_PARTS = 99_999
-_BACKTICKS = re.compile(r"`+")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters.update(code=code_span, cell=table_cell, yaml_change=format_yaml_change)
+        self._env.filters.update(code=code_span, cell=table_cell, yaml_change=format_change)
         self._env.globals.update(BR=MARKDOWN_BREAK, TAB=HISTORY_TAB)
 
     def render(self, name: str, **variables: Any) -> str:
@@ -233,37 +233,6 @@ def _promotion_conflicts(promotion: Promotion, conflicts: Sequence[Conflict]) ->
     """The promotion's conflicted targets, with their sources when ``conflicts`` has them."""
     known = {conflict.target: conflict for conflict in conflicts}
     return [known.get(target, Conflict(target, ())) for target in promotion.conflicted]
-
-
-def code_span(text: object) -> str:
-    """``text`` as a markdown inline code span, even when it contains backticks."""
-    value = str(text)
-    longest = max((len(run) for run in _BACKTICKS.findall(value)), default=0)
-    ticks = "`" * (longest + 1)
-    if value.startswith("`") or value.endswith("`"):
-        value = f" {value} "
-    return f"{ticks}{value}{ticks}"
-
-
-def table_cell(text: object) -> str:
-    """An inline code span that does not end a markdown table cell early."""
-    return code_span(text).replace("|", "\\|")
-
-
-def format_yaml_change(change: YamlChange) -> str:
-    """One semantic YAML change, read target → source (what a promotion would write)."""
-    key = code_span(change.key)
-    if change.kind is YamlChangeKind.ADDED:
-        return f"{key} added: {code_span(change.new)}"
-    if change.kind is YamlChangeKind.REMOVED:
-        return f"{key} removed (was {code_span(change.old)})"
-    return f"{key}: {code_span(change.old)} → {code_span(change.new)}"
-
-
-def fence_for(text: str) -> str:
-    """A backtick fence that no backtick run inside ``text`` can close."""
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    return "`" * max(3, longest + 1)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from typing import Any
 import yaml
 from deepdiff import DeepDiff
 
+from telefonistka.core.markdown import code_span
+
 MAX_VALUE_CHARS = 80
 YAML_SUFFIXES = (".yaml", ".yml")
 ROOT_KEY = "(document)"
@@ -79,12 +81,12 @@ def summarize_yaml(old: str, new: str) -> tuple[YamlChange, ...]:
 
 def format_change(change: YamlChange) -> str:
     """One Markdown line: ``image.tag``: ``v1`` → ``v2``, ``replicas`` added: ``3``."""
-    key = _code(change.key)
+    key = code_span(change.key)
     if change.kind is YamlChangeKind.ADDED:
-        return f"{key} added: {_code(change.new or '')}"
+        return f"{key} added: {code_span(change.new or '')}"
     if change.kind is YamlChangeKind.REMOVED:
-        return f"{key} removed (was {_code(change.old or '')})"
-    return f"{key}: {_code(change.old or '')} → {_code(change.new or '')}"
+        return f"{key} removed (was {code_span(change.old or '')})"
+    return f"{key}: {code_span(change.old or '')} → {code_span(change.new or '')}"
 
 
 def _doc_changes(old: Any, new: Any, prefix: str) -> list[tuple[tuple[Any, ...], YamlChange]]:
@@ -186,11 +188,3 @@ def _path_order(path: Sequence[Any]) -> tuple[tuple[int, Any], ...]:
     return tuple(
         (0, p) if isinstance(p, int) and not isinstance(p, bool) else (1, str(p)) for p in path
     )
-
-
-def _code(text: str) -> str:
-    """A Markdown code span that survives backticks inside ``text``."""
-    if "`" not in text:
-        return f"`{text}`"
-    fence = "`" * (max(len(run) for run in re.findall(r"`+", text)) + 1)
-    return f"{fence} {text} {fence}"
