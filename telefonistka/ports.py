@@ -29,7 +29,10 @@ class PushComparer(Protocol):
 
     Used for push fan-out when the payload cannot be trusted to list every changed file
     (a truncated commit list, or a forced push whose dropped commits are not listed).
-    The GitHub adapter answers from the compare API (``before...after``).
+    Best is the tree difference of the two commits (what ``fanout --repo`` computes from
+    a clone); the compare API's ``before...after`` (changes since the merge base) is a
+    fair stand-in. Fan-out adds the payload's own files to the answer either way, and
+    falls back to them alone when this raises a ``TelefonistkaError``.
     """
 
     def compare_files(self, repo: str, before: str, after: str) -> list[str]:
