@@ -1,0 +1,666 @@
+"""The GitHub adapter: a repository on GitHub (or GitHub Enterprise Server) via the REST API.
+
+The remote twin of ``localgit.LocalGitRepo``: it fills the same ``TreeSnapshot``,
+implements ``ports.BlobReader`` and the ``promotion.PromotionBackend`` write side, and
+adds the pull-request calls the Action needs. It is built to spend few requests:
+
+- a snapshot is one recursive tree read (plus one ref read when given a branch name);
+  when GitHub truncates the listing, only the folders whose listing is provably
+  incomplete are read again (see ``github_trees``);
+- blobs are read only when asked for, and commits, snapshots and blobs are cached by
+  object id (they never change);
+- a promotion is one tree write (explicit per-file deletions), one commit (no author or
+  committer, so GitHub signs it as the token's identity), one ref write;
+- PR files are listed 100 per page; over GitHub's 3,000-file cap, the two trees are
+  compared instead.
+
+Every request goes through ``GitHubClient`` (retries, counting, error messages).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+from github import Auth
+
+from telefonistka.adapters.github_http import (
+    DEFAULT_BASE_URL,
+    Clock,
+    GitHubClient,
+    RequestCounter,
+    RetryPolicy,
+    Sleep,
+    make_requester,
+)
+from telefonistka.adapters.github_trees import (
+    changed_files,
+    children_by_folder,
+    is_complete,
+    parse_tree_items,
+    tree_write_items,
+)
+from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.errors import GitHubError
+
+MAX_PR_FILES = 3000  # GitHub lists at most this many files of a pull request
+PER_PAGE = 100
+MAX_STATUS_DESCRIPTION = 140
+_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_READABLE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE, Mode.SYMLINK})
+_MERGE_AGAIN = "try the merge again"
+
+
+class CommitStatusState(StrEnum):
+    """The states of a commit status, as the statuses API spells them."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    ERROR = "error"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True)
+class CommitState:
+    """What a commit says: its tree, parents, message and author's name."""
+
+    tree: str
+    parents: tuple[str, ...]
+    message: str
+    author: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CommitState:
+        """A git-commit API object (``GET``/``POST /git/commits``)."""
+        parents = tuple(str(p["sha"]) for p in data.get("parents") or [])
+        author = (data.get("author") or {}).get("name") or ""
+        return cls(str(data["tree"]["sha"]), parents, str(data.get("message") or ""), author)
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """The fields of a pull request we use, parsed once from the API or an event payload.
+
+    ``changed_files`` and ``merged`` are None/False in list responses, which omit them.
+    """
+
+    number: int
+    title: str
+    body: str
+    author: str
+    state: str
+    head_ref: str
+    head_sha: str
+    base_ref: str
+    base_sha: str
+    merged: bool = False
+    merge_commit_sha: str | None = None
+    changed_files: int | None = None
+    labels: tuple[str, ...] = ()
+    html_url: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PullRequest:
+        """A pull-request object (REST response or ``pull_request`` of a webhook event)."""
+        try:
+            return cls(
+                number=int(data["number"]),
+                title=str(data.get("title") or ""),
+                body=str(data.get("body") or ""),
+                author=str((data.get("user") or {}).get("login") or ""),
+                state=str(data.get("state") or ""),
+                head_ref=str(data["head"]["ref"]),
+                head_sha=str(data["head"]["sha"]),
+                base_ref=str(data["base"]["ref"]),
+                base_sha=str(data["base"]["sha"]),
+                merged=bool(data.get("merged")),
+                merge_commit_sha=data.get("merge_commit_sha"),
+                changed_files=data.get("changed_files"),
+                labels=tuple(str(label["name"]) for label in data.get("labels") or []),
+                html_url=str(data.get("html_url") or ""),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An issue or PR comment: its ids (``node_id`` for GraphQL minimizing), author, body."""
+
+    id: int
+    node_id: str
+    author: str
+    body: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Comment:
+        author = str((data.get("user") or {}).get("login") or "")
+        return cls(int(data["id"]), str(data.get("node_id") or ""), author, str(data["body"] or ""))
+
+
+class GitHubRepo:
+    """One GitHub repository, seen through one identity (token or PyGithub ``Auth``).
+
+    ``base_url`` is ``https://api.github.com`` or, for GitHub Enterprise Server,
+    ``https://HOST/api/v3``. Retries wait through ``sleep`` (tests pass a recorder);
+    ``counter`` may be shared with another identity (the approver) to count a whole run.
+    ``default_branch``, when the caller already knows it (``repository.default_branch``
+    of a webhook event), saves the metadata request.
+    """
+
+    def __init__(
+        self,
+        token: str | Auth.Auth,
+        full_name: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        policy: RetryPolicy | None = None,
+        counter: RequestCounter | None = None,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.time,
+        default_branch: str | None = None,
+    ) -> None:
+        owner, _, name = full_name.partition("/")
+        if not owner or not name or "/" in name:
+            raise GitHubError(f"repository name {full_name!r} is not of the form OWNER/NAME")
+        self.full_name, self.owner, self.base_url = full_name, owner, base_url
+        self._http = GitHubClient(
+            make_requester(token, base_url),
+            policy=policy,
+            counter=counter,
+            sleep=sleep,
+            clock=clock,
+        )
+        self._path = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+        self._metadata: dict[str, Any] | None = (
+            {"default_branch": default_branch} if default_branch else None
+        )
+        self._snapshots: dict[str, TreeSnapshot] = {}
+        self._commits: dict[str, CommitState] = {}
+        self._blobs: dict[str, bytes] = {}
+
+    def __repr__(self) -> str:
+        return f"GitHubRepo({self.full_name!r}, {self.base_url!r})"
+
+    def close(self) -> None:
+        """Release the HTTP connections (the process exits soon after in the Action anyway)."""
+        self._http.close()
+
+    def with_identity(self, token: str | Auth.Auth) -> GitHubRepo:
+        """The same repository and host seen by another identity (the approver).
+
+        Shares the request counter, retry policy and sleep, so a run's figures add up.
+        """
+        http = self._http
+        return GitHubRepo(
+            token,
+            self.full_name,
+            self.base_url,
+            policy=http.policy,
+            counter=http.counter,
+            sleep=http.sleep,
+            clock=http.clock,
+            default_branch=(self._metadata or {}).get("default_branch"),
+        )
+
+    # --- counting -----------------------------------------------------------------------
+
+    @property
+    def counter(self) -> RequestCounter:
+        return self._http.counter
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent so far (retries included), by every identity sharing the counter."""
+        return self._http.counter.total
+
+    # --- repository ---------------------------------------------------------------------
+
+    @property
+    def default_branch(self) -> str:
+        """The repository's default branch, from its metadata (read once)."""
+        return str(self._repository()["default_branch"])
+
+    def _repository(self) -> dict[str, Any]:
+        """``GET /repos/{owner}/{repo}``, once; a 404 means the token cannot see it."""
+        if self._metadata is None:
+            try:
+                self._metadata = self._call("repo", "read the repository", "GET", "")
+            except GitHubError as exc:
+                if exc.status != 404:
+                    raise
+                raise GitHubError(
+                    f"repository {self.full_name} not found at {self.base_url} (404): the token "
+                    "cannot see it; check the repository name and that the token (or the "
+                    "App installation) has access to this repository",
+                    404,
+                    exc.detail,
+                ) from exc
+        return self._metadata
+
+    # --- refs ---------------------------------------------------------------------------
+
+    def branch_head(self, name: str) -> str | None:
+        """The commit at the tip of branch ``name``, or None when there is no such branch.
+
+        ``/git/ref/`` (singular) matches the name exactly; ``/git/refs/`` would also
+        return ``name/...`` branches.
+        """
+        try:
+            data = self._call("ref", f"read branch {name!r}", "GET", f"/git/ref/heads/{_ref(name)}")
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if isinstance(data, list):  # some servers answer a prefix match with a list
+            wanted = f"refs/heads/{name}"
+            data = next((ref for ref in data if ref.get("ref") == wanted), None)
+            if data is None:
+                return None
+        return str(data["object"]["sha"])
+
+    def resolve_commit(self, rev: str) -> str:
+        """The commit ``rev`` names: a full object id as is, else the head of that branch."""
+        if _OID.fullmatch(rev):
+            return rev
+        head = self.branch_head(rev)
+        if head is None:
+            raise GitHubError(f"no branch {rev!r} in {self.full_name}", 404)
+        return head
+
+    def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None:
+        """Point branch ``name`` at ``new_sha``: create it when ``old_sha`` is None, else move it.
+
+        GitHub's ref API has no compare-and-swap, so a move is a forced update. That is
+        safe for promotion branches: the bot owns them and their content is a function
+        of (base, plan), so whichever concurrent run writes last leaves an equivalent
+        commit. A create that loses the race (422 "Reference already exists": another
+        run, or our own retried POST, created it first) re-reads the head and becomes an
+        update unless the branch is already at ``new_sha``.
+        """
+        if old_sha is None:
+            try:
+                self._create_ref(name, new_sha)
+                return
+            except GitHubError as exc:
+                if exc.status != 422 or "already exists" not in exc.detail.lower():
+                    raise
+            if self.branch_head(name) == new_sha:
+                return
+        self._move_ref(name, new_sha)
+
+    def _create_ref(self, name: str, sha: str) -> None:
+        body = {"ref": f"refs/heads/{name}", "sha": sha}
+        self._call("ref", f"create branch {name!r}", "POST", "/git/refs", body=body)
+
+    def _move_ref(self, name: str, sha: str) -> None:
+        body = {"sha": sha, "force": True}
+        path = f"/git/refs/heads/{_ref(name)}"
+        self._call("ref", f"update branch {name!r}", "PATCH", path, body=body)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def read_snapshot(self, rev: str) -> TreeSnapshot:
+        """Every file and folder of ``rev`` (branch name or commit id).
+
+        One ``GET /git/trees/{commit}?recursive=1`` (the trees API takes any tree-ish and
+        answers with the commit's root tree and its id), preceded by one ``GET
+        /git/ref/heads/{rev}`` when ``rev`` is a branch name: two small calls instead of
+        ``GET /commits/{ref}``, whose answer carries up to 300 file diffs. The events the
+        Action handles carry full commit ids, so there the snapshot is one request.
+        Tags and abbreviated ids are not accepted. Cached per commit.
+        """
+        commit = self.resolve_commit(rev)
+        if commit not in self._snapshots:
+            data = self._tree_json(commit, recursive=True)
+            entries = parse_tree_items(data["tree"])
+            if data.get("truncated"):
+                entries = self._complete_listing(str(data["sha"]), entries)
+            self._snapshots[commit] = TreeSnapshot(commit, str(data["sha"]), entries)
+        return self._snapshots[commit]
+
+    def _tree_json(self, tree_ish: str, *, recursive: bool) -> dict[str, Any]:
+        params = {"recursive": "1"} if recursive else None
+        what = f"read tree {tree_ish[:12]}"
+        data: dict[str, Any] = self._call("tree", what, "GET", f"/git/trees/{tree_ish}", params)
+        return data
+
+    def _complete_listing(self, root: str, entries: dict[str, TreeEntry]) -> dict[str, TreeEntry]:
+        """Fill in what a truncated recursive listing left out, folder by folder.
+
+        A folder is complete when its listed children hash to its id (see
+        ``github_trees.is_complete``). A folder cut part-way is listed again on its own
+        (non-recursive); a folder with nothing listed is read recursively in one call,
+        then checked the same way. Folders proven complete cost nothing.
+        """
+        listing = _Listing(entries)
+        listed_alone: set[str] = set()
+        read_whole: set[str] = set()
+        queue = [("", root)]
+        while queue:
+            folder, oid = queue.pop()
+            children = listing.children(folder)
+            if folder not in listed_alone and not is_complete(children, oid):
+                if children or folder in read_whole:
+                    listing.merge(self._list_folder(folder, oid))
+                    listed_alone.add(folder)
+                else:
+                    listing.merge(
+                        parse_tree_items(self._tree_json(oid, recursive=True)["tree"], folder)
+                    )
+                    read_whole.add(folder)
+                    queue.append((folder, oid))
+                    continue
+            queue.extend(listing.subfolders(folder))
+        return listing.entries
+
+    def _list_folder(self, folder: str, oid: str) -> dict[str, TreeEntry]:
+        """The direct children of one folder (a non-recursive tree read)."""
+        data = self._tree_json(oid, recursive=False)
+        if data.get("truncated"):
+            raise GitHubError(f"GitHub truncated the listing of folder {folder!r} itself")
+        return parse_tree_items(data["tree"], folder)
+
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """The contents of every blob in ``oids`` (one ``GET /git/blobs/{sha}`` each, cached)."""
+        wanted = list(dict.fromkeys(oids))
+        for oid in wanted:
+            if oid not in self._blobs:
+                self._blobs[oid] = self._read_blob(oid)
+        return {oid: self._blobs[oid] for oid in wanted}
+
+    def _read_blob(self, oid: str) -> bytes:
+        data = self._call("blob", f"read blob {oid[:12]}", "GET", f"/git/blobs/{oid}")
+        content = str(data.get("content") or "")
+        if data.get("encoding") == "utf-8":
+            return content.encode()
+        try:
+            return base64.b64decode(content)
+        except (binascii.Error, ValueError) as exc:
+            raise GitHubError(f"blob {oid} from GitHub is not valid base64") from exc
+
+    def read_file(self, rev: str, path: str) -> bytes | None:
+        """The content of file ``path`` at ``rev``; None when absent or not a file.
+
+        Which files exist comes from the (cached) snapshot, so an absent file costs no
+        request and no 404.
+        """
+        return self.file_in(self.read_snapshot(rev), path)
+
+    def file_in(self, snapshot: TreeSnapshot, path: str) -> bytes | None:
+        """The content of file ``path`` in ``snapshot``; None when absent or not a file."""
+        entry = snapshot.entry(path)
+        if entry is None or entry.mode not in _READABLE_MODES:
+            return None
+        return self.read_blobs([entry.oid])[entry.oid]
+
+    def commit_state(self, rev: str) -> CommitState:
+        """Tree, parents, message and author of commit ``rev`` (cached per commit)."""
+        sha = self.resolve_commit(rev)
+        if sha not in self._commits:
+            data = self._call("commit", f"read commit {sha[:12]}", "GET", f"/git/commits/{sha}")
+            self._commits[sha] = CommitState.from_json(data)
+        return self._commits[sha]
+
+    # --- pull-request files -------------------------------------------------------------
+
+    def pr_files(self, number: int, pull: PullRequest | None = None) -> list[str]:
+        """Files the pull request changes; both names of a rename.
+
+        ``pull`` (from the event payload) saves a request: with more than 3,000 changed
+        files, which GitHub does not list, the base and head trees are compared at once.
+        Without it, the PR is read only when the listing reaches that cap.
+        """
+        if pull is not None and (pull.changed_files or 0) > MAX_PR_FILES:
+            return self.changed_files_between(pull.base_sha, pull.head_sha)
+        what, path = f"list files of PR #{number}", f"/pulls/{number}/files"
+        records = self._paginate("pull-files", what, path, limit=MAX_PR_FILES)
+        if len(records) >= MAX_PR_FILES:
+            pull = pull or self.get_pr(number)
+            if (pull.changed_files or 0) > MAX_PR_FILES:
+                return self.changed_files_between(pull.base_sha, pull.head_sha)
+        return _file_names(records)
+
+    def changed_files_between(self, base: str, head: str) -> list[str]:
+        """Files that differ between two commits, from two snapshots (no per-file calls).
+
+        A two-dot comparison: for a PR it is exact when ``base`` is the merge base
+        (GitHub keeps a PR's ``base.sha`` there until the base branch moves on).
+        """
+        return changed_files(self.read_snapshot(base), self.read_snapshot(head))
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write_tree(self, base: str, changes: Mapping[str, TreeEntry | None]) -> str:
+        """The tree of commit ``base`` with per-file ``changes``: one ``POST /git/trees``.
+
+        ``base_tree`` keeps everything not mentioned; each deletion is its own path with
+        ``"sha": null``; modes (executable, symlink, submodule) are sent as they are.
+        """
+        base_tree = self._tree_of(base)
+        if not changes:
+            return base_tree
+        items = tree_write_items(changes, self._snapshots.get(base))
+        body = {"base_tree": base_tree, "tree": items}
+        data = self._call("tree", f"write a tree on {base[:12]}", "POST", "/git/trees", body=body)
+        return str(data["sha"])
+
+    def _tree_of(self, commit: str) -> str:
+        """The root tree of ``commit``, from the snapshot or commit caches when possible."""
+        snapshot = self._snapshots.get(commit)
+        return snapshot.root_oid if snapshot is not None else self.commit_state(commit).tree
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str:
+        """A new commit of ``tree``: one ``POST /git/commits``.
+
+        No ``author`` or ``committer``: GitHub then uses the token's identity and signs
+        the commit ("Verified"), which a custom author would prevent.
+        """
+        body = {"message": message, "tree": tree, "parents": list(parents)}
+        data = self._call("commit", "create a commit", "POST", "/git/commits", body=body)
+        self._commits[str(data["sha"])] = CommitState.from_json(data)
+        return str(data["sha"])
+
+    # --- pull requests ------------------------------------------------------------------
+
+    def get_pr(self, number: int) -> PullRequest:
+        data = self._call("pull", f"read PR #{number}", "GET", f"/pulls/{number}")
+        return PullRequest.from_json(data)
+
+    def find_open_pr(self, head_branch: str) -> PullRequest | None:
+        """The open PR from branch ``head_branch`` of this repository, if any."""
+        params = {"head": f"{self.owner}:{head_branch}", "state": "open"}
+        data = self._call(
+            "pull", f"look for an open PR from {head_branch!r}", "GET", "/pulls", params
+        )
+        return PullRequest.from_json(data[0]) if data else None
+
+    def create_pr(self, title: str, body: str, head: str, base: str) -> PullRequest:
+        """Open a PR; when one is already open from ``head`` (a re-run), return that one."""
+        payload = {"title": title, "body": body, "head": head, "base": base}
+        try:
+            data = self._call("pull", f"open a PR from {head!r}", "POST", "/pulls", body=payload)
+        except GitHubError as exc:
+            existing = self.find_open_pr(head) if _pr_exists(exc) else None
+            if existing is None:
+                raise
+            return existing
+        return PullRequest.from_json(data)
+
+    def update_pr(self, number: int, title: str, body: str) -> PullRequest:
+        payload = {"title": title, "body": body}
+        data = self._call("pull", f"update PR #{number}", "PATCH", f"/pulls/{number}", body=payload)
+        return PullRequest.from_json(data)
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        """Add ``labels`` (GitHub creates unknown ones); no request when there are none."""
+        if labels:
+            body = {"labels": list(labels)}
+            self._call(
+                "labels", f"label PR #{number}", "POST", f"/issues/{number}/labels", body=body
+            )
+
+    def add_assignees(self, number: int, logins: Sequence[str]) -> None:
+        """Assign ``logins``; GitHub silently skips users who cannot be assigned."""
+        if logins:
+            body = {"assignees": list(logins)}
+            path = f"/issues/{number}/assignees"
+            self._call("assignees", f"assign PR #{number}", "POST", path, body=body)
+
+    def set_labels_and_assignees(
+        self, number: int, labels: Sequence[str], logins: Sequence[str]
+    ) -> None:
+        """Labels and assignees in one ``PATCH /issues/{n}`` (replacing both lists).
+
+        For a PR this run just opened, where there is nothing to replace: one request
+        instead of two.
+        """
+        body = {"labels": list(labels), "assignees": list(logins)}
+        self._call(
+            "labels", f"label and assign PR #{number}", "PATCH", f"/issues/{number}", body=body
+        )
+
+    def approve(self, number: int) -> None:
+        """Approve the PR. Call it on ``with_identity(approver)``: nobody approves their own PR."""
+        body = {"event": "APPROVE"}
+        self._call("review", f"approve PR #{number}", "POST", f"/pulls/{number}/reviews", body=body)
+
+    def merge_pr(self, number: int, method: str = "merge") -> str:
+        """Merge the PR and return the merge commit id.
+
+        GitHub answers 405 "Base branch was modified. Review and try the merge again."
+        while a concurrent merge settles; that answer is retried with backoff, at most
+        ``policy.merge_attempts`` times. Any other refusal is raised at once.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._merge_once(number, method)
+            except GitHubError as exc:
+                again = exc.status == 405 and _MERGE_AGAIN in exc.detail.lower()
+                if not again or attempt >= self._http.policy.merge_attempts:
+                    raise
+            self._http.sleep(self._http.policy.backoff_for(attempt))
+
+    def _merge_once(self, number: int, method: str) -> str:
+        body = {"merge_method": method}
+        data = self._call(
+            "merge", f"merge PR #{number}", "PUT", f"/pulls/{number}/merge", body=body
+        )
+        return str(data.get("sha") or "")
+
+    def comment(self, number: int, body: str) -> Comment:
+        path = f"/issues/{number}/comments"
+        data = self._call("comment", f"comment on #{number}", "POST", path, body={"body": body})
+        return Comment.from_json(data)
+
+    def list_comments(self, number: int) -> list[Comment]:
+        """Every comment on issue or PR ``number``, 100 per page."""
+        records = self._paginate(
+            "comment", f"list comments of #{number}", f"/issues/{number}/comments"
+        )
+        return [Comment.from_json(record) for record in records]
+
+    def set_status(
+        self,
+        sha: str,
+        state: CommitStatusState | str,
+        context: str = "telefonistka",
+        description: str = "",
+        target_url: str | None = None,
+    ) -> None:
+        """Set commit status ``context`` on ``sha`` (descriptions are cut to GitHub's 140)."""
+        body: dict[str, Any] = {
+            "state": CommitStatusState(state).value,
+            "context": context,
+            "description": description[:MAX_STATUS_DESCRIPTION],
+        }
+        if target_url:
+            body["target_url"] = target_url
+        self._call(
+            "status", f"set status {context!r} on {sha[:12]}", "POST", f"/statuses/{sha}", body=body
+        )
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _call(
+        self,
+        kind: str,
+        what: str,
+        verb: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        body: Any = None,
+    ) -> Any:
+        """One request on this repository's API path; returns the JSON body."""
+        url = f"{self._path}{path}"
+        return self._http.call(kind, what, verb, url, params=params, body=body)[1]
+
+    def _paginate(self, kind: str, what: str, path: str, limit: int | None = None) -> list[Any]:
+        """Every item of a list endpoint, ``per_page=100``, stopping at ``limit`` items.
+
+        Follows ``Link: rel="next"``; a server that sends no Link header is read until a
+        page comes back short. ``limit`` is where GitHub stops listing anyway (3,000 PR
+        files), so no request is spent on the empty page after it.
+        """
+        items: list[Any] = []
+        page = 0
+        while True:
+            page += 1
+            params = {"per_page": PER_PAGE, "page": page}
+            headers, data = self._http.call(kind, what, "GET", f"{self._path}{path}", params=params)
+            items.extend(data or [])
+            link = headers.get("link")
+            more = 'rel="next"' in link if link is not None else len(data or []) == PER_PAGE
+            if not more or (limit is not None and len(items) >= limit):
+                return items
+
+
+class _Listing:
+    """A growing path → entry map with a folder → children index, for ``_complete_listing``."""
+
+    def __init__(self, entries: Mapping[str, TreeEntry]) -> None:
+        self.entries = dict(entries)
+        self._children = children_by_folder(self.entries)
+
+    def children(self, folder: str) -> dict[str, TreeEntry]:
+        return self._children.get(folder, {})
+
+    def subfolders(self, folder: str) -> list[tuple[str, str]]:
+        """(path, oid) of the folders directly inside ``folder``."""
+        lead = f"{folder}/" if folder else ""
+        return [(lead + n, e.oid) for n, e in self.children(folder).items() if e.is_folder]
+
+    def merge(self, entries: Mapping[str, TreeEntry]) -> None:
+        self.entries.update(entries)
+        for folder, children in children_by_folder(entries).items():
+            self._children.setdefault(folder, {}).update(children)
+
+
+def _ref(name: str) -> str:
+    """A branch name as a URL path (its slashes stay: ``refs/heads/a/b``)."""
+    return quote(name, safe="/")
+
+
+def _pr_exists(exc: GitHubError) -> bool:
+    """GitHub's 422 for a second PR from the same head."""
+    return exc.status == 422 and "already exists" in exc.detail.lower()
+
+
+def _file_names(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """PR-file records → paths in order, each once; a rename gives its old name too."""
+    names: list[str] = []
+    for record in records:
+        if record.get("previous_filename"):
+            names.append(str(record["previous_filename"]))
+        names.append(str(record["filename"]))
+    return list(dict.fromkeys(names))

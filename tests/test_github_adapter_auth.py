@@ -1,0 +1,59 @@
+"""GitHub App identity: installation lookup, then installation tokens on the requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import responses
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from test_github_adapter import REPO
+
+from telefonistka.adapters.github import GitHubRepo
+from telefonistka.adapters.github_auth import app_installation_auth
+from telefonistka.adapters.github_http import RequestCounter
+from telefonistka.errors import GitHubError
+
+
+@pytest.fixture(scope="module")
+def private_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return pem.decode()
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def test_app_installation_token_is_used_for_repository_calls(
+    rsps: responses.RequestsMock, private_key: str
+) -> None:
+    rsps.get(f"{REPO}/installation", json={"id": 42})
+    token = {"token": "ghs_installation", "expires_at": "2099-01-01T00:00:00Z"}
+    rsps.post("https://api.github.com:443/app/installations/42/access_tokens", json=token)
+    rsps.get(REPO, json={"default_branch": "main"})
+    counter = RequestCounter()
+
+    auth = app_installation_auth(123, private_key, "octo/gitops", counter=counter)
+    repo = GitHubRepo(auth, "octo/gitops", counter=counter)
+
+    assert repo.default_branch == "main"
+    assert rsps.calls[0].request.headers["Authorization"].startswith("Bearer ")
+    assert rsps.calls[2].request.headers["Authorization"] == "token ghs_installation"
+    assert counter.by_kind == {"app": 1, "repo": 1}  # the token mint is PyGithub's own
+
+
+def test_app_not_installed_on_the_repository(
+    rsps: responses.RequestsMock, private_key: str
+) -> None:
+    rsps.get(f"{REPO}/installation", status=404, json={"message": "Not Found"})
+    with pytest.raises(GitHubError, match="GitHub App 123 is not installed on octo/gitops"):
+        app_installation_auth(123, private_key, "octo/gitops")
