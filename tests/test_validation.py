@@ -721,3 +721,19 @@ def test_schema_files_are_plain_json() -> None:
     for name in ("telefonistka.schema.json", "component.schema.json"):
         text = (ROOT / "telefonistka" / "schemas" / name).read_text()
         assert json.loads(text)["additionalProperties"] is False
+
+
+def test_webhook_replacement_naming_a_missing_group_is_located() -> None:
+    text = (
+        "webhookEndpointRegexs:\n"
+        '  - expression: "^clusters/([^/]*)/.*"\n'
+        "    replacements:\n"
+        '      - "https://argocd-${1}.example.com/api/webhook"\n'
+        '      - "https://argocd-${2}.example.com/api/webhook"\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_repo_config(text, "telefonistka.yaml")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column) == (5, 9)
+    assert problem.key == "webhookEndpointRegexs[0].replacements[1]"
+    assert "${2}" in problem.message

@@ -35,6 +35,7 @@ from telefonistka.core.config import (
     RepoConfig,
     WebhookEndpointRegex,
 )
+from telefonistka.core.fanout import template_problems
 from telefonistka.core.yamlsource import KeyPath, YamlDocument, format_key_path, parse_yaml
 from telefonistka.errors import ConfigError, ConfigProblem
 
@@ -125,6 +126,7 @@ def _checked_data(text: str | bytes, filename: str, kind: ConfigKind) -> dict[st
     checker = _Checker(doc, filename, kind)
     checker.check_structure(data)
     checker.check_regexes(data)
+    checker.check_webhook_templates(data)
     if checker.problems:
         raise ConfigError(checker.sorted_problems())
     return data
@@ -260,6 +262,23 @@ class _Checker:
                 error = regex_error(value)
                 if error is not None:
                     self.add(path, f"invalid regular expression '{value}': {error}")
+
+    def check_webhook_templates(self, data: dict[str, object]) -> None:
+        """A replacement naming a capture group its expression lacks is caught here.
+
+        Otherwise the mistake only shows on the first push that matches the rule, as a
+        fan-out that sends nothing.
+        """
+        rules = data.get("webhookEndpointRegexs") if self.kind == "repo" else None
+        for index, rule in enumerate(rules if isinstance(rules, list) else []):
+            expression = rule.get("expression") if isinstance(rule, dict) else None
+            if not isinstance(expression, str) or regex_error(expression) is not None:
+                continue
+            pattern = re.compile(expression)
+            for number, template in enumerate(rule.get("replacements") or []):
+                for problem in template_problems(pattern, template):
+                    path = ("webhookEndpointRegexs", index, "replacements", number)
+                    self.add(path, problem)
 
 
 def _path(error: ValidationError) -> KeyPath:
