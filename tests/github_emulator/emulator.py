@@ -1,0 +1,350 @@
+"""The emulator application: repositories, routing, events and the ``/_emulator`` controls."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote
+
+from . import webhooks
+from .git import ZERO, BareRepo, Entry, GitError, Person
+from .server import (
+    API_PREFIX,
+    CONTROL_PREFIX,
+    GRAPHQL_PATH,
+    ApiError,
+    Fault,
+    Latency,
+    Request,
+    Response,
+    Router,
+    Server,
+    parse_query,
+)
+from .shapes import Shapes
+from .state import (
+    Counter,
+    Event,
+    LogEntry,
+    PullRequest,
+    Repository,
+    now_iso,
+)
+from .trees import build_tree
+
+DEFAULT_LOGIN = "telefonistka-bot"
+TREE_ENTRY_LIMIT = 100_000
+PR_FILES_LIMIT = 3000
+
+
+class GitHubEmulator:
+    """A GitHub stand-in on ``127.0.0.1``; use as a context manager or ``start``/``stop``.
+
+    ``base_url`` is the REST root PyGithub wants (``Github(base_url=emu.base_url)``).
+    ``tokens`` maps a token to the login it authenticates as; any other token (or none)
+    is ``login``.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        login: str = DEFAULT_LOGIN,
+        tokens: Mapping[str, str] | None = None,
+        port: int = 0,
+    ) -> None:
+        self.workdir = Path(workdir)
+        self.login = login
+        self.tokens = dict(tokens or {})
+        self.repos: dict[str, Repository] = {}
+        self.events: list[Event] = []
+        self.ids = Counter(1000)
+        self.tree_entry_limit = TREE_ENTRY_LIMIT
+        self.pr_files_limit = PR_FILES_LIMIT
+        # GitHub computes mergeability in the background: after a PR opens or its head
+        # moves, this many reads of it answer ``mergeable: null`` first
+        self.mergeable_unknown_reads = 0
+        self.server = Server(self, port)
+        self.shapes = Shapes(self.server.root)
+        self.router = Router()
+        from . import api  # noqa: PLC0415 - api imports this module
+
+        api.register(self.router, self)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> GitHubEmulator:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> GitHubEmulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def root_url(self) -> str:
+        return self.server.root
+
+    @property
+    def base_url(self) -> str:
+        return self.server.root + API_PREFIX
+
+    @property
+    def graphql_url(self) -> str:
+        return self.server.root + GRAPHQL_PATH
+
+    @property
+    def control_url(self) -> str:
+        return self.server.root + CONTROL_PREFIX
+
+    @property
+    def requests(self) -> list[LogEntry]:
+        with self.server.lock:
+            return list(self.server.log)
+
+    # --- repositories -------------------------------------------------------------------
+
+    def add_repo(self, full_name: str, path: Path | None = None) -> Repository:
+        """Serve the bare repository at ``path`` (created when missing) as ``full_name``."""
+        owner, _, name = full_name.partition("/")
+        if not owner or not name:
+            raise ValueError(f"repository name {full_name!r} is not OWNER/NAME")
+        target = path or self.workdir / "repos" / f"{owner}__{name}.git"
+        git = BareRepo(Path(target))
+        head = git.run("symbolic-ref", "-q", "HEAD", check=False).decode().strip()
+        git.default_branch = head.removeprefix("refs/heads/") or "main"
+        repo = Repository(owner, name, self.ids.next(), git)
+        with self.server.lock:
+            self.repos[full_name.lower()] = repo
+        return repo
+
+    def repo(
+        self,
+        full_name: str,
+        files: Mapping[str, str | bytes] | None = None,
+        *,
+        branch: str | None = None,
+        message: str = "Initial commit",
+    ) -> Repository:
+        """A repository seeded with one commit of ``files`` on ``branch`` (default branch)."""
+        repo = self.repos.get(full_name.lower()) or self.add_repo(full_name)
+        if files is not None:
+            self.commit_files(full_name, files, branch=branch, message=message)
+        return repo
+
+    def commit_files(
+        self,
+        full_name: str,
+        files: Mapping[str, str | bytes | None],
+        *,
+        branch: str | None = None,
+        message: str = "change",
+    ) -> str:
+        """Commit ``files`` (None deletes) on ``branch``, as a ``git push`` would (no event)."""
+        repo = self.get_repo(full_name)
+        git = repo.git
+        branch = branch or repo.default_branch
+        with self.server.lock:
+            parent = git.ref(f"refs/heads/{branch}")
+            base = git.read_commit(parent).tree if parent else None
+            present = {p: c for p, c in files.items() if c is not None}
+            datas = [c.encode() if isinstance(c, str) else c for c in present.values()]
+            shas = dict(zip(present, git.write_blobs(datas), strict=True))
+            changes = [
+                (p, Entry("100644", "blob", shas[p], None, p) if p in shas else None) for p in files
+            ]
+            tree = build_tree(git, base, changes)
+            who = Person("Test Author", "author@example.com", now_iso())
+            sha = git.write_commit(tree, [parent] if parent else [], message, who, who)
+            git.set_ref(f"refs/heads/{branch}", sha, parent or ZERO)
+        return sha
+
+    def get_repo(self, full_name: str) -> Repository:
+        repo = self.repos.get(full_name.lower())
+        if repo is None:
+            raise KeyError(full_name)
+        return repo
+
+    def find_repo(self, owner: str, name: str) -> Repository:
+        repo = self.repos.get(f"{owner}/{name}".lower())
+        if repo is None:
+            raise ApiError(404, "Not Found")
+        return repo
+
+    # --- behaviour shared by handlers ---------------------------------------------------
+
+    def user_for(self, headers: Mapping[str, str]) -> str:
+        auth = headers.get("authorization", "")
+        token = auth.split(" ", 1)[1].strip() if " " in auth else ""
+        return self.tokens.get(token, self.login)
+
+    def record(self, name: str, payload: dict[str, Any]) -> None:
+        self.events.append(Event(name, payload, str(uuid.uuid4())))
+
+    def events_named(self, name: str, action: str | None = None) -> list[Event]:
+        with self.server.lock:
+            return [
+                e for e in self.events if e.name == name and (action is None or e.action == action)
+            ]
+
+    def head_sha(self, repo: Repository, pr: PullRequest) -> str:
+        if pr.state == "open":
+            pr.head_sha = repo.git.ref(f"refs/heads/{pr.head_ref}") or pr.head_sha
+            pr.base_sha = repo.git.ref(f"refs/heads/{pr.base_ref}") or pr.base_sha
+        return pr.head_sha
+
+    def mergeable(self, repo: Repository, pr: PullRequest) -> bool | None:
+        if pr.state != "open":
+            return None
+        if pr.mergeable_override is not None:
+            return pr.mergeable_override
+        self.head_sha(repo, pr)
+        return repo.git.merge_tree(pr.base_sha, pr.head_sha) is not None
+
+    def move_branch(
+        self,
+        repo: Repository,
+        ref: str,
+        new: str,
+        old: str | None,
+        pusher: str,
+    ) -> None:
+        """Point ``ref`` at ``new`` (ZERO deletes), then record the push and PR events."""
+        git = repo.git
+        before = old or ZERO
+        try:
+            if new == ZERO:
+                git.delete_ref(ref)
+            else:
+                git.set_ref(ref, new, before)
+        except GitError as exc:
+            raise ApiError(422, "Reference update failed") from exc
+        payload = webhooks.push(self.shapes, repo, ref, before=before, after=new, pusher=pusher)
+        self.record("push", payload)
+        if not ref.startswith("refs/heads/") or new == ZERO:
+            return
+        branch = ref.removeprefix("refs/heads/")
+        for pr in repo.pulls.values():
+            if pr.state == "open" and pr.head_ref == branch:
+                previous = pr.head_sha
+                self.head_sha(repo, pr)
+                pr.unknown_reads_left = self.mergeable_unknown_reads
+                pr.updated_at = now_iso()
+                payload = webhooks.pull_request_synchronize(self.shapes, repo, pr, previous, pusher)
+                self.record("pull_request", payload)
+
+    # --- HTTP entry points --------------------------------------------------------------
+
+    def dispatch(
+        self, method: str, path: str, query: str, raw: bytes, headers: dict[str, str]
+    ) -> tuple[Response, str | None]:
+        """Answer one API request; returns the response and the matched route template."""
+        login = self.user_for(headers)
+        if path == GRAPHQL_PATH and method == "POST":
+            from . import graphql  # noqa: PLC0415 - cycle with api
+
+            return graphql.answer(self, raw, login), "/graphql"
+        sub = path.removeprefix(API_PREFIX) or "/"
+        found = self.router.match(method, sub) if path.startswith(API_PREFIX) else None
+        if found is None:
+            return Response(404, ApiError(404, "Not Found").body()), None
+        route, raw_params = found
+        params = {name: unquote(value) for name, value in raw_params.items()}
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return Response(400, ApiError(400, "Problems parsing JSON").body()), route.template
+        request = Request(method, sub, parse_query(query), body, params, headers, login)
+        try:
+            return route.handler(request), route.template
+        except ApiError as exc:
+            return Response(exc.status, exc.body(), exc.headers), route.template
+        except (GitError, ValueError, KeyError) as exc:  # an emulator bug: say so, keep serving
+            return Response(500, ApiError(500, f"emulator error: {exc!r}").body()), None
+
+    def control(self, method: str, path: str, raw: bytes) -> Response:
+        """``/_emulator/...``: requests, events, reset, faults, latency."""
+        name = path.removeprefix(CONTROL_PREFIX).strip("/")
+        action = self._controls().get((method, name))
+        if action is None:
+            return Response(404, ApiError(404, "Not Found").body())
+        body = json.loads(raw) if raw else {}
+        with self.server.lock:
+            return action(body if isinstance(body, dict) else {})
+
+    def _controls(self) -> dict[tuple[str, str], Callable[[dict[str, Any]], Response]]:
+        server = self.server
+        return {
+            ("GET", "requests"): lambda _: Response(200, [e.summary() for e in server.log]),
+            ("DELETE", "requests"): lambda _: _done(server.log.clear),
+            ("GET", "events"): lambda _: Response(200, [asdict(e) for e in self.events]),
+            ("POST", "reset"): lambda _: _done(self.reset),
+            ("POST", "faults"): self._add_fault,
+            ("GET", "faults"): lambda _: Response(
+                200, [f.summary() for f in server.faults if f.times > 0]
+            ),
+            ("DELETE", "faults"): lambda _: _done(server.faults.clear),
+            ("PUT", "latency"): self._set_latency,
+            ("POST", "latency"): self._set_latency,
+            ("GET", "latency"): lambda _: Response(200, asdict(server.latency)),
+        }
+
+    def _add_fault(self, body: dict[str, Any]) -> Response:
+        try:
+            fault = Fault.from_json(body)
+        except ApiError as exc:
+            return Response(exc.status, exc.body())
+        except (TypeError, ValueError) as exc:
+            return Response(422, ApiError(422, f"bad fault: {exc}").body())
+        self.server.faults.append(fault)
+        return Response(201, fault.summary())
+
+    def _set_latency(self, body: dict[str, Any]) -> Response:
+        self.server.latency = Latency(
+            float(body.get("seconds", 0)),
+            str(body.get("path", ".*")),
+            str(body.get("method", "*")).upper(),
+        )
+        return Response(200, asdict(self.server.latency))
+
+    # --- test helpers -------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget the request log, events, faults, latency and the rate-limit count."""
+        with self.server.lock:
+            self.server.log.clear()
+            self.events.clear()
+            self.server.faults.clear()
+            self.server.latency = Latency()
+            self.server.requests_made = 0
+
+    def add_fault(self, **fault: Any) -> Fault:
+        """``add_fault(path="/pulls$", method="POST", status=502, times=2)`` and so on."""
+        made = Fault.from_json(fault)
+        with self.server.lock:
+            self.server.faults.append(made)
+        return made
+
+    def set_latency(self, seconds: float, path: str = ".*", method: str = "*") -> None:
+        with self.server.lock:
+            self.server.latency = Latency(seconds, path, method.upper())
+
+
+def _done(action: Callable[[], None]) -> Response:
+    action()
+    return Response(204)

@@ -1,0 +1,168 @@
+"""What the emulator remembers besides git objects: PRs, comments, labels, statuses, events."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .git import BareRepo
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Label:
+    id: int
+    name: str
+    color: str = "ededed"
+    description: str | None = None
+
+
+@dataclass
+class PullRequest:
+    number: int
+    id: int
+    title: str
+    body: str | None
+    head_ref: str
+    base_ref: str
+    user: str
+    created_at: str
+    draft: bool = False
+    state: str = "open"
+    merged: bool = False
+    merged_at: str | None = None
+    merged_by: str | None = None
+    merge_commit_sha: str | None = None
+    closed_at: str | None = None
+    updated_at: str = ""
+    head_sha: str = ""  # frozen when the PR closes; live from the branch while open
+    base_sha: str = ""
+    labels: list[str] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)
+    mergeable_override: bool | None = None
+    unknown_reads_left: int = 0  # reads that still answer mergeable: null
+    maintainer_can_modify: bool = False
+
+
+@dataclass
+class IssueComment:
+    id: int
+    issue_number: int
+    body: str
+    user: str
+    created_at: str
+    updated_at: str
+    minimized_reason: str | None = None
+
+
+@dataclass
+class Review:
+    id: int
+    pull_number: int
+    user: str
+    state: str
+    body: str
+    commit_id: str
+    submitted_at: str
+
+
+@dataclass
+class Status:
+    id: int
+    sha: str
+    state: str
+    context: str
+    description: str | None
+    target_url: str | None
+    creator: str
+    created_at: str
+
+
+@dataclass
+class Repository:
+    """One emulated repository: a bare git repository plus the GitHub-only state."""
+
+    owner: str
+    name: str
+    id: int
+    git: BareRepo
+    created_at: str = field(default_factory=now_iso)
+    pulls: dict[int, PullRequest] = field(default_factory=dict)
+    comments: dict[int, IssueComment] = field(default_factory=dict)
+    labels: dict[str, Label] = field(default_factory=dict)
+    reviews: list[Review] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+    next_number: int = 1
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def default_branch(self) -> str:
+        return self.git.default_branch
+
+
+@dataclass(frozen=True)
+class Event:
+    """A webhook delivery GitHub would send: ``X-GitHub-Event`` name and JSON payload."""
+
+    name: str
+    payload: dict[str, Any]
+    delivery: str
+
+    @property
+    def action(self) -> str | None:
+        action = self.payload.get("action")
+        return action if isinstance(action, str) else None
+
+    def write(self, path: Path) -> Path:
+        """Write the payload where ``GITHUB_EVENT_PATH`` can point at it."""
+        path.write_text(json.dumps(self.payload, indent=2), encoding="utf-8")
+        return path
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One API request as the emulator answered it."""
+
+    method: str
+    path: str
+    route: str | None  # the OpenAPI path template, None for unknown routes
+    status: int
+    time: float
+    duration: float
+    request_body: Any = None
+    response_body: Any = None
+    fault: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "route": self.route,
+            "status": self.status,
+            "time": self.time,
+            "duration": self.duration,
+            "fault": self.fault,
+        }
+
+
+@dataclass
+class Counter:
+    value: int = 0
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
+
+
+def epoch() -> float:
+    return time.time()

@@ -1,0 +1,70 @@
+"""GitHub's tree-creation semantics over real git trees.
+
+``POST /git/trees`` with ``base_tree`` starts from the base tree and applies each entry
+by path: an entry with ``sha: null`` deletes that path (file or folder); an entry that
+puts a folder where a folder already is **overlays** it, so files of the old folder that
+the new one lacks are kept (GitHub documents neither, but this is what it does: a folder
+is only emptied by deleting its paths explicitly). Folders left empty disappear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from .git import TREE_MODE, BareRepo, Entry
+
+PathChange = tuple[str, Entry | None]
+
+
+class MalformedPathError(ValueError):
+    """A tree path with an empty, ``.`` or ``..`` component, or a leading slash."""
+
+
+def split_path(path: str) -> list[str]:
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise MalformedPathError(path)
+    return parts
+
+
+def build_tree(git: BareRepo, base: str | None, changes: Iterable[PathChange]) -> str:
+    """The id of ``base`` (None: empty) with ``changes`` applied, written to ``git``."""
+    split = [(split_path(path), entry) for path, entry in changes]
+    return _apply(git, base, split) or git.make_tree([])
+
+
+def _apply(git: BareRepo, base: str | None, changes: list[tuple[list[str], Entry | None]]) -> str:
+    entries = {e.path: e for e in git.ls_tree(base)} if base else {}
+    nested: dict[str, list[tuple[list[str], Entry | None]]] = {}
+    for parts, entry in changes:
+        name = parts[0]
+        if len(parts) > 1:
+            nested.setdefault(name, []).append((parts[1:], entry))
+        elif entry is None:
+            entries.pop(name, None)
+        else:
+            entries[name] = _place(git, entries.get(name), replace(entry, path=name))
+    for name, sub_changes in nested.items():
+        existing = entries.get(name)
+        sub_base = existing.sha if existing is not None and existing.type == "tree" else None
+        sha = _apply(git, sub_base, sub_changes)
+        if sha:
+            entries[name] = Entry(TREE_MODE, "tree", sha, None, name)
+        else:
+            entries.pop(name, None)
+    return git.make_tree(entries.values()) if entries else ""
+
+
+def _place(git: BareRepo, existing: Entry | None, new: Entry) -> Entry:
+    if existing is None or existing.type != "tree" or new.type != "tree":
+        return new
+    return replace(new, sha=overlay(git, existing.sha, new.sha))
+
+
+def overlay(git: BareRepo, old: str, new: str) -> str:
+    """Tree ``new`` laid over tree ``old``: ``new`` wins, ``old``'s other entries stay."""
+    entries = {e.path: e for e in git.ls_tree(old)}
+    for entry in git.ls_tree(new):
+        entries[entry.path] = _place(git, entries.get(entry.path), entry)
+    return git.make_tree(entries.values())
