@@ -47,6 +47,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge"),
     ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
+    ("patch", "/repos/{owner}/{repo}/issues/{issue_number}"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),

@@ -492,6 +492,28 @@ def test_issue_comments_labels_and_assignees(repo: GhRepository) -> None:
     assert [user.login for user in refreshed.assignees] == ["alice"]
 
 
+def test_issue_patch_replaces_labels_and_assignees_in_one_call(
+    emu: GitHubEmulator, repo: GhRepository
+) -> None:
+    branch(repo, "promo", {"README.md": "x\n"})
+    pr = repo.create_pull(title="Promote", body="", head="promo", base="main")
+    pr.add_to_labels("stale")
+    before = len(emu.events)
+    answer = api(
+        emu,
+        "PATCH",
+        f"/repos/acme/infra/issues/{pr.number}",
+        json={"labels": ["promotion", "gitops"], "assignees": ["alice", "bob"]},
+    )
+    assert answer.status_code == 200
+    assert [label["name"] for label in answer.json()["labels"]] == ["promotion", "gitops"]
+    refreshed = repo.get_pull(pr.number)
+    assert [label.name for label in refreshed.labels] == ["promotion", "gitops"]
+    assert [user.login for user in refreshed.assignees] == ["alice", "bob"]
+    labeled = [e.payload["label"]["name"] for e in emu.events[before:]]
+    assert labeled == ["promotion", "gitops"]
+
+
 def test_comment_over_65536_characters_is_refused(emu: GitHubEmulator, repo: GhRepository) -> None:
     branch(repo, "promo", {"README.md": "x\n"})
     pr = repo.create_pull(title="Promote", body="", head="promo", base="main")

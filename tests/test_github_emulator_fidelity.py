@@ -79,6 +79,9 @@ def promote(emu: GitHubEmulator) -> None:
     assert len(list(pr.get_issue_comments())) == 1
     pr.add_to_labels("promotion")
     pr.add_to_assignees("alice")
+    # PyGithub's Issue.edit needs a GET /issues first; telefonistka sends the PATCH alone.
+    patch = {"labels": ["promotion", "gitops"], "assignees": ["alice"]}
+    gh.requester.requestJsonAndCheck("PATCH", f"/repos/acme/infra/issues/{pr.number}", input=patch)
     repo.get_commit(pr.head.sha).create_status("success", context="telefonistka")
     assert [s.state for s in repo.get_commit(pr.head.sha).get_statuses()] == ["success"]
     approver = client(emu, "approver-token").get_repo("acme/infra")

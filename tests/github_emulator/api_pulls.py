@@ -45,6 +45,7 @@ class PullsApi:
         router.add("GET", f"{PULL}/files", self.list_files)
         router.add("PUT", f"{PULL}/merge", self.merge)
         router.add("POST", f"{PULL}/reviews", self.create_review)
+        router.add("PATCH", ISSUE, self.update_issue)
         router.add("GET", f"{ISSUE}/comments", self.list_comments)
         router.add("POST", f"{ISSUE}/comments", self.create_comment)
         router.add("PATCH", f"{REPO}/issues/comments/{{comment_id}}", self.update_comment)
@@ -328,6 +329,44 @@ class PullsApi:
                 self.emu.record("pull_request", payload)
         shapes = self.emu.shapes
         return Response(200, [shapes.label(repo, repo.labels[n]) for n in pr.labels])
+
+    def update_issue(self, request: Request) -> Response:
+        """``PATCH /issues/{n}``: title, body and state, and labels/assignees *replaced*.
+
+        Setting labels and assignees in one call is how a client saves a request; as on
+        GitHub, the lists given replace the current ones, and each new label is announced
+        with a ``labeled`` event.
+        """
+        repo = self._repo(request)
+        pr = self._issue(repo, request)
+        body = request.json_object()
+        for key in ("title", "body"):
+            if isinstance(body.get(key), str):
+                setattr(pr, key, body[key])
+        if "labels" in body:
+            self._replace_labels(repo, pr, body["labels"], request.login)
+        if "assignees" in body:
+            names = body["assignees"]
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise validation_failed("Issue", "assignees")
+            pr.assignees = list(dict.fromkeys(names))
+        pr.updated_at = now_iso()
+        return Response(200, self.emu.shapes.issue(repo, pr))
+
+    def _replace_labels(self, repo: Repository, pr: PullRequest, given: Any, sender: str) -> None:
+        if not isinstance(given, list):
+            raise validation_failed("Issue", "labels")
+        names = [str(item.get("name") if isinstance(item, dict) else item) for item in given]
+        pr.labels = [name for name in pr.labels if name in names]
+        for name in dict.fromkeys(names):
+            if name not in repo.labels:
+                repo.labels[name] = Label(self.emu.ids.next(), name)
+            if name not in pr.labels:
+                pr.labels.append(name)
+                payload = webhooks.pull_request_labeled(
+                    self.emu.shapes, repo, pr, repo.labels[name], sender
+                )
+                self.emu.record("pull_request", payload)
 
     def add_assignees(self, request: Request) -> Response:
         repo = self._repo(request)
