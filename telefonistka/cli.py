@@ -17,7 +17,7 @@ from telefonistka import __version__
 from telefonistka.errors import TelefonistkaError
 
 # Order is the order shown in ``--help``. Adding a command = one module + one line here.
-COMMANDS: tuple[str, ...] = ("demo", "plan", "promote", "drift", "validate", "fanout")
+COMMANDS: tuple[str, ...] = ("demo", "plan", "promote", "drift", "validate", "fanout", "event")
 
 
 def _load(name: str) -> ModuleType:

@@ -1,0 +1,242 @@
+"""The GitHub Action edge: settings from the environment, workflow commands, the exit code.
+
+``main(environ)`` is the composition root ``entrypoint.py`` calls: it reads the
+environment once into ``Settings``, masks the secrets, reads the event file, hands the
+event to ``handlers.dispatch`` and turns the ``Report`` (or one of our exceptions) into
+step outputs, a job summary, annotations and an exit code. Nothing here runs at import.
+
+Inputs arrive as ``INPUT_<NAME>`` with the input's name upper-cased and its hyphens kept
+(``INPUT_GITHUB-TOKEN``), which is how the Actions runner passes ``with:`` values to a
+container action. Exit codes: 0 done (or nothing to do), 1 a promotion group, the run
+or the event payload failed, 2 the settings (variables, inputs, credentials) are unusable.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from telefonistka.adapters.github_http import DEFAULT_BASE_URL
+from telefonistka.errors import TelefonistkaError, UsageError
+from telefonistka.handlers import Context, dispatch
+
+DEFAULT_SERVER_URL = "https://github.com"
+_TRUE, _FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "0", "off"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the bot acts as: a token, or a GitHub App (id + private key) for the repo."""
+
+    token: str = ""
+    app_id: str = ""
+    app_private_key: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token or self.app_id)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.token, self.app_private_key) if s)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the run reads from the environment, read once by ``read_settings``."""
+
+    event_name: str
+    event_path: Path
+    identity: Identity
+    approver: Identity = Identity()
+    api_url: str = DEFAULT_BASE_URL
+    server_url: str = DEFAULT_SERVER_URL
+    templates_path: Path | None = None
+    dry_run: bool | None = None
+    output_path: Path | None = None
+    summary_path: Path | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self.identity.secrets + self.approver.secrets
+
+
+def read_settings(environ: Mapping[str, str]) -> Settings:
+    """The run's settings; ``UsageError`` names the variable or input at fault.
+
+    The token is ``with: github-token`` or else ``GITHUB_TOKEN`` from the step's ``env:``;
+    whether one is needed is decided later, since an event the bot ignores needs none.
+    ``GITHUB_REPOSITORY`` is not read: the payload's ``repository`` names the repository
+    acted on, which also holds for ``telefonistka event`` outside Actions.
+    """
+    event_name = _required(environ, "GITHUB_EVENT_NAME")
+    event_path = Path(_required(environ, "GITHUB_EVENT_PATH"))
+    templates = _input(environ, "templates-path")
+    workspace = environ.get("GITHUB_WORKSPACE", "")
+    return Settings(
+        event_name=event_name,
+        event_path=event_path,
+        identity=Identity(
+            token=_input(environ, "github-token") or environ.get("GITHUB_TOKEN", ""),
+            app_id=_input(environ, "app-id"),
+            app_private_key=_input(environ, "app-private-key"),
+        ),
+        approver=Identity(
+            token=_input(environ, "approver-token"),
+            app_id=_input(environ, "approver-app-id"),
+            app_private_key=_input(environ, "approver-app-private-key"),
+        ),
+        api_url=environ.get("GITHUB_API_URL") or DEFAULT_BASE_URL,
+        server_url=environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
+        templates_path=Path(workspace, templates) if templates else None,
+        dry_run=_optional_bool(environ, "dry-run"),
+        output_path=_optional_path(environ, "GITHUB_OUTPUT"),
+        summary_path=_optional_path(environ, "GITHUB_STEP_SUMMARY"),
+    )
+
+
+def _input(environ: Mapping[str, str], name: str) -> str:
+    """An action input as the runner passes it (``INPUT_GITHUB-TOKEN``), stripped."""
+    return environ.get(f"INPUT_{name.upper()}", "").strip()
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip()
+    if not value:
+        raise UsageError(
+            f"{name} is not set: run telefonistka as a GitHub Action step, or use "
+            "`telefonistka event --type NAME --file PATH` outside Actions"
+        )
+    return value
+
+
+def _optional_bool(environ: Mapping[str, str], name: str) -> bool | None:
+    """An input that is true, false, or empty (not set: the repo config decides)."""
+    value = _input(environ, name).lower()
+    if not value:
+        return None
+    if value in _TRUE | _FALSE:
+        return value in _TRUE
+    raise UsageError(f"input {name} must be true or false, got {value!r}")
+
+
+def _optional_path(environ: Mapping[str, str], name: str) -> Path | None:
+    value = environ.get(name, "").strip()
+    return Path(value) if value else None
+
+
+class Workflow:
+    """Workflow commands on stdout and the runner's output and summary files.
+
+    Messages are escaped the way the runner unescapes them, so a multi-line error stays
+    one annotation; outputs use a random heredoc delimiter, so no value can end its own
+    block early and set another output.
+    """
+
+    def __init__(self, settings: Settings | None = None, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stdout
+        self._output_path = settings.output_path if settings else None
+        self._summary_path = settings.summary_path if settings else None
+
+    def log(self, message: str) -> None:
+        print(message, file=self._stream, flush=True)
+
+    def mask(self, secret: str) -> None:
+        """``::add-mask::`` each line: the runner masks line by line."""
+        for line in secret.splitlines():
+            if line.strip():
+                self.log(f"::add-mask::{line}")
+
+    def error(self, message: str, title: str = "") -> None:
+        self._annotate("error", message, title)
+
+    def warning(self, message: str, title: str = "") -> None:
+        self._annotate("warning", message, title)
+
+    def _annotate(self, level: str, message: str, title: str) -> None:
+        props = f" title={_escape_property(title)}" if title else ""
+        self.log(f"::{level}{props}::{_escape_data(message)}")
+
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        """Fold the lines logged inside into one expandable group of the job log."""
+        self.log(f"::group::{_escape_data(title)}")
+        try:
+            yield
+        finally:
+            self.log("::endgroup::")
+
+    def set_outputs(self, outputs: Mapping[str, str]) -> None:
+        """Append ``outputs`` to ``$GITHUB_OUTPUT``; outside Actions, log them instead."""
+        if self._output_path is None:
+            for name, value in outputs.items():
+                self.log(f"output {name}: {value}")
+            return
+        with self._output_path.open("a", encoding="utf-8") as out:
+            for name, value in outputs.items():
+                out.write(output_block(name, value))
+
+    def add_summary(self, markdown: str) -> None:
+        """Append to the job summary (``$GITHUB_STEP_SUMMARY``) when there is one."""
+        if self._summary_path is not None and markdown:
+            with self._summary_path.open("a", encoding="utf-8") as out:
+                out.write(markdown if markdown.endswith("\n") else f"{markdown}\n")
+
+
+def output_block(name: str, value: str) -> str:
+    """One ``name<<DELIMITER`` block; the delimiter is random and absent from the value."""
+    delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    while delimiter in value:  # pragma: no cover - a 122-bit collision
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def main(environ: Mapping[str, str], stream: TextIO | None = None) -> int:
+    """Run the Action once: settings → event → handler → outputs, summary, exit code."""
+    workflow = Workflow(stream=stream)
+    try:
+        settings = read_settings(environ)
+    except TelefonistkaError as exc:
+        workflow.error(str(exc), title="telefonistka")
+        return exc.exit_code
+    return run(settings, Workflow(settings, stream))
+
+
+def run(settings: Settings, workflow: Workflow) -> int:
+    """Dispatch the event of ``settings``; shared by the Action and ``telefonistka event``."""
+    for secret in settings.secrets:
+        workflow.mask(secret)
+    try:
+        body = _read_event(settings.event_path)
+        report = dispatch(settings.event_name, body, Context(settings, workflow))
+    except TelefonistkaError as exc:
+        workflow.error(str(exc), title="telefonistka")
+        workflow.add_summary(f"### ❌ telefonistka\n\n```\n{exc}\n```\n")
+        return exc.exit_code
+    if report is None:
+        return 0
+    workflow.set_outputs(report.outputs)
+    workflow.add_summary(report.summary)
+    for failure in report.failures:
+        workflow.error(failure, title="telefonistka: promotion failed")
+    return 1 if report.failures else 0
+
+
+def _read_event(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read the event file {path} (GITHUB_EVENT_PATH): {exc}") from exc

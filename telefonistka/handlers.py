@@ -1,0 +1,217 @@
+"""Event routing: an ordered registry of (event name, predicate) → handler.
+
+``dispatch`` parses the delivery once (only for event names some route handles, so an
+event the bot ignores costs nothing and needs no token), then runs the handler of the
+first route whose predicate holds. Adding a feature = one module + one ``Route`` here +
+one test file. Routes are a tuple, not a set: the first match wins, deterministically.
+
+Handlers receive the parsed event and a ``Context`` (settings, logging, and factories
+for the GitHub identities) and return a ``Report`` for the edge to turn into outputs,
+a job summary, annotations and an exit code; they log through the context (which may
+fold their lines into a ``::group::``) and never exit themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from telefonistka.adapters.github import GitHubRepo
+from telefonistka.adapters.github_auth import app_installation_auth
+from telefonistka.adapters.github_http import RequestCounter
+from telefonistka.core.events import PushEvent, push_event_from_json
+from telefonistka.core.pr_events import (
+    IssueCommentEvent,
+    PullRequestEvent,
+    issue_comment_event_from_json,
+    parse_json,
+    pull_request_event_from_json,
+)
+from telefonistka.core.rendering import Renderer
+from telefonistka.errors import UsageError
+from telefonistka.promote_pr import MergedPrPromotion
+
+if TYPE_CHECKING:
+    from github import Auth
+
+    from telefonistka.action import Identity, Settings, Workflow
+
+Event = PushEvent | PullRequestEvent | IssueCommentEvent
+E = TypeVar("E", PushEvent, PullRequestEvent, IssueCommentEvent)
+
+# How each event name's payload is parsed; only names with a route are ever parsed.
+PARSERS: Mapping[str, Callable[[object], Event]] = {
+    "push": push_event_from_json,
+    "pull_request": pull_request_event_from_json,
+    "issue_comment": issue_comment_event_from_json,
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a handler did, for the edge: step outputs, job summary, failures to annotate."""
+
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    summary: str = ""
+    failures: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """What handlers get besides the event: settings, the log, GitHub identities.
+
+    The GitHub clients are built here, from the settings, only when a handler asks, so
+    a missing token is an error only for events that need one. Every client shares one
+    request counter, so a run's request total covers both identities.
+    """
+
+    settings: Settings
+    workflow: Workflow
+    counter: RequestCounter = field(default_factory=RequestCounter)
+
+    def log(self, message: str) -> None:
+        self.workflow.log(message)
+
+    def repo(self, full_name: str, default_branch: str | None = None) -> GitHubRepo:
+        """The repository as the bot's identity sees it."""
+        identity = self.settings.identity
+        if not identity.configured:
+            raise UsageError(
+                "no GitHub credentials: set the `github-token` input (for example "
+                "`${{ secrets.GITHUB_TOKEN }}`), or `app-id` and `app-private-key`"
+            )
+        return self._connect(identity, full_name, default_branch)
+
+    def approver(self, repo: GitHubRepo) -> GitHubRepo | None:
+        """The same repository seen by the approver identity; None when none is set."""
+        identity = self.settings.approver
+        if not identity.configured:
+            return None
+        return repo.with_identity(self._auth(identity, repo.full_name))
+
+    def renderer(self) -> Renderer:
+        """Templates from the packaged set, overridden by ``templates-path`` when given."""
+        return Renderer(override_dir=self.settings.templates_path)
+
+    def _connect(
+        self, identity: Identity, full_name: str, default_branch: str | None
+    ) -> GitHubRepo:
+        auth = self._auth(identity, full_name)
+        return GitHubRepo(
+            auth,
+            full_name,
+            self.settings.api_url,
+            counter=self.counter,
+            default_branch=default_branch,
+        )
+
+    def _auth(self, identity: Identity, full_name: str) -> str | Auth.Auth:
+        """A token as is; an App becomes its installation on ``full_name`` (one request)."""
+        if not identity.app_id:
+            return identity.token
+        if not identity.app_private_key:
+            raise UsageError(f"GitHub App {identity.app_id} is set without its private key")
+        return app_installation_auth(
+            identity.app_id,
+            identity.app_private_key,
+            full_name,
+            self.settings.api_url,
+            counter=self.counter,
+        )
+
+
+Handler = Callable[[Event, Context], Report]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One registration: ``handler`` runs for ``event`` deliveries ``matches`` accepts."""
+
+    event: str
+    name: str
+    matches: Callable[[Event], bool]
+    handler: Handler
+
+
+def route(
+    event: str,
+    name: str,
+    kind: type[E],
+    matches: Callable[[E], bool],
+    handler: Callable[[E, Context], Report],
+) -> Route:
+    """A ``Route`` whose predicate and handler are typed for one parsed event class."""
+
+    def typed_matches(parsed: Event) -> bool:
+        return isinstance(parsed, kind) and matches(parsed)
+
+    def typed_handler(parsed: Event, context: Context) -> Report:
+        if not isinstance(parsed, kind):
+            raise TypeError(f"route {name!r} got a {type(parsed).__name__}")
+        return handler(parsed, context)
+
+    return Route(event, name, typed_matches, typed_handler)
+
+
+def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
+    """``pull_request`` closed and merged: open the promotion PRs (SPEC 6)."""
+    repo = context.repo(event.repository, event.default_branch)
+    promotion = MergedPrPromotion(
+        repo,
+        event,
+        context.renderer(),
+        approver=context.approver(repo),
+        dry_run=context.settings.dry_run,
+        log=context.log,
+    )
+    with context.workflow.group(f"Promotion of PR #{event.pull_request.number}"):
+        result = promotion.run()
+    context.log(f"GitHub API requests: {context.counter.total}")
+    return Report(result.outputs(), result.summary(), result.failures)
+
+
+ROUTES: tuple[Route, ...] = (
+    route(
+        "pull_request",
+        "promotion on merge",
+        PullRequestEvent,
+        lambda event: event.is_merge_into_default_branch,
+        promote_merged_pr,
+    ),
+)
+
+
+def routes_for(event_name: str, routes: tuple[Route, ...] = ROUTES) -> tuple[Route, ...]:
+    """The routes registered for ``event_name``, in registration order."""
+    return tuple(candidate for candidate in routes if candidate.event == event_name)
+
+
+def dispatch(
+    event_name: str, body: bytes | str, context: Context, routes: tuple[Route, ...] = ROUTES
+) -> Report | None:
+    """Run the first matching route's handler; None when the event is not handled."""
+    candidates = routes_for(event_name, routes)
+    if not candidates:
+        context.log(f"telefonistka: `{event_name}` events are not handled; nothing to do")
+        return None
+    event = PARSERS[event_name](parse_json(body, event_name))
+    for candidate in candidates:
+        if candidate.matches(event):
+            context.log(f"telefonistka: {event_name} → {candidate.name}")
+            return candidate.handler(event, context)
+    context.log(f"telefonistka: this `{event_name}` event ({_describe(event)}) needs no action")
+    return None
+
+
+def _describe(event: Event) -> str:
+    """A few words about an ignored event, for the log line."""
+    if isinstance(event, PullRequestEvent):
+        pull = event.pull_request
+        merged = ""
+        if event.action == "closed":
+            merged = f", merged into {pull.base_ref}" if pull.merged else ", not merged"
+        return f"action {event.action}{merged}, PR #{pull.number}"
+    if isinstance(event, IssueCommentEvent):
+        return f"action {event.action}, #{event.issue_number}"
+    return f"ref {event.ref}"

@@ -1,0 +1,336 @@
+"""Promotion on merge, on GitHub (SPEC 6): a merged PR opens its promotion PRs.
+
+The steps, and what each costs in requests:
+
+1. commit status ``telefonistka`` ``pending`` on the merged PR's merge commit (1);
+2. one snapshot of the default branch head (2: its ref, one recursive tree), the repo
+   configuration from it (1 blob), never from the PR;
+3. the changed components: the ``promotedPaths`` of the PR body's metadata when the PR
+   was itself a promotion PR (0), else the PR's files (1 per 100 files; over 3,000 the
+   two trees are compared, which the event's ``changed_files`` tells at once);
+4. the component configurations that the snapshot shows exist (1 blob each), the plan;
+5. ``dryRunMode``: the plan as a comment on the merged PR (1), and nothing else;
+6. otherwise ``PromotionRun`` writes one tree, one commit, one branch per group (4), then
+   the PR is opened (1), labelled and assigned to the chain's original author (1) —
+   or, when the branch already existed (a re-run), the open PR is found and updated in
+   place, never duplicated; the approver approves when ``autoApprovePromotionPrs``;
+7. groups whose flow says ``autoMerge``: one comment on the merged PR naming them, then
+   each is merged;
+8. commit status ``success``, or ``error`` naming how many groups failed (1).
+
+One failing group does not stop the others: its error is recorded and the run goes on;
+the caller fails the step at the end with every failure named.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from telefonistka.adapters.github import CommitStatusState, GitHubRepo, PullRequest
+from telefonistka.adapters.localgit_plan import read_component_configs
+from telefonistka.core.changes import (
+    ChangedComponent,
+    components_from_folders,
+    find_changed_components,
+)
+from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
+from telefonistka.core.markdown import code_span, table_cell
+from telefonistka.core.metadata import extract_metadata
+from telefonistka.core.planning import Plan, compute_plan
+from telefonistka.core.pr_events import PullRequestEvent, PullRequestInfo
+from telefonistka.core.rendering import Renderer
+from telefonistka.core.snapshot import TreeSnapshot
+from telefonistka.core.validation import load_repo_config
+from telefonistka.errors import MissingConfigError, SyncError, TelefonistkaError
+from telefonistka.promotion import Outcome, PromotionRun, Status, Trigger
+
+PROMOTION_LABEL = "promotion"
+STATUS_CONTEXT = "telefonistka"
+_NEEDS_PR = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """One promotion group: what the sync did, the PR it has, whether it was merged."""
+
+    outcome: Outcome
+    pr: PullRequest | None = None
+    merged: bool = False
+    error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error or self.outcome.error)
+
+    def describe_failure(self) -> str:
+        where = f"promotion {self.outcome.promotion.title!r} (branch {self.outcome.branch})"
+        return f"{where}: {self.error or self.outcome.error}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.pr.number if self.pr else None,
+            "url": self.pr.html_url if self.pr else "",
+            "branch": self.outcome.branch,
+            "title": self.outcome.title or self.outcome.promotion.title,
+            "status": str(self.outcome.status),
+            "merged": self.merged,
+            "error": self.error or self.outcome.error,
+        }
+
+
+@dataclass(frozen=True)
+class MergedPrResult:
+    """The whole run for one merged PR."""
+
+    pr_number: int
+    plan: Plan
+    dry_run: bool = False
+    groups: tuple[GroupResult, ...] = ()
+    failures: tuple[str, ...] = ()
+
+    @property
+    def opened(self) -> list[GroupResult]:
+        """Groups that have a promotion PR (opened now, or found open from a re-run)."""
+        return [group for group in self.groups if group.pr is not None]
+
+    def outputs(self) -> dict[str, str]:
+        """Step outputs: the promotion PRs and the plan, as JSON."""
+        prs = [group.to_json() for group in self.opened]
+        return {
+            "promotion-prs": json.dumps(prs, ensure_ascii=False),
+            "plan": json.dumps(self.plan.to_json(), ensure_ascii=False),
+            "dry-run": "true" if self.dry_run else "false",
+        }
+
+    def summary(self) -> str:
+        """The job summary: a row per promotion group, then conflicts, warnings, failures."""
+        lines = [f"### Telefonistka: promotion of #{self.pr_number}", ""]
+        if self.dry_run:
+            lines.append(f"Dry run: the plan was commented on #{self.pr_number}; nothing opened.")
+        elif not self.groups:
+            lines.append("Nothing to promote.")
+        else:
+            lines += ["| promotion | status | PR |", "|---|---|---|"]
+            lines += [_summary_row(group) for group in self.groups]
+        lines.append("")
+        lines += [
+            _conflict_line(conflict.target, conflict.sources) for conflict in self.plan.conflicts
+        ]
+        lines += [f"- ⚠️ {warning}" for warning in self.plan.warnings]
+        lines += [f"- ❌ {failure}" for failure in self.failures]
+        return "\n".join(lines).rstrip() + "\n"
+
+    @property
+    def status_description(self) -> str:
+        if self.failures:
+            return f"{len(self.failures)} promotion step(s) failed; see the job log"
+        if self.dry_run:
+            return "dry run: plan commented"
+        return f"{len(self.opened)} promotion PR(s)"
+
+
+def _conflict_line(target: str, sources: tuple[str, ...]) -> str:
+    shown = ", ".join(code_span(source) for source in sources)
+    return f"- ⚠️ conflict: {code_span(target)} left out, its sources differ: {shown}"
+
+
+def _summary_row(group: GroupResult) -> str:
+    pr = f"[#{group.pr.number}]({group.pr.html_url})" if group.pr else ""
+    status = "failed" if group.failed else str(group.outcome.status)
+    status += ", merged" if group.merged else ""
+    return f"| {table_cell(group.outcome.promotion.title)} | {status} | {pr} |"
+
+
+@dataclass
+class MergedPrPromotion:
+    """Carries out the promotion of one merged PR through a ``GitHubRepo``.
+
+    ``approver`` is the same repository seen by the approver identity (None when not
+    configured); ``dry_run`` overrides the repo's ``dryRunMode`` when not None.
+    """
+
+    repo: GitHubRepo
+    event: PullRequestEvent
+    renderer: Renderer
+    approver: GitHubRepo | None = None
+    dry_run: bool | None = None
+    log: Log = print
+
+    @property
+    def pull(self) -> PullRequestInfo:
+        return self.event.pull_request
+
+    def run(self) -> MergedPrResult:
+        """The whole flow, bracketed by the commit status; errors set it to ``error``."""
+        sha = self.pull.status_sha
+        self.repo.set_status(sha, CommitStatusState.PENDING, STATUS_CONTEXT, "promoting")
+        try:
+            result = self._promote()
+        except TelefonistkaError as exc:
+            self._final_status(sha, CommitStatusState.ERROR, str(exc))
+            raise
+        state = CommitStatusState.ERROR if result.failures else CommitStatusState.SUCCESS
+        self._final_status(sha, state, result.status_description)
+        return result
+
+    def _final_status(self, sha: str, state: CommitStatusState, description: str) -> None:
+        """Set the final status; failing to do so is logged, never hides the real error."""
+        try:
+            self.repo.set_status(sha, state, STATUS_CONTEXT, description)
+        except TelefonistkaError as exc:
+            self.log(f"could not set the final commit status: {exc}")
+
+    def _promote(self) -> MergedPrResult:
+        snapshot = self.repo.read_snapshot(self.event.default_branch)
+        config = read_repo_config_in(self.repo, snapshot, self.event.default_branch)
+        plan = self._plan(config, snapshot)
+        dry_run = config.dry_run_mode if self.dry_run is None else self.dry_run
+        if dry_run:
+            self.repo.comment(self.pull.number, self.renderer.plan_comment(plan, dry_run=True))
+            return MergedPrResult(self.pull.number, plan, dry_run=True)
+        trigger = Trigger(self.pull.number, self.pull.author, self.pull.head_ref, self.pull.body)
+        outcomes = PromotionRun(self.repo, snapshot, trigger, self.renderer).carry_out(plan)
+        groups = [self._open(outcome, config) for outcome in outcomes]
+        groups, comment_failure = self._auto_merge(groups)
+        failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
+        return MergedPrResult(self.pull.number, plan, False, tuple(groups), tuple(failures))
+
+    def _plan(self, config: RepoConfig, snapshot: TreeSnapshot) -> Plan:
+        components = self._changed_components(config)
+        component_configs = read_component_configs(self.repo, snapshot, components)
+        return compute_plan(components, config, self.pull.labels, snapshot, component_configs)
+
+    def _changed_components(self, config: RepoConfig) -> list[ChangedComponent]:
+        """A promotion PR names its components in its metadata; any other PR by its files."""
+        metadata = extract_metadata(self.pull.body)
+        if metadata is not None and metadata.promoted_paths:
+            return components_from_folders(metadata.promoted_paths, config)
+        files = self.repo.pr_files(self.pull.number, as_adapter_pull(self.pull))
+        return find_changed_components(files, config)
+
+    def _open(self, outcome: Outcome, config: RepoConfig) -> GroupResult:
+        """The PR of one group, labelled, assigned and approved; errors stay in the group."""
+        result = GroupResult(outcome)
+        if outcome.status not in _NEEDS_PR:
+            return result
+        try:
+            pr, created = self._find_or_create_pr(outcome)
+            result = replace(result, pr=pr)
+            self._label(pr, created, config)
+            if config.auto_approve_promotion_prs:
+                self._approve(pr)
+        except TelefonistkaError as exc:
+            return replace(result, error=str(exc))
+        self.log(f"promotion PR #{pr.number} ({outcome.status}): {pr.html_url}")
+        return result
+
+    def _find_or_create_pr(self, outcome: Outcome) -> tuple[PullRequest, bool]:
+        """(the group's open PR, whether it is new): an existing one is updated in place.
+
+        A branch this run created cannot have a PR yet, so only a branch that existed (a
+        re-run, or a later merge of the same PR) is looked up.
+        """
+        existing = None
+        if outcome.status is not Status.CREATED:
+            existing = self.repo.find_open_pr(outcome.branch)
+        if existing is None:
+            base = self.event.default_branch
+            return self.repo.create_pr(outcome.title, outcome.body, outcome.branch, base), True
+        if (existing.title, existing.body.strip()) != (outcome.title, outcome.body.strip()):
+            existing = self.repo.update_pr(existing.number, outcome.title, outcome.body)
+        return existing, False
+
+    def _label(self, pr: PullRequest, created: bool, config: RepoConfig) -> None:
+        """Labels and assignee of a new PR in one request; on a found PR, missing labels.
+
+        Adding rather than replacing on a found PR keeps labels people put on it.
+        """
+        if created:
+            self.repo.set_labels_and_assignees(pr.number, self._labels(config), self._assignees())
+            return
+        missing = [label for label in self._labels(config) if label not in pr.labels]
+        self.repo.add_labels(pr.number, missing)
+
+    def _labels(self, config: RepoConfig) -> list[str]:
+        return list(dict.fromkeys((PROMOTION_LABEL, *config.promotion_pr_labels)))
+
+    def _assignees(self) -> list[str]:
+        """The chain's original author: from the metadata of a promotion PR, else the PR's."""
+        metadata = extract_metadata(self.pull.body)
+        author = metadata.original_pr_author if metadata is not None else ""
+        return [author or self.pull.author] if (author or self.pull.author) else []
+
+    def _approve(self, pr: PullRequest) -> None:
+        if self.approver is None:
+            raise SyncError(
+                "autoApprovePromotionPrs is on but no approver identity is configured: set "
+                "the `approver-token` input (a second user's token), or `approver-app-id` "
+                "and `approver-app-private-key`"
+            )
+        self.approver.approve(pr.number)
+
+    def _auto_merge(self, groups: list[GroupResult]) -> tuple[list[GroupResult], list[str]]:
+        """Comment on the merged PR, then merge each auto-merge group's PR."""
+        due = [i for i, g in enumerate(groups) if _wants_merge(g)]
+        if not due:
+            return groups, []
+        failures = []
+        prs = [(p.number, p.html_url) for i in due if (p := groups[i].pr) is not None]
+        try:
+            self.repo.comment(self.pull.number, self.renderer.auto_merge_comment(prs))
+        except TelefonistkaError as exc:
+            failures.append(f"auto-merge comment on #{self.pull.number}: {exc}")
+        merged = list(groups)
+        for i in due:
+            merged[i] = self._merge(groups[i])
+        return merged, failures
+
+    def _merge(self, group: GroupResult) -> GroupResult:
+        assert group.pr is not None  # noqa: S101 - only groups with a PR are merged
+        try:
+            self.repo.merge_pr(group.pr.number)
+        except TelefonistkaError as exc:
+            return replace(group, error=f"merging PR #{group.pr.number}: {exc}")
+        self.log(f"merged promotion PR #{group.pr.number}")
+        return replace(group, merged=True)
+
+
+def _wants_merge(group: GroupResult) -> bool:
+    return group.pr is not None and not group.failed and group.outcome.promotion.auto_merge
+
+
+def read_repo_config_in(repo: GitHubRepo, snapshot: TreeSnapshot, branch: str) -> RepoConfig:
+    """The validated repo configuration of ``snapshot``; a clear error when it is missing."""
+    text = repo.file_in(snapshot, REPO_CONFIG_FILE)
+    if text is None:
+        raise MissingConfigError(
+            f"no {REPO_CONFIG_FILE} at the root of branch {branch!r} (commit "
+            f"{snapshot.commit[:12]}) of {repo.full_name}: the configuration is read from the "
+            "default branch, so commit it there first"
+        )
+    return load_repo_config(text, REPO_CONFIG_FILE)
+
+
+def as_adapter_pull(pull: PullRequestInfo) -> PullRequest:
+    """The event's PR as the adapter's ``PullRequest``, so listing files needs no PR read."""
+    return PullRequest(
+        number=pull.number,
+        title=pull.title,
+        body=pull.body,
+        author=pull.author,
+        state="closed" if pull.merged else "open",
+        head_ref=pull.head_ref,
+        head_sha=pull.head_sha,
+        base_ref=pull.base_ref,
+        base_sha=pull.base_sha,
+        merged=pull.merged,
+        merge_commit_sha=pull.merge_commit_sha,
+        changed_files=pull.changed_files,
+        labels=pull.labels,
+        html_url=pull.html_url,
+    )

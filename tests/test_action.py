@@ -1,0 +1,167 @@
+"""The Action edge: settings from the environment, workflow commands, outputs, exit codes."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from telefonistka.action import (
+    DEFAULT_SERVER_URL,
+    Identity,
+    Settings,
+    Workflow,
+    main,
+    output_block,
+    read_settings,
+)
+from telefonistka.adapters.github_http import DEFAULT_BASE_URL
+from telefonistka.errors import UsageError
+
+BASE_ENV = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/github/workflow/event.json"}
+
+
+def test_settings_read_inputs_with_hyphens_and_github_variables() -> None:
+    settings = read_settings(
+        BASE_ENV
+        | {
+            "INPUT_GITHUB-TOKEN": " tok ",
+            "INPUT_APPROVER-TOKEN": "approve",
+            "INPUT_TEMPLATES-PATH": "ci/templates",
+            "INPUT_DRY-RUN": "True",
+            "GITHUB_WORKSPACE": "/github/workspace",
+            "GITHUB_API_URL": "https://ghe.example/api/v3",
+            "GITHUB_SERVER_URL": "https://ghe.example",
+            "GITHUB_OUTPUT": "/tmp/out",
+        }
+    )
+
+    assert settings.identity == Identity(token="tok")
+    assert settings.approver.token == "approve"
+    assert settings.templates_path == Path("/github/workspace/ci/templates")
+    assert settings.dry_run is True
+    assert (settings.api_url, settings.server_url) == (
+        "https://ghe.example/api/v3",
+        "https://ghe.example",
+    )
+    assert settings.output_path == Path("/tmp/out")
+    assert settings.secrets == ("tok", "approve")
+
+
+def test_settings_defaults_fall_back_to_github_token_and_github_com() -> None:
+    settings = read_settings(BASE_ENV | {"GITHUB_TOKEN": "env-token"})
+
+    assert settings.identity.token == "env-token"
+    assert (settings.api_url, settings.server_url) == (DEFAULT_BASE_URL, DEFAULT_SERVER_URL)
+    assert (settings.dry_run, settings.templates_path, settings.summary_path) == (None, None, None)
+
+
+def test_an_app_identity_is_configured_and_its_key_is_a_secret() -> None:
+    settings = read_settings(BASE_ENV | {"INPUT_APP-ID": "42", "INPUT_APP-PRIVATE-KEY": "KEY"})
+
+    assert settings.identity.configured
+    assert settings.secrets == ("KEY",)
+
+
+@pytest.mark.parametrize("missing", ["GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH"])
+def test_a_missing_runner_variable_is_a_usage_error(missing: str) -> None:
+    env = {k: v for k, v in BASE_ENV.items() if k != missing}
+
+    with pytest.raises(UsageError, match=missing):
+        read_settings(env)
+
+
+def test_a_dry_run_input_that_is_not_a_boolean_is_refused() -> None:
+    with pytest.raises(UsageError, match="dry-run must be true or false"):
+        read_settings(BASE_ENV | {"INPUT_DRY-RUN": "maybe"})
+
+
+def test_output_blocks_survive_values_that_look_like_delimiters(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    settings = Settings("push", Path("e"), Identity(), output_path=out)
+    value = "line 1\nEOF\nghadelimiter_x\nother<<EOF"
+
+    Workflow(settings, io.StringIO()).set_outputs({"plan": value, "n": "1"})
+
+    lines = out.read_text().splitlines()
+    name, _, delimiter = lines[0].partition("<<")
+    assert name == "plan"
+    assert delimiter.startswith("ghadelimiter_")
+    assert lines[1 : lines.index(delimiter)] == value.splitlines()
+    second = lines[-3].partition("<<")
+    assert (second[0], lines[-2], lines[-1]) == ("n", "1", second[2])
+
+
+def test_output_block_uses_a_fresh_delimiter_each_time() -> None:
+    assert output_block("a", "x") != output_block("a", "x")
+
+
+def test_outputs_without_a_runner_file_are_logged() -> None:
+    stream = io.StringIO()
+
+    Workflow(stream=stream).set_outputs({"plan": "{}"})
+
+    assert stream.getvalue() == "output plan: {}\n"
+
+
+def test_workflow_commands_are_escaped_and_secrets_masked_line_by_line() -> None:
+    stream = io.StringIO()
+    workflow = Workflow(stream=stream)
+
+    workflow.mask("-----BEGIN KEY-----\nabc\n")
+    workflow.error("100% broken\nsecond line", title="a: b, c")
+    with workflow.group("Plan"):
+        workflow.log("inside")
+
+    assert stream.getvalue().splitlines() == [
+        "::add-mask::-----BEGIN KEY-----",
+        "::add-mask::abc",
+        "::error title=a%3A b%2C c::100%25 broken%0Asecond line",
+        "::group::Plan",
+        "inside",
+        "::endgroup::",
+    ]
+
+
+def test_the_summary_is_appended(tmp_path: Path) -> None:
+    summary = tmp_path / "summary"
+    summary.write_text("earlier step\n")
+    settings = Settings("push", Path("e"), Identity(), summary_path=summary)
+
+    Workflow(settings, io.StringIO()).add_summary("### Telefonistka")
+
+    assert summary.read_text() == "earlier step\n### Telefonistka\n"
+
+
+def test_main_reports_bad_settings_as_an_error_annotation() -> None:
+    stream = io.StringIO()
+
+    code = main({}, stream)
+
+    assert code == 2
+    assert stream.getvalue().startswith("::error title=telefonistka::GITHUB_EVENT_NAME is not set")
+
+
+def test_main_reports_an_unreadable_event_file(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    env = BASE_ENV | {"GITHUB_EVENT_PATH": str(tmp_path / "absent.json"), "GITHUB_TOKEN": "t"}
+
+    code = main(env, stream)
+
+    assert code == 2
+    assert "cannot read the event file" in stream.getvalue()
+    assert "::add-mask::t" in stream.getvalue()
+
+
+def test_main_needs_no_token_for_an_event_it_ignores(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text("{}")
+    stream = io.StringIO()
+
+    code = main(
+        BASE_ENV | {"GITHUB_EVENT_NAME": "release", "GITHUB_EVENT_PATH": str(event)}, stream
+    )
+
+    assert code == 0
+    assert "`release` events are not handled" in stream.getvalue()

@@ -1,0 +1,161 @@
+"""Event routing: parsing recorded payloads, the first matching route, ignored events."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from telefonistka.action import Identity, Settings, Workflow
+from telefonistka.core.pr_events import (
+    IssueCommentEvent,
+    PullRequestEvent,
+    issue_comment_event_from_json,
+)
+from telefonistka.errors import EventError, UsageError
+from telefonistka.handlers import ROUTES, Context, Event, Report, dispatch, route
+
+WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
+
+
+def payload(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((WEBHOOKS / f"{name}.json").read_text())
+    return data
+
+
+def context(
+    stream: io.StringIO | None = None,
+    identity: Identity | None = None,
+    approver: Identity | None = None,
+) -> Context:
+    settings = Settings(
+        "pull_request", Path("event.json"), identity or Identity(), approver or Identity()
+    )
+    return Context(settings, Workflow(settings, stream or io.StringIO()))
+
+
+def test_dispatch_runs_the_first_matching_route_only() -> None:
+    calls: list[str] = []
+
+    def handler(tag: str) -> Any:
+        def run(_event: PullRequestEvent, _ctx: Context) -> Report:
+            calls.append(tag)
+            return Report(outputs={"by": tag})
+
+        return run
+
+    routes = (
+        route("pull_request", "never", PullRequestEvent, lambda _: False, handler("never")),
+        route("pull_request", "first", PullRequestEvent, lambda _: True, handler("first")),
+        route("pull_request", "second", PullRequestEvent, lambda _: True, handler("second")),
+    )
+    body = json.dumps(payload("pull_request.opened"))
+
+    report = dispatch("pull_request", body, context(), routes)
+
+    assert report is not None
+    assert (calls, report.outputs) == (["first"], {"by": "first"})
+
+
+def test_an_event_without_routes_is_not_even_parsed() -> None:
+    stream = io.StringIO()
+
+    assert dispatch("issue_comment", b"not json", context(stream)) is None
+    assert "`issue_comment` events are not handled" in stream.getvalue()
+
+
+def test_an_event_no_route_accepts_is_logged_and_ignored() -> None:
+    stream = io.StringIO()
+
+    report = dispatch("pull_request", json.dumps(payload("pull_request.closed")), context(stream))
+
+    assert report is None
+    assert "action closed, not merged, PR #2" in stream.getvalue()
+
+
+def test_a_handled_event_that_is_not_json_is_an_event_error() -> None:
+    with pytest.raises(EventError, match="the pull_request event is not valid JSON"):
+        dispatch("pull_request", b"{", context())
+
+
+def test_a_typed_route_refuses_another_event_class() -> None:
+    [merge_route] = ROUTES
+    comment = issue_comment_event_from_json(payload("issue_comment.created"))
+    wrong: Event = comment
+
+    assert not merge_route.matches(wrong)
+    with pytest.raises(TypeError, match="IssueCommentEvent"):
+        merge_route.handler(wrong, context())
+    assert isinstance(comment, IssueCommentEvent)
+
+
+def test_the_registry_handles_merged_pull_requests_only_for_now() -> None:
+    assert [(r.event, r.name) for r in ROUTES] == [("pull_request", "promotion on merge")]
+
+
+def test_a_handler_needing_github_without_credentials_says_what_to_set() -> None:
+    with pytest.raises(UsageError, match="github-token"):
+        context().repo("acme/infra")
+
+
+def test_an_app_without_its_private_key_is_refused() -> None:
+    ctx = context(identity=Identity(app_id="7"))
+
+    with pytest.raises(UsageError, match="GitHub App 7 is set without its private key"):
+        ctx.repo("acme/infra")
+
+
+@pytest.fixture(scope="module")
+def private_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return pem.decode()
+
+
+def test_an_app_identity_acts_as_its_installation_and_the_approver_as_its_token(
+    private_key: str,
+) -> None:
+    api = "https://api.github.com:443/repos/acme/infra"
+    ctx = context(
+        identity=Identity(app_id="7", app_private_key=private_key),
+        approver=Identity(token="approver-pat"),
+    )
+    with responses.RequestsMock() as rsps:
+        rsps.get(f"{api}/installation", json={"id": 42})
+        token = {"token": "ghs_installation", "expires_at": "2099-01-01T00:00:00Z"}
+        rsps.post("https://api.github.com:443/app/installations/42/access_tokens", json=token)
+        rsps.get(f"{api}/git/ref/heads/main", json={"object": {"sha": "a" * 40}})
+        rsps.post(f"{api}/pulls/3/reviews", json={"id": 1})
+
+        repo = ctx.repo("acme/infra", "main")
+        approver = ctx.approver(repo)
+        assert repo.branch_head("main") == "a" * 40
+        assert approver is not None
+        approver.approve(3)
+        authorizations = [call.request.headers["Authorization"] for call in rsps.calls]
+
+    assert authorizations[0].startswith("Bearer ")  # the App's JWT finds the installation
+    assert authorizations[2:] == ["token ghs_installation", "token approver-pat"]
+    assert ctx.counter.by_kind == {"app": 1, "ref": 1, "review": 1}
+
+
+def test_a_merge_into_another_branch_is_not_promoted() -> None:
+    data = payload("pull_request.closed")
+    data["pull_request"]["merged"] = True
+    data["pull_request"]["base"]["ref"] = "release-1"
+    stream = io.StringIO()
+
+    report = dispatch("pull_request", json.dumps(data), context(stream))
+
+    assert report is None
+    assert "action closed, merged into release-1, PR #2" in stream.getvalue()

@@ -1,0 +1,232 @@
+"""Promotion on merge through ``GitHubRepo``, in-process against the GitHub emulator.
+
+The end-to-end runs are in ``test_entrypoint.py``; these call ``MergedPrPromotion``
+directly to look at single decisions: where the changed components come from, which
+requests are spent, how an existing PR is reused, what fails and how it is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from github import Auth, Github
+from github.Repository import Repository as GhRepository
+from github_emulator import GitHubEmulator
+from test_entrypoint import checked_emulator
+
+from telefonistka.action import Identity, Settings, Workflow
+from telefonistka.adapters.github import GitHubRepo
+from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
+from telefonistka.core.planning import Conflict, Plan
+from telefonistka.core.pr_events import PullRequestEvent, pull_request_event_from_json
+from telefonistka.core.rendering import Renderer
+from telefonistka.errors import MissingConfigError
+from telefonistka.handlers import Context, dispatch
+from telefonistka.promote_pr import MergedPrPromotion, MergedPrResult
+
+REPO = "acme/infra"
+CONFIG = """\
+promotionPaths:
+  - sourcePath: "env/staging/"
+    promotionPrs:
+      - targetPaths: ["env/prod/"]
+"""
+SEED = {
+    "telefonistka.yaml": CONFIG,
+    "env/staging/app/values.yaml": "tag: v1\n",
+    "env/staging/db/values.yaml": "size: s\n",
+    "env/prod/app/values.yaml": "tag: v1\n",
+    "env/prod/db/values.yaml": "size: s\n",
+}
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    for emu in checked_emulator(tmp_path / "github"):
+        emu.repo(REPO, SEED)
+        yield emu
+
+
+@pytest.fixture
+def gh(emu: GitHubEmulator) -> GhRepository:
+    client = Github(
+        auth=Auth.Token("author"),
+        base_url=emu.base_url,
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
+    return client.get_repo(REPO)
+
+
+def merged_payload(
+    emu: GitHubEmulator, gh: GhRepository, files: dict[str, str | None], body: str = ""
+) -> dict[str, Any]:
+    """Merge a PR changing ``files``; its ``closed`` delivery (the request log is cleared)."""
+    gh.create_git_ref("refs/heads/feature", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, files, branch="feature")
+    pull = gh.create_pull(title="change", body=body, head="feature", base="main")
+    pull.merge()
+    payload = emu.events_named("pull_request", "closed")[-1].payload
+    emu.reset()
+    return payload
+
+
+def merged(
+    emu: GitHubEmulator, gh: GhRepository, files: dict[str, str | None], body: str = ""
+) -> PullRequestEvent:
+    """Merge a PR changing ``files``; its parsed ``closed`` event."""
+    return pull_request_event_from_json(merged_payload(emu, gh, files, body))
+
+
+def promote(emu: GitHubEmulator, event: PullRequestEvent, **options: object) -> MergedPrResult:
+    repo = GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
+    logs: list[str] = []
+    run = MergedPrPromotion(repo, event, Renderer(), log=logs.append, **options)  # type: ignore[arg-type]
+    return run.run()
+
+
+def routes(emu: GitHubEmulator) -> list[str]:
+    return [f"{entry.method} {entry.route}" for entry in emu.requests]
+
+
+def test_a_missing_config_fails_the_run_and_the_status(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merged(emu, gh, {"telefonistka.yaml": None, "env/staging/app/values.yaml": "v2\n"})
+
+    with pytest.raises(
+        MissingConfigError, match=r"no telefonistka\.yaml at the root of branch 'main'"
+    ):
+        promote(emu, event)
+
+    statuses = emu.get_repo(REPO).statuses
+    assert [s.state for s in statuses] == ["pending", "error"]
+    assert "telefonistka.yaml" in (statuses[-1].description or "")
+
+
+def test_a_promotion_pr_is_planned_from_its_metadata_without_listing_files(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    emu.commit_files(REPO, {"env/prod/db/values.yaml": "size: l\n"})  # db drifted on main
+    metadata = PromotionMetadata("alice", 7, ("env/staging/db",))
+    event = merged(
+        emu, gh, {"env/staging/app/values.yaml": "v2\n"}, encode_metadata_block(metadata)
+    )
+
+    result = promote(emu, event)
+
+    [group] = result.groups
+    assert group.outcome.promotion.components == ("db",)  # from metadata, not from the files
+    assert not any("/files" in r for r in routes(emu))
+    assert group.pr is not None
+    assert emu.get_repo(REPO).pulls[group.pr.number].assignees == ["alice"]
+
+
+def test_over_3000_changed_files_compares_trees_instead_of_listing(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"})
+    pull = dataclasses.replace(event.pull_request, changed_files=3001)
+
+    result = promote(emu, dataclasses.replace(event, pull_request=pull))
+
+    assert [g.outcome.promotion.components for g in result.groups] == [("app",)]
+    assert not any("/files" in r for r in routes(emu))
+
+
+def test_an_existing_open_pr_is_updated_in_place(emu: GitHubEmulator, gh: GhRepository) -> None:
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"})
+    [first] = promote(emu, event).opened
+    assert first.pr is not None
+    gh.get_pull(first.pr.number).edit(title="edited by hand")
+
+    [again] = promote(emu, event).opened
+
+    assert again.pr is not None
+    assert again.pr.number == first.pr.number
+    pulls = emu.get_repo(REPO).pulls
+    assert len(pulls) == 2  # the merged PR and one promotion PR
+    assert pulls[first.pr.number].title == first.outcome.title
+    assert "PATCH /repos/{owner}/{repo}/pulls/{pull_number}" in routes(emu)
+
+
+def test_auto_approve_without_an_approver_fails_that_group_only(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG + "autoApprovePromotionPrs: true\n"})
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"})
+
+    result = promote(emu, event)
+
+    [group] = result.groups
+    assert group.pr is not None  # the PR is open; only the approval is missing
+    [failure] = result.failures
+    assert "no approver identity is configured" in failure
+    assert "approver-token" in failure
+    assert emu.get_repo(REPO).statuses[-1].state == "error"
+
+
+def test_groups_already_in_sync_open_nothing(emu: GitHubEmulator, gh: GhRepository) -> None:
+    event = merged(
+        emu, gh, {"env/staging/app/values.yaml": "v2\n", "env/prod/app/values.yaml": "v2\n"}
+    )
+
+    result = promote(emu, event)
+
+    assert [str(g.outcome.status) for g in result.groups] == ["in-sync"]
+    assert (result.opened, result.failures) == ([], ())
+    assert json.loads(result.outputs()["promotion-prs"]) == []
+    assert "| in-sync |" in result.summary()
+
+
+def test_dry_run_override_comments_the_plan(emu: GitHubEmulator, gh: GhRepository) -> None:
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"})
+
+    result = promote(emu, event, dry_run=True)
+
+    assert result.dry_run
+    assert "Dry run: the plan was commented on #1" in result.summary()
+    assert routes(emu).count("POST /repos/{owner}/{repo}/issues/{issue_number}/comments") == 1
+    assert not any("git/refs" in r for r in routes(emu))
+
+
+def test_the_summary_names_conflicts_warnings_and_failures() -> None:
+    plan = Plan(conflicts=(Conflict("env/prod/app", ("env/a/app", "env/b/app")),), warnings=("w",))
+    result = MergedPrResult(5, plan, failures=("promotion 'x' (branch b): boom",))
+
+    summary = result.summary()
+
+    assert summary.splitlines() == [
+        "### Telefonistka: promotion of #5",
+        "",
+        "Nothing to promote.",
+        "",
+        "- ⚠️ conflict: `env/prod/app` left out, its sources differ: `env/a/app`, `env/b/app`",
+        "- ⚠️ w",
+        "- ❌ promotion 'x' (branch b): boom",
+    ]
+    assert result.status_description == "1 promotion step(s) failed; see the job log"
+
+
+def test_the_registered_route_reports_outputs_and_summary(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    body = json.dumps(merged_payload(emu, gh, {"env/staging/app/values.yaml": "v2\n"}))
+    settings = Settings("pull_request", Path("e"), Identity(token="bot"), api_url=emu.base_url)
+    stream = io.StringIO()
+
+    report = dispatch("pull_request", body, Context(settings, Workflow(settings, stream)))
+
+    assert report is not None
+    assert report.failures == ()
+    [pr] = json.loads(report.outputs["promotion-prs"])
+    assert f"[#{pr['number']}]" in report.summary
+    assert "::group::Promotion of PR #1" in stream.getvalue()
+    assert "GitHub API requests: 12" in stream.getvalue()
