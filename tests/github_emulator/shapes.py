@@ -405,9 +405,16 @@ class Shapes:
                 "commits": 0,
                 "additions": 0,
                 "deletions": 0,
-                "changed_files": 0,
+                "changed_files": self._changed_files(repo, pr),
             }
         return body
+
+    def _changed_files(self, repo: Repository, pr: PullRequest) -> int:
+        """The real count, uncapped (unlike the files list): clients use it to see >3,000."""
+        if not pr.base_sha or not pr.head_sha:
+            return 0
+        merge_base = repo.git.merge_base(pr.base_sha, pr.head_sha) or pr.base_sha
+        return len(repo.git.diff(merge_base, pr.head_sha))
 
     def _branch_end(self, repo: Repository, ref: str, sha: str) -> Json:
         return {

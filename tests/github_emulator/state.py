@@ -21,7 +21,8 @@ class Label:
     id: int
     name: str
     color: str = "ededed"
-    description: str | None = None
+    # GitHub's schema for labels inside pull requests says string, not null.
+    description: str = ""
 
 
 @dataclass
