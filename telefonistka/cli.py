@@ -17,7 +17,18 @@ from telefonistka import __version__
 from telefonistka.errors import TelefonistkaError
 
 # Order is the order shown in ``--help``. Adding a command = one module + one line here.
-COMMANDS: tuple[str, ...] = ("demo", "plan", "promote", "drift", "validate", "fanout", "event")
+COMMANDS: tuple[str, ...] = (
+    "demo",
+    "plan",
+    "promote",
+    "drift",
+    "validate",
+    "fanout",
+    "event",
+    "bump-overwrite",
+    "bump-regex",
+    "bump-yaml",
+)
 
 
 def _load(name: str) -> ModuleType:

@@ -89,3 +89,7 @@ class EventError(TelefonistkaError):
 
 class EndpointError(TelefonistkaError):
     """A ``webhookEndpointRegexs`` rule yields no usable URL (bad scheme, unparsable URL)."""
+
+
+class BumpError(TelefonistkaError):
+    """A version bump cannot be applied: file missing, regex or selector matches nothing."""

@@ -281,6 +281,25 @@ def test_read_blobs_decodes_base64_once_per_blob(
     assert repo.request_count == 2
 
 
+def test_create_blob_sends_base64_and_caches_the_content(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    content = b"\x00binary\xff"
+    rsps.post(
+        f"{REPO}/git/blobs",
+        json={"sha": blob("x"), "url": "u"},
+        status=201,
+        match=[
+            responses.matchers.json_params_matcher(
+                {"content": base64.b64encode(content).decode(), "encoding": "base64"}
+            )
+        ],
+    )
+    assert repo.create_blob(content) == blob("x")
+    assert repo.read_blobs([blob("x")]) == {blob("x"): content}  # no GET: cached
+    assert repo.request_count == 1
+
+
 def test_read_file_uses_the_snapshot_and_never_probes(
     rsps: responses.RequestsMock, repo: GitHubRepo
 ) -> None:

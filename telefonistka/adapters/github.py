@@ -386,6 +386,18 @@ class GitHubRepo:
         except (binascii.Error, ValueError) as exc:
             raise GitHubError(f"blob {oid} from GitHub is not valid base64") from exc
 
+    def create_blob(self, content: bytes) -> str:
+        """``POST /git/blobs`` (base64, so any bytes survive); returns the blob id.
+
+        Promotions never need it (they reuse the source's blobs); version bumps write
+        new content.
+        """
+        body = {"content": base64.b64encode(content).decode("ascii"), "encoding": "base64"}
+        data = self._call("blob", "write a blob", "POST", "/git/blobs", body=body)
+        sha = str(data["sha"])
+        self._blobs[sha] = content
+        return sha
+
     def read_file(self, rev: str, path: str) -> bytes | None:
         """The content of file ``path`` at ``rev``; None when absent or not a file.
 

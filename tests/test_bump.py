@@ -1,0 +1,196 @@
+"""The bump use case end to end, through the GitHub emulator (GHES-style ``/api/v3`` root).
+
+Each test seeds a target repo, bumps a file and checks the bare git repository and the
+PRs the emulator holds: unchanged files open nothing, reruns reuse the branch and PR,
+auto-merge lands the change, and edit errors stop before anything is written.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import emulator_session
+
+from telefonistka.adapters.github import GitHubRepo
+from telefonistka.bump import BumpRequest, BumpStatus, Edit, bump, pr_title
+from telefonistka.commands.bump_regex import regex_edit
+from telefonistka.commands.bump_yaml import yaml_edit
+from telefonistka.core.bump import overwrite
+from telefonistka.errors import BumpError
+
+TARGET = "acme/infra"
+VALUES = "envs/prod/app/values.yaml"
+SEED = {
+    VALUES: "# prod values\nimage:\n  repository: app  # registry\n  tag: v1.0.0  # bumped\n",
+    "README.md": "# infra\n",
+}
+SHA = "0123456789abcdef0123456789abcdef01234567"
+BRANCH = f"artifact_version_bump/acme/app/{SHA}"
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    yield from emulator_session(tmp_path / "github")
+
+
+@pytest.fixture
+def repo(emu: GitHubEmulator) -> Iterator[GitHubRepo]:
+    emu.repo(TARGET, SEED)
+    target = GitHubRepo("t", TARGET, emu.base_url, sleep=lambda _: None)
+    yield target
+    target.close()
+
+
+def request(edit: Edit, **options: Any) -> BumpRequest:
+    """A bump of ``VALUES`` triggered by acme/app@SHA by alice, with ``options`` changed."""
+    return replace(BumpRequest(VALUES, edit, "acme/app", SHA, "alice"), **options)
+
+
+def show(emu: GitHubEmulator, rev: str, path: str) -> str:
+    git_dir = emu.get_repo(TARGET).git.path
+    out = subprocess.run(
+        ["git", "show", f"{rev}:{path}"], cwd=git_dir, capture_output=True, check=True, text=True
+    )
+    return out.stdout
+
+
+def test_bump_yaml_opens_a_pr_changing_only_the_tag(emu: GitHubEmulator, repo: GitHubRepo) -> None:
+    lines: list[str] = []
+    outcome = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v1.1.0")), lines.append)
+
+    assert outcome.status is BumpStatus.OPENED
+    assert outcome.branch == BRANCH
+    assert show(emu, BRANCH, VALUES) == SEED[VALUES].replace("v1.0.0", "v1.1.0")
+    [pull] = emu.get_repo(TARGET).pulls.values()
+    assert pull.title == pr_title("acme/app", VALUES) == f"acme/app🚠 Bumping version @ {VALUES}"
+    assert f"triggered by acme/app@{SHA}" in pull.body
+    assert "@alice" in pull.body
+    assert "-  tag: v1.0.0  # bumped\n+  tag: v1.1.0  # bumped" in pull.body
+    assert pull.base_ref == "main"
+    assert pull.assignees == ["alice"]
+    assert any("-  tag: v1.0.0" in line for line in lines)
+
+
+def test_an_unchanged_file_opens_no_pr(emu: GitHubEmulator, repo: GitHubRepo) -> None:
+    outcome = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v1.0.0")), lambda _: None)
+
+    assert outcome.status is BumpStatus.UNCHANGED
+    assert not emu.get_repo(TARGET).pulls
+    assert repo.branch_head(BRANCH) is None
+
+
+def test_a_rerun_updates_the_same_branch_and_pr(emu: GitHubEmulator, repo: GitHubRepo) -> None:
+    first = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v1.1.0")), lambda _: None)
+    head = repo.branch_head(BRANCH)
+    same = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v1.1.0")), lambda _: None)
+    assert repo.branch_head(BRANCH) == head  # same content: the branch is left alone
+    second = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v1.2.0")), lambda _: None)
+
+    assert (first.status, same.status, second.status) == (
+        BumpStatus.OPENED,
+        BumpStatus.UPDATED,
+        BumpStatus.UPDATED,
+    )
+    assert first.pull is not None
+    assert second.pull is not None
+    assert second.pull.number == first.pull.number
+    assert len(emu.get_repo(TARGET).pulls) == 1
+    assert "v1.2.0" in show(emu, BRANCH, VALUES)
+
+
+def test_auto_merge_lands_the_change_on_the_base_branch(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    outcome = bump(
+        repo, request(yaml_edit(VALUES, ".image.tag", "v2.0.0"), auto_merge=True), lambda _: None
+    )
+
+    assert outcome.status is BumpStatus.MERGED
+    assert outcome.merge_commit
+    assert "tag: v2.0.0  # bumped" in show(emu, "main", VALUES)
+    [pull] = emu.get_repo(TARGET).pulls.values()
+    assert pull.merged
+
+
+def test_auto_merge_retries_while_the_base_branch_settles(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    emu.add_fault(
+        path=r"/pulls/\d+/merge$",
+        method="PUT",
+        status=405,
+        body={"message": "Base branch was modified. Review and try the merge again."},
+    )
+    outcome = bump(
+        repo,
+        request(overwrite_edit(b"v3\n"), auto_merge=True, target_file="VERSION"),
+        lambda _: None,
+    )
+
+    assert outcome.status is BumpStatus.MERGED
+    assert show(emu, "main", "VERSION") == "v3\n"
+
+
+def overwrite_edit(content: bytes) -> Edit:
+    return lambda current: overwrite(current, content)
+
+
+def test_overwrite_creates_a_new_file(emu: GitHubEmulator, repo: GitHubRepo) -> None:
+    outcome = bump(
+        repo,
+        request(overwrite_edit(b"version: 7\n"), target_file="apps/new/version.yaml"),
+        lambda _: None,
+    )
+
+    assert outcome.status is BumpStatus.OPENED
+    assert outcome.diff.startswith("--- /dev/null\n+++ b/apps/new/version.yaml\n")
+    assert show(emu, BRANCH, "apps/new/version.yaml") == "version: 7\n"
+    assert show(emu, BRANCH, VALUES) == SEED[VALUES]
+
+
+def test_bump_regex_with_groups_on_a_named_base_branch(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    emu.commit_files(TARGET, {"README.md": "# infra\nversion: 1\n"}, branch="release")
+    edit = regex_edit("README.md", r"(version:) \d+", r"\1 2")
+
+    outcome = bump(
+        repo, request(edit, target_file="README.md", base_branch="release"), lambda _: None
+    )
+
+    assert outcome.pull is not None
+    assert outcome.pull.base_ref == "release"
+    assert show(emu, BRANCH, "README.md") == "# infra\nversion: 2\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "edit", "message"),
+    [
+        (VALUES, regex_edit(VALUES, "nope", "x"), "matches nothing"),
+        ("missing.yaml", regex_edit("missing.yaml", "v1", "v2"), "does not exist"),
+        ("missing.yaml", yaml_edit("missing.yaml", ".image.tag", "v2"), "does not exist"),
+        (VALUES, yaml_edit(VALUES, ".image.digest", "v2"), "matches nothing"),
+    ],
+)
+def test_edit_errors_write_nothing(
+    emu: GitHubEmulator, repo: GitHubRepo, path: str, edit: Edit, message: str
+) -> None:
+    with pytest.raises(BumpError, match=message):
+        bump(repo, request(edit, target_file=path), lambda _: None)
+    assert not emu.get_repo(TARGET).pulls
+    assert all(entry.method == "GET" for entry in emu.requests)
+
+
+def test_dry_run_reads_only(emu: GitHubEmulator, repo: GitHubRepo) -> None:
+    edit = yaml_edit(VALUES, ".image.tag", "v9")
+    outcome = bump(repo, request(edit, dry_run=True), lambda _: None)
+
+    assert outcome.status is BumpStatus.DRY_RUN
+    assert "+  tag: v9  # bumped" in outcome.diff
+    assert all(entry.method == "GET" for entry in emu.requests)
