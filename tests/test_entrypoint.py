@@ -424,6 +424,41 @@ promotionPaths:
     assert "env/dr/" in (grouped.body or "")  # the skipped target is reported
 
 
+def test_an_allow_list_keeps_only_the_allowed_targets(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    config = """\
+promotionPaths:
+  - sourcePath: "env/staging/"
+    promotionPrs:
+      - targetPaths: ["env/prod/", "env/dr/", "env/qa/"]
+"""
+    emu.commit_files(
+        REPO,
+        {
+            "telefonistka.yaml": config,
+            "env/qa/app/values.yaml": "tag: v1\n",
+            "env/staging/app/telefonistka.yaml": 'promotionTargetAllowList: ["^env/(prod|qa)/$"]\n',
+        },
+    )
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    emu.reset()
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout
+    assert len(emu.requests) == 6 + 6 + 1  # one PR, + the component configuration
+    [number] = promotion_prs(emu)
+    pull = emu.get_repo(REPO).pulls[number]
+    for target in ("env/prod/app", "env/qa/app"):
+        assert tree_id(emu, pull.head_ref, target) == tree_id(emu, "main", "env/staging/app")
+    assert tree_id(emu, pull.head_ref, "env/dr/app") == tree_id(emu, "main", "env/dr/app")
+    changed = emu.get_repo(REPO).git.run("diff", "--name-only", "main", pull.head_ref)
+    folders = {path.rsplit("/", 1)[0] for path in changed.decode().split()}
+    assert folders == {"env/prod/app", "env/qa/app"}  # nothing outside the allowed targets
+    assert "env/dr/" in (pull.body or "")  # the skipped target is reported
+
+
 def test_a_label_condition_picks_the_flow(emu: GitHubEmulator, gh: GhRepository) -> None:
     config = """\
 promotionPaths:
