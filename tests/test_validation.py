@@ -736,4 +736,4 @@ def test_webhook_replacement_naming_a_missing_group_is_located() -> None:
     [problem] = caught.value.problems
     assert (problem.line, problem.column) == (5, 9)
     assert problem.key == "webhookEndpointRegexs[0].replacements[1]"
-    assert "${2}" in problem.message
+    assert problem.message == "${2} names a group the expression does not have (1 group)"

@@ -199,7 +199,8 @@ def _group_text(match: re.Match[str], name: str) -> str | None:
 
 def _unknown_group(pattern: re.Pattern[str], name: str, *, braced: bool) -> str:
     ref = f"${{{name}}}" if braced else f"${name}"
-    message = f"{ref} names a group the expression does not have ({pattern.groups} groups"
+    count = f"{pattern.groups} group" + ("" if pattern.groups == 1 else "s")
+    message = f"{ref} names a group the expression does not have ({count}"
     message += f", named: {', '.join(pattern.groupindex)})" if pattern.groupindex else ")"
     digits = re.match(r"\d+", name)
     if digits and not braced and digits.group() != name:
