@@ -17,7 +17,7 @@ import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -26,6 +26,7 @@ from telefonistka.errors import TelefonistkaError, UsageError
 from telefonistka.handlers import Context, dispatch
 
 DEFAULT_SERVER_URL = "https://github.com"
+RAW_INPUTS = frozenset({"bump-file-content", "bump-replacement"})  # kept unstripped
 _TRUE, _FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "0", "off"})
 
 
@@ -47,6 +48,19 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class WorkflowRun:
+    """The run's own facts (``GITHUB_REPOSITORY``, ``GITHUB_SHA``, ``GITHUB_ACTOR``).
+
+    Only feature-specific defaults read them (the bump's triggering repo, commit and
+    actor, its target repo): the repository acted on by events is the payload's.
+    """
+
+    repository: str = ""
+    sha: str = ""
+    actor: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the run reads from the environment, read once by ``read_settings``."""
 
@@ -60,10 +74,17 @@ class Settings:
     dry_run: bool | None = None
     output_path: Path | None = None
     summary_path: Path | None = None
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    workflow_run: WorkflowRun = WorkflowRun()
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return self.identity.secrets + self.approver.secrets
+        extra = tuple(s for s in (self.inputs.get("webhook-secret", ""),) if s)
+        return self.identity.secrets + self.approver.secrets + extra
+
+    def input(self, name: str) -> str:
+        """Action input ``name`` (kebab-case, as in ``with:``), stripped; "" when not set."""
+        return self.inputs.get(name, "")
 
 
 def read_settings(environ: Mapping[str, str]) -> Settings:
@@ -71,8 +92,9 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
 
     The token is ``with: github-token`` or else ``GITHUB_TOKEN`` from the step's ``env:``;
     whether one is needed is decided later, since an event the bot ignores needs none.
-    ``GITHUB_REPOSITORY`` is not read: the payload's ``repository`` names the repository
-    acted on, which also holds for ``telefonistka event`` outside Actions.
+    Events act on the payload's ``repository``, not ``GITHUB_REPOSITORY`` (which also
+    holds for ``telefonistka event`` outside Actions); ``workflow_run`` keeps the
+    ``GITHUB_*`` facts only for the bump inputs' defaults.
     """
     event_name = _required(environ, "GITHUB_EVENT_NAME")
     event_path = Path(_required(environ, "GITHUB_EVENT_PATH"))
@@ -97,7 +119,27 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         dry_run=_optional_bool(environ, "dry-run"),
         output_path=_optional_path(environ, "GITHUB_OUTPUT"),
         summary_path=_optional_path(environ, "GITHUB_STEP_SUMMARY"),
+        inputs=_inputs(environ),
+        workflow_run=WorkflowRun(
+            repository=environ.get("GITHUB_REPOSITORY", "").strip(),
+            sha=environ.get("GITHUB_SHA", "").strip(),
+            actor=environ.get("GITHUB_ACTOR", "").strip(),
+        ),
     )
+
+
+def _inputs(environ: Mapping[str, str]) -> dict[str, str]:
+    """Every non-empty ``INPUT_*`` by its kebab-case name, for the features' own settings.
+
+    Values are stripped like ``@actions/core``'s ``getInput`` does, except the ones
+    whose whitespace is content (a file's final newline, a replacement's spaces).
+    """
+    inputs = {}
+    for key, value in environ.items():
+        name = key.removeprefix("INPUT_").lower()
+        if key.startswith("INPUT_") and value.strip():
+            inputs[name] = value if name in RAW_INPUTS else value.strip()
+    return inputs
 
 
 def _input(environ: Mapping[str, str], name: str) -> str:
@@ -221,7 +263,7 @@ def run(settings: Settings, workflow: Workflow) -> int:
         workflow.mask(secret)
     try:
         body = _read_event(settings.event_path)
-        report = dispatch(settings.event_name, body, Context(settings, workflow))
+        report = dispatch(settings.event_name, body, Context(settings, workflow, event_body=body))
     except TelefonistkaError as exc:
         workflow.error(str(exc), title="telefonistka")
         workflow.add_summary(f"### ❌ telefonistka\n\n```\n{exc}\n```\n")
@@ -230,8 +272,10 @@ def run(settings: Settings, workflow: Workflow) -> int:
         return 0
     workflow.set_outputs(report.outputs)
     workflow.add_summary(report.summary)
+    for warning in report.warnings:
+        workflow.warning(warning, title="telefonistka")
     for failure in report.failures:
-        workflow.error(failure, title="telefonistka: promotion failed")
+        workflow.error(failure, title=report.failure_title)
     return 1 if report.failures else 0
 
 

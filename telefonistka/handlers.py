@@ -20,6 +20,12 @@ from typing import TYPE_CHECKING, TypeVar
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.adapters.github_auth import app_installation_auth
 from telefonistka.adapters.github_http import RequestCounter
+from telefonistka.bump import bump
+from telefonistka.bump_dispatch import bump_outputs, bump_summary, read_bump_job
+from telefonistka.core.dispatch_events import (
+    WorkflowDispatchEvent,
+    workflow_dispatch_event_from_json,
+)
 from telefonistka.core.events import PushEvent, push_event_from_json
 from telefonistka.core.pr_events import (
     IssueCommentEvent,
@@ -30,6 +36,7 @@ from telefonistka.core.pr_events import (
 )
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import UsageError
+from telefonistka.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
 from telefonistka.promote_pr import MergedPrPromotion
 
 if TYPE_CHECKING:
@@ -37,14 +44,15 @@ if TYPE_CHECKING:
 
     from telefonistka.action import Identity, Settings, Workflow
 
-Event = PushEvent | PullRequestEvent | IssueCommentEvent
-E = TypeVar("E", PushEvent, PullRequestEvent, IssueCommentEvent)
+Event = PushEvent | PullRequestEvent | IssueCommentEvent | WorkflowDispatchEvent
+E = TypeVar("E", PushEvent, PullRequestEvent, IssueCommentEvent, WorkflowDispatchEvent)
 
 # How each event name's payload is parsed; only names with a route are ever parsed.
 PARSERS: Mapping[str, Callable[[object], Event]] = {
     "push": push_event_from_json,
     "pull_request": pull_request_event_from_json,
     "issue_comment": issue_comment_event_from_json,
+    "workflow_dispatch": workflow_dispatch_event_from_json,
 }
 
 
@@ -55,6 +63,8 @@ class Report:
     outputs: Mapping[str, str] = field(default_factory=dict)
     summary: str = ""
     failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    failure_title: str = "telefonistka: promotion failed"
 
 
 @dataclass
@@ -69,44 +79,54 @@ class Context:
     settings: Settings
     workflow: Workflow
     counter: RequestCounter = field(default_factory=RequestCounter)
+    event_body: bytes = b""  # the delivery's exact bytes: fan-out forwards and signs them
 
     def log(self, message: str) -> None:
         self.workflow.log(message)
 
-    def repo(self, full_name: str, default_branch: str | None = None) -> GitHubRepo:
-        """The repository as the bot's identity sees it."""
+    def repo(
+        self, full_name: str, default_branch: str | None = None, api_url: str | None = None
+    ) -> GitHubRepo:
+        """The repository as the bot's identity sees it (``api_url``: another GitHub host)."""
         identity = self.settings.identity
         if not identity.configured:
             raise UsageError(
                 "no GitHub credentials: set the `github-token` input (for example "
                 "`${{ secrets.GITHUB_TOKEN }}`), or `app-id` and `app-private-key`"
             )
-        return self._connect(identity, full_name, default_branch)
+        return self._connect(identity, full_name, default_branch, api_url)
 
     def approver(self, repo: GitHubRepo) -> GitHubRepo | None:
         """The same repository seen by the approver identity; None when none is set."""
         identity = self.settings.approver
         if not identity.configured:
             return None
-        return repo.with_identity(self._auth(identity, repo.full_name))
+        return repo.with_identity(self._auth(identity, repo.full_name, repo.base_url))
 
     def renderer(self) -> Renderer:
         """Templates from the packaged set, overridden by ``templates-path`` when given."""
         return Renderer(override_dir=self.settings.templates_path)
 
     def _connect(
-        self, identity: Identity, full_name: str, default_branch: str | None
+        self,
+        identity: Identity,
+        full_name: str,
+        default_branch: str | None,
+        api_url: str | None = None,
     ) -> GitHubRepo:
-        auth = self._auth(identity, full_name)
+        base_url = api_url or self.settings.api_url
+        auth = self._auth(identity, full_name, base_url)
         return GitHubRepo(
             auth,
             full_name,
-            self.settings.api_url,
+            base_url,
             counter=self.counter,
             default_branch=default_branch,
         )
 
-    def _auth(self, identity: Identity, full_name: str) -> str | Auth.Auth:
+    def _auth(
+        self, identity: Identity, full_name: str, api_url: str | None = None
+    ) -> str | Auth.Auth:
         """A token as is; an App becomes its installation on ``full_name`` (one request)."""
         if not identity.app_id:
             return identity.token
@@ -116,7 +136,7 @@ class Context:
             identity.app_id,
             identity.app_private_key,
             full_name,
-            self.settings.api_url,
+            api_url or self.settings.api_url,
             counter=self.counter,
         )
 
@@ -171,6 +191,31 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
     return Report(result.outputs(), result.summary(), result.failures)
 
 
+def fan_out_push(event: PushEvent, context: Context) -> Report:
+    """``push`` to the default branch: forward it to the endpoints it routes to (SPEC 8)."""
+    options = read_fanout_options(context.settings.inputs)
+    repo = context.repo(event.repository, event.default_branch)
+    fanout = PushFanout(repo, event, context.event_body, options, log=context.log)
+    with context.workflow.group(f"Push fan-out of {event.after[:12]}"):
+        result = fanout.run()
+    context.log(f"GitHub API requests: {context.counter.total}")
+    failures, warnings = result.problems()
+    return Report(result.outputs(), result.summary(), failures, warnings, FAILURE_TITLE)
+
+
+def bump_version(event: WorkflowDispatchEvent, context: Context) -> Report:
+    """``workflow_dispatch``: the ``bump-*`` inputs open a version-bump PR (SPEC 9)."""
+    job = read_bump_job(context.settings)
+    context.log(f"dispatched run of {event.workflow or 'a workflow'} in {event.repository}")
+    repo = context.repo(job.target_repo, api_url=job.api_url)
+    with context.workflow.group(f"Version bump of {job.request.target_file} in {repo.full_name}"):
+        outcome = bump(repo, job.request, log=context.log)
+    if outcome.pull is not None:
+        context.log(f"bump PR #{outcome.pull.number} ({outcome.status}): {outcome.pull.html_url}")
+    context.log(f"GitHub API requests: {context.counter.total}")
+    return Report(bump_outputs(outcome), bump_summary(job, outcome))
+
+
 ROUTES: tuple[Route, ...] = (
     route(
         "pull_request",
@@ -178,6 +223,20 @@ ROUTES: tuple[Route, ...] = (
         PullRequestEvent,
         lambda event: event.is_merge_into_default_branch,
         promote_merged_pr,
+    ),
+    route(
+        "push",
+        "push fan-out",
+        PushEvent,
+        lambda event: event.to_default_branch,
+        fan_out_push,
+    ),
+    route(
+        "workflow_dispatch",
+        "version bump",
+        WorkflowDispatchEvent,
+        lambda _event: True,
+        bump_version,
     ),
 )
 
@@ -214,4 +273,6 @@ def _describe(event: Event) -> str:
         return f"action {event.action}{merged}, PR #{pull.number}"
     if isinstance(event, IssueCommentEvent):
         return f"action {event.action}, #{event.issue_number}"
+    if isinstance(event, WorkflowDispatchEvent):
+        return f"workflow {event.workflow or '?'} on {event.ref}"
     return f"ref {event.ref}"

@@ -321,7 +321,7 @@ def test_a_closed_unmerged_pr_is_ignored(emu: GitHubEmulator) -> None:
 
 
 def test_an_unhandled_event_name_exits_zero(emu: GitHubEmulator) -> None:
-    step = run_step(emu, WEBHOOKS / "push.json", name="push")
+    step = run_step(emu, WEBHOOKS / "issue_comment.created.json", name="release")
 
     assert step.code == 0
     assert "not handled" in step.stdout

@@ -85,7 +85,7 @@ def test_a_handled_event_that_is_not_json_is_an_event_error() -> None:
 
 
 def test_a_typed_route_refuses_another_event_class() -> None:
-    [merge_route] = ROUTES
+    merge_route = ROUTES[0]
     comment = issue_comment_event_from_json(payload("issue_comment.created"))
     wrong: Event = comment
 
@@ -95,8 +95,12 @@ def test_a_typed_route_refuses_another_event_class() -> None:
     assert isinstance(comment, IssueCommentEvent)
 
 
-def test_the_registry_handles_merged_pull_requests_only_for_now() -> None:
-    assert [(r.event, r.name) for r in ROUTES] == [("pull_request", "promotion on merge")]
+def test_the_registry_in_registration_order() -> None:
+    assert [(r.event, r.name) for r in ROUTES] == [
+        ("pull_request", "promotion on merge"),
+        ("push", "push fan-out"),
+        ("workflow_dispatch", "version bump"),
+    ]
 
 
 def test_a_handler_needing_github_without_credentials_says_what_to_set() -> None:

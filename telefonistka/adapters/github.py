@@ -51,6 +51,7 @@ from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitHubError
 
 MAX_PR_FILES = 3000  # GitHub lists at most this many files of a pull request
+MAX_COMPARE_FILES = 300  # and at most this many files of a compare
 PER_PAGE = 100
 MAX_STATUS_DESCRIPTION = 140
 _OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -447,6 +448,24 @@ class GitHubRepo:
         (GitHub keeps a PR's ``base.sha`` there until the base branch moves on).
         """
         return changed_files(self.read_snapshot(base), self.read_snapshot(head))
+
+    def compare_files(self, repo: str, before: str, after: str) -> list[str]:
+        """``ports.PushComparer``: files changed by ``before...after``; both names of a rename.
+
+        One ``GET /compare/{before}...{after}``: GitHub lists at most 300 files there (on
+        the first page only; later pages carry commits, never files), so a list that
+        reaches the cap is replaced by the diff of the two trees (two requests).
+        ``repo`` must be this repository: a push is compared where it happened.
+        """
+        if repo.lower() != self.full_name.lower():
+            raise GitHubError(f"cannot compare commits of {repo} through {self.full_name}")
+        what = f"compare {before[:12]}...{after[:12]}"
+        params = {"per_page": 1}
+        data = self._call("compare", what, "GET", f"/compare/{before}...{after}", params)
+        records = data.get("files") or []
+        if len(records) >= MAX_COMPARE_FILES:
+            return self.changed_files_between(before, after)
+        return _file_names(records)
 
     # --- writing ------------------------------------------------------------------------
 

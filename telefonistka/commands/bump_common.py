@@ -92,12 +92,18 @@ def request_from(args: argparse.Namespace, edit: Edit, environ: Mapping[str, str
 
 def api_url(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     """``--github-host`` (GHES) first, then Actions' ``GITHUB_API_URL``, then github.com."""
-    host = (args.github_host or "").strip().strip("/")
+    return host_api_url(args.github_host, environ.get("GITHUB_API_URL") or DEFAULT_BASE_URL)
+
+
+def host_api_url(host: str | None, fallback: str) -> str:
+    """The API root of GitHub host ``host`` (GHES: ``https://HOST/api/v3``), else ``fallback``.
+
+    Shared with the Action's ``bump-github-host`` input, so both spell hosts alike.
+    """
+    host = (host or "").strip().strip("/")
     if host in PUBLIC_HOSTS:
         return DEFAULT_BASE_URL
-    if host:
-        return f"https://{host}/api/v3"
-    return environ.get("GITHUB_API_URL") or DEFAULT_BASE_URL
+    return f"https://{host}/api/v3" if host else fallback
 
 
 def _token(environ: Mapping[str, str]) -> str:
