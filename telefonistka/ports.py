@@ -7,7 +7,22 @@ tests' fakes each implement them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CommitState:
+    """What a commit says: its tree, parents, message and author's name.
+
+    Both backends return it, so the promotion use case can tell whether a branch an
+    earlier run wrote already holds exactly the commit it would write now.
+    """
+
+    tree: str
+    parents: tuple[str, ...]
+    message: str
+    author: str = ""
 
 
 class BlobReader(Protocol):

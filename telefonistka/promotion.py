@@ -21,6 +21,7 @@ from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeEntry, TreeSnapshot
 from telefonistka.core.sync import branch_name, compute_sync
 from telefonistka.errors import SyncError, TelefonistkaError
+from telefonistka.ports import CommitState
 
 
 class Status(StrEnum):
@@ -35,19 +36,6 @@ class Status(StrEnum):
     WOULD_UPDATE = "would-update"
 
 
-class CommitInfo(Protocol):
-    """What the use case reads back from an existing promotion commit."""
-
-    @property
-    def tree(self) -> str: ...
-
-    @property
-    def parents(self) -> tuple[str, ...]: ...
-
-    @property
-    def message(self) -> str: ...
-
-
 class PromotionBackend(Protocol):
     """What the use case needs from a repository host."""
 
@@ -59,7 +47,7 @@ class PromotionBackend(Protocol):
 
     def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None: ...
 
-    def commit_state(self, rev: str) -> CommitInfo: ...
+    def commit_state(self, rev: str) -> CommitState: ...
 
 
 @dataclass(frozen=True)

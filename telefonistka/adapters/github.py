@@ -49,6 +49,7 @@ from telefonistka.adapters.github_trees import (
 )
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitHubError
+from telefonistka.ports import CommitState
 
 MAX_PR_FILES = 3000  # GitHub lists at most this many files of a pull request
 MAX_COMPARE_FILES = 300  # and at most this many files of a compare
@@ -68,21 +69,11 @@ class CommitStatusState(StrEnum):
     FAILURE = "failure"
 
 
-@dataclass(frozen=True)
-class CommitState:
-    """What a commit says: its tree, parents, message and author's name."""
-
-    tree: str
-    parents: tuple[str, ...]
-    message: str
-    author: str = ""
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CommitState:
-        """A git-commit API object (``GET``/``POST /git/commits``)."""
-        parents = tuple(str(p["sha"]) for p in data.get("parents") or [])
-        author = (data.get("author") or {}).get("name") or ""
-        return cls(str(data["tree"]["sha"]), parents, str(data.get("message") or ""), author)
+def commit_state_from_json(data: Mapping[str, Any]) -> CommitState:
+    """A git-commit API object (``GET``/``POST /git/commits``) as a ``CommitState``."""
+    parents = tuple(str(p["sha"]) for p in data.get("parents") or [])
+    author = (data.get("author") or {}).get("name") or ""
+    return CommitState(str(data["tree"]["sha"]), parents, str(data.get("message") or ""), author)
 
 
 @dataclass(frozen=True)
@@ -419,7 +410,7 @@ class GitHubRepo:
         sha = self.resolve_commit(rev)
         if sha not in self._commits:
             data = self._call("commit", f"read commit {sha[:12]}", "GET", f"/git/commits/{sha}")
-            self._commits[sha] = CommitState.from_json(data)
+            self._commits[sha] = commit_state_from_json(data)
         return self._commits[sha]
 
     # --- pull-request files -------------------------------------------------------------
@@ -496,7 +487,7 @@ class GitHubRepo:
         """
         body = {"message": message, "tree": tree, "parents": list(parents)}
         data = self._call("commit", "create a commit", "POST", "/git/commits", body=body)
-        self._commits[str(data["sha"])] = CommitState.from_json(data)
+        self._commits[str(data["sha"])] = commit_state_from_json(data)
         return str(data["sha"])
 
     # --- pull requests ------------------------------------------------------------------

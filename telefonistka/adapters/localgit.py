@@ -21,12 +21,12 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot, normalize_mode
 from telefonistka.errors import GitError
+from telefonistka.ports import CommitState
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
@@ -99,16 +99,6 @@ def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
     env = {k: v for k, v in environ.items() if k not in _REPO_ENV_VARS}
     env["GIT_TERMINAL_PROMPT"] = "0"
     return env
-
-
-@dataclass(frozen=True)
-class CommitState:
-    """What a commit object says: its tree, parents, message and author's name."""
-
-    tree: str
-    parents: tuple[str, ...]
-    message: str
-    author: str = ""
 
 
 class LocalGitRepo:
