@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from telefonistka.adapters.github import GitHubRepo
+from telefonistka.adapters.github import GitHubRepo, PullRequest
 from telefonistka.adapters.github_auth import app_installation_auth
 from telefonistka.adapters.github_http import RequestCounter
 from telefonistka.bump import bump
@@ -35,9 +35,12 @@ from telefonistka.core.pr_events import (
     pull_request_event_from_json,
 )
 from telefonistka.core.rendering import Renderer
+from telefonistka.drift_pr import PrDriftCheck
 from telefonistka.errors import UsageError
 from telefonistka.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
-from telefonistka.promote_pr import MergedPrPromotion
+from telefonistka.pr_commands import PrCommands, Toggle, has_command
+from telefonistka.promote_pr import MergedPrPromotion, as_adapter_pull
+from telefonistka.show_plan import SHOW_PLAN_LABEL, ShowPlan
 
 if TYPE_CHECKING:
     from github import Auth
@@ -191,6 +194,71 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
     return Report(result.outputs(), result.summary(), result.failures)
 
 
+DRIFT_ACTIONS = frozenset({"opened", "reopened", "synchronize"})
+
+
+def check_pr_drift(event: PullRequestEvent, context: Context) -> Report:
+    """``pull_request`` opened / reopened / synchronize: the drift check (SPEC 7)."""
+    repo = context.repo(event.repository, event.default_branch)
+    pull = as_adapter_pull(event.pull_request)
+    return run_drift_check(repo, pull, event.default_branch, context)
+
+
+def run_drift_check(
+    repo: GitHubRepo, pull: PullRequest, default_branch: str, context: Context
+) -> Report:
+    """The drift check of one open PR; shared by PR events and ``/retrigger``."""
+    check = PrDriftCheck(
+        repo, pull, default_branch, context.renderer(), context.settings.server_url, context.log
+    )
+    with context.workflow.group(f"Drift check of PR #{pull.number}"):
+        result = check.run()
+    context.log(f"GitHub API requests: {context.counter.total}")
+    return Report(result.outputs(), result.summary())
+
+
+def show_plan(event: PullRequestEvent, context: Context) -> Report:
+    """``pull_request`` labeled ``show-plan``: comment the plan of the PR head (SPEC 7)."""
+    repo = context.repo(event.repository, event.default_branch)
+    pull = as_adapter_pull(event.pull_request)
+    shower = ShowPlan(repo, pull, event.default_branch, context.renderer(), context.log)
+    with context.workflow.group(f"Plan of PR #{pull.number}"):
+        result = shower.run()
+    context.log(f"GitHub API requests: {context.counter.total}")
+    return Report(result.outputs(), result.summary())
+
+
+def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
+    """``issue_comment`` created on a PR: ``/retrigger`` and status toggles (SPEC 7)."""
+    repo = context.repo(event.repository, event.default_branch)
+    commands = PrCommands(repo, event, context.log)
+    with context.workflow.group(f"Commands of a comment on #{event.issue_number}"):
+        if commands.from_bot():
+            context.log(f"the comment is by the bot itself (@{event.comment_author}); ignored")
+            return Report()
+        contexts = commands.toggle_contexts()
+    if not (commands.retrigger or contexts):
+        context.log(f"no known command in {', '.join(commands.commands)}; nothing to do")
+        return Report()
+    pull = repo.get_pr(event.issue_number)
+    report = (
+        run_drift_check(repo, pull, event.default_branch, context)
+        if commands.retrigger
+        else Report()
+    )
+    toggles = [commands.flip(pull.head_sha, status) for status in contexts]
+    return Report(report.outputs, report.summary + _toggle_summary(toggles, event))
+
+
+def _toggle_summary(toggles: list[Toggle], event: IssueCommentEvent) -> str:
+    """Job summary lines for the flipped statuses."""
+    if not toggles:
+        return ""
+    lines = [f"### Telefonistka: statuses toggled on #{event.issue_number}", ""]
+    lines += [f"- `{t.context}`: {t.before or 'unset'} → {t.after}" for t in toggles]
+    return "\n".join(lines) + "\n"
+
+
 def fan_out_push(event: PushEvent, context: Context) -> Report:
     """``push`` to the default branch: forward it to the endpoints it routes to (SPEC 8)."""
     options = read_fanout_options(context.settings.inputs)
@@ -223,6 +291,27 @@ ROUTES: tuple[Route, ...] = (
         PullRequestEvent,
         lambda event: event.is_merge_into_default_branch,
         promote_merged_pr,
+    ),
+    route(
+        "pull_request",
+        "drift check",
+        PullRequestEvent,
+        lambda event: event.action in DRIFT_ACTIONS,
+        check_pr_drift,
+    ),
+    route(
+        "pull_request",
+        "show plan",
+        PullRequestEvent,
+        lambda event: event.action == "labeled" and event.label == SHOW_PLAN_LABEL,
+        show_plan,
+    ),
+    route(
+        "issue_comment",
+        "comment commands",
+        IssueCommentEvent,
+        has_command,
+        run_comment_commands,
     ),
     route(
         "push",

@@ -790,3 +790,40 @@ def test_request_counter_can_be_shared(rsps: responses.RequestsMock) -> None:
     GitHubRepo("b", "octo/gitops", counter=counter).branch_head("main")
     assert counter.total == 2
     assert counter.by_kind == {"repo": 1, "ref": 1}
+
+
+def test_minimize_comment_and_viewer_login_use_graphql(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    rsps.post(f"{API}/graphql", json={"data": {"viewer": {"login": "bot[bot]"}}})
+    rsps.post(f"{API}/graphql", json={"data": {"minimizeComment": {}}})
+    assert repo.viewer_login() == "bot[bot]"
+    repo.minimize_comment("IC_5")
+    sent = body_of(rsps.calls[1])
+    assert "minimizeComment" in sent["query"]
+    assert sent["variables"] == {"input": {"subjectId": "IC_5", "classifier": "OUTDATED"}}
+
+
+def test_a_graphql_error_is_a_github_error(rsps: responses.RequestsMock, repo: GitHubRepo) -> None:
+    rsps.post(f"{API}/graphql", json={"errors": [{"message": "Could not resolve IC_9"}]})
+    with pytest.raises(GitHubError, match="Could not resolve IC_9"):
+        repo.minimize_comment("IC_9")
+
+
+def test_graphql_on_enterprise_server_is_under_api(rsps: responses.RequestsMock) -> None:
+    ghes = GitHubRepo("t", "octo/gitops", "https://ghe.example.com/api/v3")
+    rsps.post("https://ghe.example.com:443/api/graphql", json={"data": {"viewer": {"login": "b"}}})
+    assert ghes.viewer_login() == "b"
+
+
+def test_status_state_is_the_newest_of_its_context(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    newest_first = [
+        {"context": "other", "state": "failure"},
+        {"context": "approved", "state": "success"},
+        {"context": "approved", "state": "failure"},
+    ]
+    rsps.get(f"{REPO}/commits/{HEAD}/statuses?per_page=100", json=newest_first)
+    assert repo.status_state(HEAD, "approved") == "success"
+    assert repo.status_state(HEAD, "missing") is None

@@ -66,8 +66,8 @@ def test_dispatch_runs_the_first_matching_route_only() -> None:
 def test_an_event_without_routes_is_not_even_parsed() -> None:
     stream = io.StringIO()
 
-    assert dispatch("issue_comment", b"not json", context(stream)) is None
-    assert "`issue_comment` events are not handled" in stream.getvalue()
+    assert dispatch("release", b"not json", context(stream)) is None
+    assert "`release` events are not handled" in stream.getvalue()
 
 
 def test_an_event_no_route_accepts_is_logged_and_ignored() -> None:
@@ -98,6 +98,9 @@ def test_a_typed_route_refuses_another_event_class() -> None:
 def test_the_registry_in_registration_order() -> None:
     assert [(r.event, r.name) for r in ROUTES] == [
         ("pull_request", "promotion on merge"),
+        ("pull_request", "drift check"),
+        ("pull_request", "show plan"),
+        ("issue_comment", "comment commands"),
         ("push", "push fan-out"),
         ("workflow_dispatch", "version bump"),
     ]

@@ -324,8 +324,8 @@ def run_as_container(
     ("event_name", "fixture"),
     [
         ("issues", None),
-        ("pull_request", "pull_request.opened.json"),
-        ("pull_request", "pull_request.synchronize.json"),
+        ("pull_request", "pull_request.labeled.json"),
+        ("issue_comment", "issue_comment.created.json"),
     ],
 )
 def test_entrypoint_exits_0_on_an_event_it_does_not_act_on(

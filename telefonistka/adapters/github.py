@@ -591,6 +591,47 @@ class GitHubRepo:
         )
         return [Comment.from_json(record) for record in records]
 
+    def status_state(self, sha: str, context: str) -> str | None:
+        """The newest state of status ``context`` on ``sha``; None when it was never set.
+
+        One page of ``GET /commits/{sha}/statuses`` (newest first, 100 per page): a commit
+        rarely carries more statuses than that, and the newest of a context comes first.
+        """
+        path = f"/commits/{sha}/statuses"
+        what = f"read statuses of {sha[:12]}"
+        records = self._call("status", what, "GET", path, {"per_page": PER_PAGE}) or []
+        states = [str(r.get("state")) for r in records if r.get("context") == context]
+        return states[0] if states else None
+
+    # --- GraphQL ------------------------------------------------------------------------
+
+    def viewer_login(self) -> str:
+        """The login of the identity this repository is seen through (``viewer { login }``).
+
+        One GraphQL request; REST has no equivalent that works for App installation tokens.
+        """
+        data = self._graphql("read the token's login", "query { viewer { login } }", {})
+        return str((data.get("viewer") or {}).get("login") or "")
+
+    def minimize_comment(self, node_id: str, classifier: str = "OUTDATED") -> None:
+        """Hide comment ``node_id`` as ``classifier`` (GraphQL ``minimizeComment``)."""
+        query = (
+            "mutation($input: MinimizeCommentInput!) { minimizeComment(input: $input) "
+            "{ minimizedComment { isMinimized } } }"
+        )
+        variables = {"input": {"subjectId": node_id, "classifier": classifier}}
+        self._graphql(f"minimize comment {node_id}", query, variables)
+
+    def _graphql(self, what: str, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """One GraphQL request; GraphQL errors (answered with HTTP 200) become ``GitHubError``."""
+        body = {"query": query, "variables": dict(variables)}
+        data = self._http.call("graphql", what, "POST", self._http.graphql_url, body=body)[1]
+        errors = (data or {}).get("errors")
+        if errors:
+            detail = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict))
+            raise GitHubError(f"GraphQL refused to {what}: {detail or errors}", 200, detail)
+        return dict((data or {}).get("data") or {})
+
     def set_status(
         self,
         sha: str,

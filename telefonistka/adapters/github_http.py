@@ -311,6 +311,11 @@ class GitHubClient:
                     raise GitHubError(message, failure.status, failure.message) from exc
             self.sleep(wait)
 
+    @property
+    def graphql_url(self) -> str:
+        """The GraphQL endpoint of this host (``/graphql``, or ``/api/graphql`` on GHES)."""
+        return str(self._requester.graphql_url)
+
     def close(self) -> None:
         """Close the requester's pooled connections."""
         self._requester.close()

@@ -1,0 +1,158 @@
+"""The drift check on open pull requests (SPEC 7), through a ``GitHubRepo``.
+
+Run for ``pull_request`` opened / reopened / synchronize and for a ``/retrigger``
+comment. The steps, and what each costs in requests:
+
+1. commit status ``telefonistka`` ``pending`` on the PR head (1);
+2. one snapshot of the default branch (2: its ref, one recursive tree) and the repo
+   configuration from it (1 blob), never from the PR;
+3. the PR's files (1 per 100 files), the component configurations the snapshot holds
+   (1 blob each), the plan, then ``compute_drift`` on the same snapshot: blobs are read
+   only for files that differ between a source and its target (1 each);
+4. the PR's comments (1 per 100); only when some start with ``DRIFT_MARKER`` is the
+   bot's login asked for (1 GraphQL ``viewer``), so that only the bot's own earlier drift
+   comments are minimized as outdated (1 GraphQL mutation each);
+5. the drift warning (1 comment per part, each under GitHub's size limit); with no
+   drift, a "no drift any more" note only when the last drift comment was a warning,
+   and nothing at all when there never was drift;
+6. commit status ``success`` (or ``error``, after a comment naming the file and line
+   when the configuration is invalid) (1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telefonistka.adapters.github import Comment, GitHubRepo, PullRequest
+from telefonistka.adapters.localgit_plan import read_component_configs
+from telefonistka.core.changes import find_changed_components
+from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
+from telefonistka.core.markdown import table_cell
+from telefonistka.core.planning import Plan, compute_plan
+from telefonistka.core.rendering import DRIFT_MARKER, Renderer
+from telefonistka.errors import GitHubError
+from telefonistka.pr_status import PrStatus
+from telefonistka.promote_pr import read_repo_config_in
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DriftCheckResult:
+    """One drift check: the plan, the drift found, and what was commented."""
+
+    pr_number: int
+    plan: Plan
+    report: DriftReport
+    posted: int = 0
+    minimized: int = 0
+
+    def outputs(self) -> dict[str, str]:
+        """Step outputs: the plan as JSON (the same output the promotion sets)."""
+        return {"plan": json.dumps(self.plan.to_json(), ensure_ascii=False)}
+
+    def summary(self) -> str:
+        """The job summary: one row per drifted pair, or a line saying there is none."""
+        lines = [f"### Telefonistka: drift check of #{self.pr_number}", ""]
+        if not self.report.has_drift:
+            lines.append(f"No drift in the {len(self.report.pairs)} sync pair(s) of this PR.")
+        else:
+            lines += ["| target | source | drift |", "|---|---|---|"]
+            lines += [_summary_row(pair) for pair in self.report.drifted]
+        return "\n".join(lines) + "\n"
+
+    @property
+    def status_description(self) -> str:
+        drifted = len(self.report.drifted)
+        return f"drift in {drifted} sync pair(s); see the comment" if drifted else "no drift"
+
+
+def _summary_row(pair: PairDrift) -> str:
+    drift = (
+        f"{len(pair.differing)} differing, {len(pair.only_in_source)} only in source, "
+        f"{len(pair.only_in_target)} only in target"
+    )
+    target, source = table_cell(pair.target), table_cell(pair.source)
+    return f"| {target} | {source} | {drift} |"
+
+
+@dataclass
+class PrDriftCheck:
+    """Checks one open PR for drift and keeps its drift comments current.
+
+    ``pull`` is the adapter's PR (from the event, or read for a ``/retrigger`` comment);
+    ``server_url`` (``GITHUB_SERVER_URL``) builds the blame links.
+    """
+
+    repo: GitHubRepo
+    pull: PullRequest
+    default_branch: str
+    renderer: Renderer
+    server_url: str
+    log: Log = print
+
+    def run(self) -> DriftCheckResult:
+        """The whole check, bracketed by the commit status (see ``PrStatus``)."""
+        status = PrStatus(self.repo, self.pull, self.default_branch, self.renderer, self.log)
+        return status.run("checking drift", self._check, lambda r: r.status_description)
+
+    def _check(self) -> DriftCheckResult:
+        snapshot = self.repo.read_snapshot(self.default_branch)
+        config = read_repo_config_in(self.repo, snapshot, self.default_branch)
+        components = find_changed_components(
+            self.repo.pr_files(self.pull.number, self.pull), config
+        )
+        component_configs = read_component_configs(self.repo, snapshot, components)
+        plan = compute_plan(components, config, self.pull.labels, snapshot, component_configs)
+        pairs = [pair for promotion in plan.promotions for pair in promotion.sync]
+        report = compute_drift(snapshot, pairs, self.repo)
+        self.log(f"{len(report.drifted)} of {len(report.pairs)} sync pair(s) drifted")
+        posted, minimized = self._update_comments(report)
+        return DriftCheckResult(self.pull.number, plan, report, posted, minimized)
+
+    def _update_comments(self, report: DriftReport) -> tuple[int, int]:
+        """(comments posted, comments minimized): the new warning replaces the old ones."""
+        comments = self.renderer.drift_comments(
+            report, server_url=self.server_url, repo=self.repo.full_name
+        )
+        earlier = self._earlier_drift_comments()
+        if not comments:
+            if not earlier or self._is_no_drift_note(earlier[-1]):
+                return 0, 0
+            comments = [self.renderer.no_drift_comment()]
+        for comment in earlier:
+            self.repo.minimize_comment(comment.node_id)
+        for body in comments:
+            self.repo.comment(self.pull.number, body)
+        self.log(f"posted {len(comments)} drift comment(s), minimized {len(earlier)}")
+        return len(comments), len(earlier)
+
+    def _earlier_drift_comments(self) -> list[Comment]:
+        """The bot's own drift comments on the PR; the login is asked only when needed."""
+        marked = [
+            c for c in self.repo.list_comments(self.pull.number) if c.body.startswith(DRIFT_MARKER)
+        ]
+        if not marked:
+            return []
+        is_bot = bot_matcher(self.repo, self.log)
+        return [comment for comment in marked if is_bot(comment.author)]
+
+    def _is_no_drift_note(self, comment: Comment) -> bool:
+        return comment.body.strip() == self.renderer.no_drift_comment().strip()
+
+
+def bot_matcher(repo: GitHubRepo, log: Log) -> Callable[[str], bool]:
+    """Whether a login is the bot's own identity.
+
+    Asks GraphQL ``viewer { login }`` once. Where GitHub refuses that query (some App
+    installation tokens), any ``[bot]`` account counts as ours: a drift marker in a
+    comment of another bot is then minimized too, which hides nothing a person wrote.
+    """
+    try:
+        login = repo.viewer_login()
+    except GitHubError as exc:
+        log(f"could not read the bot's login ({exc}); treating every [bot] account as ours")
+        return lambda author: author.endswith("[bot]")
+    return lambda author: author == login

@@ -1,0 +1,108 @@
+"""PR comment commands (SPEC 7): ``/retrigger`` and the ``toggleCommitStatus`` keys.
+
+A command is a line of the comment whose first word starts with ``/`` (``/retrigger``,
+``/approved because …``), so a slash inside a sentence or a URL is never one. Whether a
+comment holds a command is decided from the payload alone, so ordinary comments cost
+no request; only then is the bot's own login read (1 GraphQL request) to ignore the
+bot's own comments.
+
+A toggle reads the repo configuration of the default branch (ref, tree, blob: 3), the
+status's newest state on the PR head (1) and sets the other one (1): ``success`` becomes
+``failure``, anything else (``failure``, ``error``, ``pending``, never set) ``success``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telefonistka.adapters.github import CommitStatusState, GitHubRepo
+from telefonistka.core.config import REPO_CONFIG_FILE
+from telefonistka.core.pr_events import IssueCommentEvent
+from telefonistka.core.validation import load_repo_config
+from telefonistka.drift_pr import bot_matcher
+from telefonistka.errors import MissingConfigError
+
+RETRIGGER = "retrigger"
+
+Log = Callable[[str], None]
+
+
+def commands_in(body: str) -> tuple[str, ...]:
+    """The commands of a comment, without their slash, in order, each once."""
+    words = (line.split(maxsplit=1)[0] for line in body.splitlines() if line.strip())
+    return tuple(dict.fromkeys(w[1:] for w in words if w.startswith("/") and len(w) > 1))
+
+
+def has_command(event: IssueCommentEvent) -> bool:
+    """A new comment on a PR (not a plain issue) that holds at least one command."""
+    return (
+        event.action == "created"
+        and event.on_pull_request
+        and bool(commands_in(event.comment_body))
+    )
+
+
+@dataclass(frozen=True)
+class Toggle:
+    """One status flip: context, the state it had (None: never set), the state it got."""
+
+    context: str
+    before: str | None
+    after: CommitStatusState
+
+
+@dataclass
+class PrCommands:
+    """The commands of one PR comment, through a ``GitHubRepo``."""
+
+    repo: GitHubRepo
+    event: IssueCommentEvent
+    log: Log = print
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return commands_in(self.event.comment_body)
+
+    @property
+    def retrigger(self) -> bool:
+        return RETRIGGER in self.commands
+
+    def from_bot(self) -> bool:
+        """Whether the bot wrote the comment (its own output must not command it)."""
+        return bot_matcher(self.repo, self.log)(self.event.comment_author)
+
+    def toggle_contexts(self) -> list[str]:
+        """The ``toggleCommitStatus`` contexts the comment's ``/key`` commands name.
+
+        The configuration is read only when some command is not ``/retrigger``.
+        """
+        others = [command for command in self.commands if command != RETRIGGER]
+        if not others:
+            return []
+        keys = dict(self._toggle_keys())
+        return list(dict.fromkeys(keys[command] for command in others if command in keys))
+
+    def _toggle_keys(self) -> tuple[tuple[str, str], ...]:
+        """``toggleCommitStatus`` of the default branch's configuration (key, context)."""
+        branch = self.event.default_branch
+        text = self.repo.read_file(branch, REPO_CONFIG_FILE)
+        if text is None:
+            raise MissingConfigError(
+                f"no {REPO_CONFIG_FILE} on branch {branch!r} of {self.repo.full_name}: "
+                "the comment commands are configured there"
+            )
+        return load_repo_config(text, REPO_CONFIG_FILE).toggle_commit_status
+
+    def flip(self, sha: str, context: str) -> Toggle:
+        """Set ``context`` on ``sha`` to the opposite of its newest state, naming who."""
+        before = self.repo.status_state(sha, context)
+        after = (
+            CommitStatusState.FAILURE
+            if before == CommitStatusState.SUCCESS
+            else CommitStatusState.SUCCESS
+        )
+        who = self.event.comment_author or "someone"
+        self.repo.set_status(sha, after, context, f"toggled to {after} by @{who}")
+        self.log(f"status {context!r} on {sha[:12]}: {before or 'unset'} → {after} (by @{who})")
+        return Toggle(context, before, after)

@@ -1,0 +1,80 @@
+"""``pull_request`` labeled ``show-plan``: comment the plan of the PR head (SPEC 7).
+
+The repo configuration comes from the default branch (a PR must not change the rules it
+is judged by); the component configurations and the folder ids the plan compares come
+from the PR head, since that is what merging it would promote. Requests: the status
+pair (2), the default branch ref, tree and config blob (3), the head tree (1), the PR's
+files (1 per 100), each component configuration in the head (1 blob each), the comment (1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telefonistka.adapters.github import GitHubRepo, PullRequest
+from telefonistka.adapters.localgit_plan import read_component_configs
+from telefonistka.core.changes import find_changed_components
+from telefonistka.core.planning import Plan, compute_plan
+from telefonistka.core.rendering import Renderer
+from telefonistka.pr_status import PrStatus
+from telefonistka.promote_pr import read_repo_config_in
+
+SHOW_PLAN_LABEL = "show-plan"
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ShownPlan:
+    """The plan commented on a PR."""
+
+    pr_number: int
+    plan: Plan
+
+    def outputs(self) -> dict[str, str]:
+        return {"plan": json.dumps(self.plan.to_json(), ensure_ascii=False)}
+
+    def summary(self) -> str:
+        count = len(self.plan.promotions)
+        return (
+            f"### Telefonistka: plan of #{self.pr_number}\n\n"
+            f"Merging it will open {count} promotion PR(s); the plan is commented on the PR.\n"
+        )
+
+    @property
+    def status_description(self) -> str:
+        return f"plan commented: {len(self.plan.promotions)} promotion PR(s)"
+
+
+@dataclass
+class ShowPlan:
+    """Computes the plan of one open PR's head and comments it."""
+
+    repo: GitHubRepo
+    pull: PullRequest
+    default_branch: str
+    renderer: Renderer
+    log: Log = print
+
+    def run(self) -> ShownPlan:
+        """Plan, comment, all bracketed by the commit status (see ``PrStatus``)."""
+        status = PrStatus(self.repo, self.pull, self.default_branch, self.renderer, self.log)
+        return status.run("computing the plan", self._show, lambda r: r.status_description)
+
+    def _show(self) -> ShownPlan:
+        plan = self._plan()
+        self.repo.comment(self.pull.number, self.renderer.plan_comment(plan, dry_run=False))
+        self.log(f"commented the plan ({len(plan.promotions)} promotion PR(s))")
+        return ShownPlan(self.pull.number, plan)
+
+    def _plan(self) -> Plan:
+        """Rules from the default branch; component configs and folders from the head."""
+        default = self.repo.read_snapshot(self.default_branch)
+        config = read_repo_config_in(self.repo, default, self.default_branch)
+        head = self.repo.read_snapshot(self.pull.head_sha)
+        files = self.repo.pr_files(self.pull.number, self.pull)
+        components = find_changed_components(files, config)
+        component_configs = read_component_configs(self.repo, head, components)
+        return compute_plan(components, config, self.pull.labels, head, component_configs)

@@ -1,0 +1,178 @@
+"""The drift check on open PRs, end to end: ``entrypoint.py`` against the emulator.
+
+Each test seeds the default branch (often with a target that differs from its source),
+opens a PR through the API, takes the ``pull_request`` delivery the emulator recorded
+and runs the entrypoint on it; comments, minimized comments and commit statuses are read
+back from the emulator's state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from github import Auth, Github
+from github.Repository import Repository as GhRepository
+from github_emulator import GitHubEmulator
+from test_entrypoint import CONFIG, REPO, checked_emulator, run_step
+
+from telefonistka.core.rendering import DRIFT_MARKER
+
+GITHUB_COMMENT_LIMIT = 65_536
+IN_SYNC = {
+    "telefonistka.yaml": CONFIG,
+    "env/staging/app/values.yaml": "tag: v2\n",
+    "env/prod/app/values.yaml": "tag: v2\n",
+    "env/dr/app/values.yaml": "tag: v2\n",
+}
+DRIFTED = IN_SYNC | {
+    "env/prod/app/values.yaml": "tag: v1\n",
+    "env/prod/app/hand-edit.yaml": "debug: true\n",
+}
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    """A running emulator; ``alice-token`` is a person, any other token the bot."""
+    yield from checked_emulator(tmp_path / "github", tokens={"alice-token": "alice"})
+
+
+def client(emu: GitHubEmulator, identity: str = "author-token") -> GhRepository:
+    """The repository as the token ``identity`` sees it (any token but alice's is the bot)."""
+    github = Github(
+        auth=Auth.Token(identity),
+        base_url=emu.base_url,
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
+    return github.get_repo(REPO)
+
+
+def open_pr(emu: GitHubEmulator, seed: dict[str, str], files: dict[str, str | None]) -> Path:
+    """Seed the default branch, open a PR changing ``files``; its ``opened`` event file."""
+    emu.repo(REPO, seed)
+    gh = client(emu)
+    gh.create_git_ref("refs/heads/feature", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, files, branch="feature")
+    gh.create_pull(title="change", body="", head="feature", base="main")
+    return latest_event(emu, "pull_request", "opened")
+
+
+def latest_event(emu: GitHubEmulator, name: str, action: str) -> Path:
+    event = emu.events_named(name, action)[-1]
+    return event.write(emu.workdir / f"{name}-{action}-{len(emu.events)}.json")
+
+
+def comments(emu: GitHubEmulator) -> list[tuple[str, str, str | None]]:
+    """(author, body, minimized reason) of every comment, oldest first."""
+    state = emu.get_repo(REPO).comments
+    return [(c.user, c.body, c.minimized_reason) for _, c in sorted(state.items())]
+
+
+def statuses(emu: GitHubEmulator) -> list[tuple[str, str]]:
+    state = emu.get_repo(REPO)
+    head = state.pulls[1].head_sha
+    return [(s.context, s.state) for s in state.statuses if s.sha == head]
+
+
+def main_sha(emu: GitHubEmulator) -> str:
+    return emu.get_repo(REPO).git.run("rev-parse", "main").decode().strip()
+
+
+def test_drift_is_commented_with_a_yaml_summary_diff_and_blame_links(
+    emu: GitHubEmulator,
+) -> None:
+    event = open_pr(emu, DRIFTED, {"env/staging/app/extra.yaml": "a: 1\n"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    [(author, body, minimized)] = comments(emu)
+    assert (author, minimized) == ("telefonistka-bot", None)
+    assert body.startswith(DRIFT_MARKER)
+    assert "`tag`: `v1` → `v2`" in body
+    assert "-tag: v1\n+tag: v2" in body
+    assert "hand-edit.yaml" in body
+    blame = f"{emu.root_url}/{REPO}/blame/{main_sha(emu)}/env/staging/app/values.yaml"
+    assert blame in body
+    assert statuses(emu) == [("telefonistka", "pending"), ("telefonistka", "success")]
+    assert json.loads(step.outputs["plan"])["promotions"][0]["sync"] == {
+        "env/prod/app": "env/staging/app"
+    }
+    assert "| `env/prod/app` | `env/staging/app` | 1 differing" in step.summary
+    assert "::group::Drift check of PR #1" in step.stdout
+
+
+def test_a_large_drift_is_split_into_comments_github_accepts(emu: GitHubEmulator) -> None:
+    def values(tag: str) -> str:
+        return "".join(f"key{i}: {tag}-{'x' * 40}\n" for i in range(200))
+
+    seed = IN_SYNC | {f"env/staging/app/f{n}.yaml": values("new") for n in range(6)}
+    seed |= {f"env/prod/app/f{n}.yaml": values("old") for n in range(6)}
+    event = open_pr(emu, seed, {"env/staging/app/extra.yaml": "a: 1\n"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    bodies = [body for _, body, _ in comments(emu)]
+    assert len(bodies) > 1
+    assert all(len(body) <= GITHUB_COMMENT_LIMIT for body in bodies)
+    assert all(body.startswith(DRIFT_MARKER) for body in bodies)
+    assert f"(part {len(bodies)}/{len(bodies)})" in bodies[-1]
+    for n in range(6):
+        assert any(f"f{n}.yaml" in body for body in bodies)
+
+
+def test_gone_drift_gets_a_note_and_the_old_warning_is_minimized(emu: GitHubEmulator) -> None:
+    event = open_pr(emu, DRIFTED, {"env/staging/app/extra.yaml": "a: 1\n"})
+    assert run_step(emu, event).code == 0
+    client(emu, "alice-token").get_pull(1).create_issue_comment(f"{DRIFT_MARKER} quoting it")
+    emu.commit_files(REPO, {"env/prod/app/values.yaml": "tag: v2\n"}, branch="main")
+    emu.commit_files(REPO, {"env/prod/app/hand-edit.yaml": None}, branch="main")
+    gh = client(emu)
+    extra = gh.get_contents("env/staging/app/extra.yaml", ref="feature")
+    assert not isinstance(extra, list)
+    gh.update_file(extra.path, "more", "a: 2\n", extra.sha, branch="feature")
+    synchronize = latest_event(emu, "pull_request", "synchronize")
+
+    step = run_step(emu, synchronize)
+
+    assert step.code == 0, step.stdout + step.stderr
+    [warning, quoted, note] = comments(emu)
+    assert warning[2] == "outdated"
+    assert (quoted[0], quoted[2]) == ("alice", None)
+    assert note[1].startswith(DRIFT_MARKER)
+    assert "No drift any more" in note[1]
+    assert note[2] is None
+    assert run_step(emu, synchronize).code == 0
+    assert len(comments(emu)) == 3  # the note is not repeated
+
+
+def test_a_pr_that_never_had_drift_gets_no_comment(emu: GitHubEmulator) -> None:
+    event = open_pr(emu, IN_SYNC, {"env/staging/app/extra.yaml": "a: 1\n"})
+    emu.reset()
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert comments(emu) == []
+    assert statuses(emu)[-1] == ("telefonistka", "success")
+    assert len(emu.requests) == 7  # see docs/github-action.md, "Request budget"
+    assert "No drift" in step.summary
+
+
+def test_an_invalid_config_sets_error_and_comments_where(emu: GitHubEmulator) -> None:
+    broken = IN_SYNC | {"telefonistka.yaml": "promotionPaths:\n  - sourcePat: env/\n"}
+    event = open_pr(emu, broken, {"env/staging/app/extra.yaml": "a: 1\n"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 1
+    [(_, body, _)] = comments(emu)
+    assert "telefonistka.yaml:2:" in body
+    assert "sourcePat" in body
+    assert statuses(emu) == [("telefonistka", "pending"), ("telefonistka", "error")]
+    assert "::error title=telefonistka::telefonistka.yaml:2:" in step.stdout
