@@ -50,8 +50,14 @@ class DriftCheckResult:
     minimized: int = 0
 
     def outputs(self) -> dict[str, str]:
-        """Step outputs: the plan as JSON (the same output the promotion sets)."""
-        return {"plan": json.dumps(self.plan.to_json(), ensure_ascii=False)}
+        """Step outputs: the plan as JSON (as the promotion sets it) and whether it drifted.
+
+        ``drift-detected`` lets a later step gate on drift (``if: steps.x.outputs...``).
+        """
+        return {
+            "plan": json.dumps(self.plan.to_json(), ensure_ascii=False),
+            "drift-detected": "true" if self.report.has_drift else "false",
+        }
 
     def summary(self) -> str:
         """The job summary: one row per drifted pair, or a line saying there is none."""

@@ -103,6 +103,7 @@ def test_drift_is_commented_with_a_yaml_summary_diff_and_blame_links(
         "env/prod/app": "env/staging/app"
     }
     assert "| `env/prod/app` | `env/staging/app` | 1 differing" in step.summary
+    assert step.outputs["drift-detected"] == "true"
     assert "::group::Drift check of PR #1" in step.stdout
 
 
@@ -162,6 +163,7 @@ def test_a_pr_that_never_had_drift_gets_no_comment(emu: GitHubEmulator) -> None:
     assert statuses(emu)[-1] == ("telefonistka", "success")
     assert len(emu.requests) == 7  # see docs/github-action.md, "Request budget"
     assert "No drift" in step.summary
+    assert step.outputs["drift-detected"] == "false"
 
 
 def test_an_invalid_config_sets_error_and_comments_where(emu: GitHubEmulator) -> None:
