@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from telefonistka.adapters.github_http import DEFAULT_BASE_URL
-from telefonistka.errors import TelefonistkaError, UsageError
+from telefonistka.errors import ConfigError, TelefonistkaError, UsageError
 from telefonistka.handlers import Context, dispatch
 
 DEFAULT_SERVER_URL = "https://github.com"
@@ -194,15 +194,28 @@ class Workflow:
             if line.strip():
                 self.log(f"::add-mask::{line}")
 
-    def error(self, message: str, title: str = "") -> None:
-        self._annotate("error", message, title)
+    def error(self, message: str, title: str = "", **where: str | int) -> None:
+        """An error annotation; ``file``/``line``/``col`` pin it to a line of the repo."""
+        self._annotate("error", message, title, where)
 
     def warning(self, message: str, title: str = "") -> None:
-        self._annotate("warning", message, title)
+        self._annotate("warning", message, title, {})
 
-    def _annotate(self, level: str, message: str, title: str) -> None:
-        props = f" title={_escape_property(title)}" if title else ""
-        self.log(f"::{level}{props}::{_escape_data(message)}")
+    def config_errors(self, error: ConfigError) -> None:
+        """One annotation per problem, on the file and line at fault, as linters do."""
+        for problem in error.problems:
+            message = f"{problem.key}: {problem.message}" if problem.key else problem.message
+            title = "telefonistka: invalid configuration"
+            self.error(message, title, file=problem.file, line=problem.line, col=problem.column)
+
+    def _annotate(
+        self, level: str, message: str, title: str, where: Mapping[str, str | int]
+    ) -> None:
+        props = [f"{key}={_escape_property(str(value))}" for key, value in where.items()]
+        if title:
+            props.append(f"title={_escape_property(title)}")
+        joined = f" {','.join(props)}" if props else ""
+        self.log(f"::{level}{joined}::{_escape_data(message)}")
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
@@ -264,6 +277,10 @@ def run(settings: Settings, workflow: Workflow) -> int:
     try:
         body = _read_event(settings.event_path)
         report = dispatch(settings.event_name, body, Context(settings, workflow, event_body=body))
+    except ConfigError as exc:
+        workflow.config_errors(exc)
+        workflow.add_summary(f"### ❌ telefonistka: invalid configuration\n\n```\n{exc}\n```\n")
+        return exc.exit_code
     except TelefonistkaError as exc:
         workflow.error(str(exc), title="telefonistka")
         workflow.add_summary(f"### ❌ telefonistka\n\n```\n{exc}\n```\n")

@@ -177,4 +177,8 @@ def test_an_invalid_config_sets_error_and_comments_where(emu: GitHubEmulator) ->
     assert "telefonistka.yaml:2:" in body
     assert "sourcePat" in body
     assert statuses(emu) == [("telefonistka", "pending"), ("telefonistka", "error")]
-    assert "::error title=telefonistka::telefonistka.yaml:2:" in step.stdout
+    annotation = (
+        "::error file=telefonistka.yaml,line=2,col=5,title=telefonistka%3A invalid configuration"
+        "::promotionPaths[0].sourcePat: unknown key 'sourcePat'; did you mean 'sourcePath'?"
+    )
+    assert annotation in step.stdout
