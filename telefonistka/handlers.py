@@ -34,7 +34,7 @@ from telefonistka.core.pr_events import (
     parse_json,
     pull_request_event_from_json,
 )
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.rendering import Renderer, status_target_url
 from telefonistka.drift_pr import PrDriftCheck
 from telefonistka.errors import UsageError
 from telefonistka.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
@@ -119,13 +119,36 @@ class Context:
     ) -> GitHubRepo:
         base_url = api_url or self.settings.api_url
         auth = self._auth(identity, full_name, base_url)
-        return GitHubRepo(
+        repo = GitHubRepo(
             auth,
             full_name,
             base_url,
             counter=self.counter,
             default_branch=default_branch,
         )
+        repo.status_url = self._status_url(repo)
+        return repo
+
+    def _status_url(self, repo: GitHubRepo) -> Callable[[str], str] | None:
+        """The `status-target-url` template bound to ``repo``; None when the input is unset.
+
+        The commit is read (one request, cached) only when the template uses its time.
+        """
+        template = self.settings.input("status-target-url")
+        if not template:
+            return None
+
+        def url(sha: str) -> str:
+            when = repo.commit_state(sha).date if "commit_time" in template else ""
+            return status_target_url(
+                template,
+                commit_sha=sha,
+                commit_time=when,
+                repository=repo.full_name,
+                server_url=self.settings.server_url,
+            )
+
+        return url
 
     def _auth(
         self, identity: Identity, full_name: str, api_url: str | None = None

@@ -23,6 +23,7 @@ class CommitState:
     parents: tuple[str, ...]
     message: str
     author: str = ""
+    date: str = ""  # committer date, ISO 8601, where the backend reports it
 
 
 class BlobReader(Protocol):

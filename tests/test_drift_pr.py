@@ -182,3 +182,23 @@ def test_an_invalid_config_sets_error_and_comments_where(emu: GitHubEmulator) ->
         "::promotionPaths[0].sourcePat: unknown key 'sourcePat'; did you mean 'sourcePath'?"
     )
     assert annotation in step.stdout
+
+
+def test_the_status_links_to_the_target_url_template(emu: GitHubEmulator) -> None:
+    event = open_pr(emu, IN_SYNC, {"env/staging/app/extra.yaml": "a: 1\n"})
+    template = "https://dash.example.com/d/gitops?from={{ commit_time }}&sha={{ commit_sha }}"
+
+    step = run_step(emu, event, status_target_url=template)
+
+    assert step.code == 0, step.stdout + step.stderr
+    state = emu.get_repo(REPO)
+    head = state.pulls[1].head_sha
+    committed = state.git.run("show", "-s", "--format=%cI", head).decode().strip()
+    links = {s.target_url for s in state.statuses if s.sha == head}
+    assert len(links) == 1
+    [link] = links
+    assert link is not None
+    assert link.startswith("https://dash.example.com/d/gitops?from=")
+    assert link.endswith(f"&sha={head}")
+    when = link.split("from=", 1)[1].split("&", 1)[0]
+    assert when[:19] == committed[:19]  # same instant, ISO 8601 (the zone may be spelt Z)

@@ -478,3 +478,16 @@ def test_an_override_that_breaks_the_size_measurement_is_caught() -> None:
     renderer = Renderer(overrides={"drift_comment.j2": shrinking})
     with pytest.raises(RenderError, match=r"part 1/1 is \d+ characters, over the limit"):
         renderer.drift_comments(_report(), server_url=None, repo=None)
+
+
+def test_status_target_url_renders_and_names_a_bad_template() -> None:
+    from telefonistka.core.rendering import status_target_url  # noqa: PLC0415
+
+    url = status_target_url(
+        "https://x/{{ repository }}?at={{ commit_time }}",
+        repository="a/b",
+        commit_time="2026-11-24T10:00:00Z",
+    )
+    assert url == "https://x/a/b?at=2026-11-24T10:00:00Z"
+    with pytest.raises(RenderError, match="status-target-url"):
+        status_target_url("{{ nope }}", repository="a/b")

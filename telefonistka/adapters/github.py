@@ -23,7 +23,7 @@ import base64
 import binascii
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -73,7 +73,9 @@ def commit_state_from_json(data: Mapping[str, Any]) -> CommitState:
     """A git-commit API object (``GET``/``POST /git/commits``) as a ``CommitState``."""
     parents = tuple(str(p["sha"]) for p in data.get("parents") or [])
     author = (data.get("author") or {}).get("name") or ""
-    return CommitState(str(data["tree"]["sha"]), parents, str(data.get("message") or ""), author)
+    date = (data.get("committer") or {}).get("date") or ""
+    message = str(data.get("message") or "")
+    return CommitState(str(data["tree"]["sha"]), parents, message, author, date)
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class GitHubRepo:
         self._snapshots: dict[str, TreeSnapshot] = {}
         self._commits: dict[str, CommitState] = {}
         self._blobs: dict[str, bytes] = {}
+        # Fills ``target_url`` of the ``telefonistka`` status (the `status-target-url` input).
+        self.status_url: Callable[[str], str] | None = None
 
     def __repr__(self) -> str:
         return f"GitHubRepo({self.full_name!r}, {self.base_url!r})"
@@ -646,6 +650,8 @@ class GitHubRepo:
             "context": context,
             "description": description[:MAX_STATUS_DESCRIPTION],
         }
+        if target_url is None and self.status_url is not None and context == "telefonistka":
+            target_url = self.status_url(sha)  # our own status only, not toggled ones
         if target_url:
             body["target_url"] = target_url
         self._call(

@@ -187,6 +187,19 @@ class Renderer:
         return packer.finish()
 
 
+def status_target_url(template: str, **variables: str) -> str:
+    """The commit-status link from the `status-target-url` input, a Jinja2 template.
+
+    Variables: ``commit_sha``, ``commit_time`` (the commit's ISO 8601 committer date, e.g.
+    for a dashboard's time range), ``repository`` and ``server_url``.
+    """
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)  # noqa: S701
+    try:
+        return env.from_string(template).render(**variables).strip()
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"the status-target-url template {template!r}: {exc}") from exc
+
+
 def promotion_title(promotion: Promotion) -> tuple[str, str]:
     """(title cut to ``TITLE_LIMIT`` characters, the rest, which must start the body).
 
