@@ -381,6 +381,21 @@ def test_big_drift_is_split_without_losing_a_line(renderer: Renderer) -> None:
     assert listed == list(big.only_in_target)
 
 
+def test_a_huge_yaml_summary_is_capped_so_the_file_still_fits(renderer: Renderer) -> None:
+    changes = tuple(
+        YamlChange(f"keys.k{i:04}", YamlChangeKind.CHANGED, "a" * 70, "b" * 70) for i in range(900)
+    )
+    diff = "".join(f"@@ -{i} +{i} @@\n-k{i}: a\n+k{i}: b\n" for i in range(1, 900))
+    file = FileDrift("values.yaml", "s/values.yaml", "t/values.yaml", diff, yaml_changes=changes)
+    pair = PairDrift("s", "t", differing=(file,))
+    comments = renderer.drift_comments(DriftReport("c" * 40, (pair,)), server_url=None, repo=None)
+    joined = "\n".join(comments)
+    assert all(len(comment) <= 65_000 for comment in comments)
+    assert joined.count("- `keys.k") == 50
+    assert "- … and 850 more: see the diff below" in joined
+    assert "+k899: b" in joined  # the whole diff is still there
+
+
 def test_small_split_format(renderer: Renderer) -> None:
     comments = renderer.drift_comments(_report(), server_url=None, repo=None, limit=1200)
     assert len(comments) > 1
