@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from telefonistka.adapters.github import GitHubRepo, PullRequest
+from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.bump import unified_diff
+from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import UsageError
 

@@ -25,12 +25,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.adapters.github import Comment, GitHubRepo, PullRequest
+from telefonistka.adapters.github import Comment, GitHubRepo
 from telefonistka.adapters.localgit_plan import read_component_configs
 from telefonistka.core.changes import find_changed_components
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
 from telefonistka.core.markdown import table_cell
 from telefonistka.core.planning import Plan, compute_plan
+from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import DRIFT_MARKER, Renderer
 from telefonistka.errors import GitHubError
 from telefonistka.pr_status import PrStatus

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from telefonistka.adapters.github import GitHubRepo, PullRequest
+from telefonistka.adapters.github import GitHubRepo
 from telefonistka.adapters.github_auth import app_installation_auth
 from telefonistka.adapters.github_http import RequestCounter
 from telefonistka.bump import bump
@@ -29,6 +29,7 @@ from telefonistka.core.dispatch_events import (
 from telefonistka.core.events import PushEvent, push_event_from_json
 from telefonistka.core.pr_events import (
     IssueCommentEvent,
+    PullRequest,
     PullRequestEvent,
     issue_comment_event_from_json,
     parse_json,
@@ -39,7 +40,7 @@ from telefonistka.drift_pr import PrDriftCheck
 from telefonistka.errors import UsageError
 from telefonistka.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
 from telefonistka.pr_commands import PrCommands, Toggle, has_command
-from telefonistka.promote_pr import MergedPrPromotion, as_adapter_pull
+from telefonistka.promote_pr import MergedPrPromotion
 from telefonistka.show_plan import SHOW_PLAN_LABEL, ShowPlan
 
 if TYPE_CHECKING:
@@ -223,7 +224,7 @@ DRIFT_ACTIONS = frozenset({"opened", "reopened", "synchronize"})
 def check_pr_drift(event: PullRequestEvent, context: Context) -> Report:
     """``pull_request`` opened / reopened / synchronize: the drift check (SPEC 7)."""
     repo = context.repo(event.repository, event.default_branch)
-    pull = as_adapter_pull(event.pull_request)
+    pull = event.pull_request
     return run_drift_check(repo, pull, event.default_branch, context)
 
 
@@ -243,7 +244,7 @@ def run_drift_check(
 def show_plan(event: PullRequestEvent, context: Context) -> Report:
     """``pull_request`` labeled ``show-plan``: comment the plan of the PR head (SPEC 7)."""
     repo = context.repo(event.repository, event.default_branch)
-    pull = as_adapter_pull(event.pull_request)
+    pull = event.pull_request
     shower = ShowPlan(repo, pull, event.default_branch, context.renderer(), context.log)
     with context.workflow.group(f"Plan of PR #{pull.number}"):
         result = shower.run()

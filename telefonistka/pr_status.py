@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telefonistka.adapters.github import CommitStatusState, GitHubRepo, PullRequest
+from telefonistka.adapters.github import CommitStatusState, GitHubRepo
+from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import ConfigError, MissingConfigError, TelefonistkaError
 from telefonistka.promote_pr import STATUS_CONTEXT

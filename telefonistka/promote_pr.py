@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from telefonistka.adapters.github import CommitStatusState, GitHubRepo, PullRequest
+from telefonistka.adapters.github import CommitStatusState, GitHubRepo
 from telefonistka.adapters.localgit_plan import read_component_configs
 from telefonistka.core.changes import (
     ChangedComponent,
@@ -40,7 +40,7 @@ from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
 from telefonistka.core.markdown import code_span, table_cell
 from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import Plan, compute_plan
-from telefonistka.core.pr_events import PullRequestEvent, PullRequestInfo
+from telefonistka.core.pr_events import PullRequest, PullRequestEvent
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.core.validation import load_repo_config
@@ -162,7 +162,7 @@ class MergedPrPromotion:
     log: Log = print
 
     @property
-    def pull(self) -> PullRequestInfo:
+    def pull(self) -> PullRequest:
         return self.event.pull_request
 
     def run(self) -> MergedPrResult:
@@ -210,7 +210,7 @@ class MergedPrPromotion:
         metadata = extract_metadata(self.pull.body)
         if metadata is not None and metadata.promoted_paths:
             return components_from_folders(metadata.promoted_paths, config)
-        files = self.repo.pr_files(self.pull.number, as_adapter_pull(self.pull))
+        files = self.repo.pr_files(self.pull.number, self.pull)
         return find_changed_components(files, config)
 
     def _open(self, outcome: Outcome, config: RepoConfig) -> GroupResult:
@@ -314,23 +314,3 @@ def read_repo_config_in(repo: GitHubRepo, snapshot: TreeSnapshot, branch: str) -
             "default branch, so commit it there first"
         )
     return load_repo_config(text, REPO_CONFIG_FILE)
-
-
-def as_adapter_pull(pull: PullRequestInfo) -> PullRequest:
-    """The event's PR as the adapter's ``PullRequest``, so listing files needs no PR read."""
-    return PullRequest(
-        number=pull.number,
-        title=pull.title,
-        body=pull.body,
-        author=pull.author,
-        state="closed" if pull.merged else "open",
-        head_ref=pull.head_ref,
-        head_sha=pull.head_sha,
-        base_ref=pull.base_ref,
-        base_sha=pull.base_sha,
-        merged=pull.merged,
-        merge_commit_sha=pull.merge_commit_sha,
-        changed_files=pull.changed_files,
-        labels=pull.labels,
-        html_url=pull.html_url,
-    )

@@ -22,7 +22,7 @@ from fakes import blob
 from telefonistka.adapters.github import (
     CommitState,
     GitHubRepo,
-    PullRequest,
+    pull_request_from_json,
 )
 from telefonistka.adapters.github_http import RequestCounter, RetryPolicy
 from telefonistka.adapters.github_trees import git_tree_oid, object_type
@@ -369,7 +369,7 @@ def test_pr_files_over_3000_with_the_event_pull_compares_trees(
 ) -> None:
     add_tree(rsps, BASE, {"a/x": "1", "a/gone": "2", "b/same": "3"})
     add_tree(rsps, HEAD, {"a/x": "changed", "a/new": "4", "b/same": "3"})
-    pull = PullRequest.from_json(pull_json(changed_files=3001))
+    pull = pull_request_from_json(pull_json(changed_files=3001))
     assert repo.pr_files(7, pull) == ["a/gone", "a/new", "a/x"]
     assert repo.counter.by_kind == {"tree": 2}
 
@@ -663,7 +663,7 @@ def test_set_status(rsps: responses.RequestsMock, repo: GitHubRepo) -> None:
 
 
 def test_pull_request_from_an_event_payload() -> None:
-    pull = PullRequest.from_json(pull_json(3, merged=True, merge_commit_sha=NEW, changed_files=2))
+    pull = pull_request_from_json(pull_json(3, merged=True, merge_commit_sha=NEW, changed_files=2))
     assert (pull.head_ref, pull.base_sha, pull.merged, pull.changed_files) == (
         "feature",
         BASE,
@@ -671,7 +671,7 @@ def test_pull_request_from_an_event_payload() -> None:
         2,
     )
     with pytest.raises(GitHubError, match="unexpected pull request"):
-        PullRequest.from_json({"number": 3})
+        pull_request_from_json({"number": 3})
 
 
 # --- retries -------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from telefonistka.adapters.github_trees import (
     parse_tree_items,
     tree_write_items,
 )
+from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitHubError
 from telefonistka.ports import CommitState
@@ -78,50 +79,27 @@ def commit_state_from_json(data: Mapping[str, Any]) -> CommitState:
     return CommitState(str(data["tree"]["sha"]), parents, message, author, date)
 
 
-@dataclass(frozen=True)
-class PullRequest:
-    """The fields of a pull request we use, parsed once from the API or an event payload.
-
-    ``changed_files`` and ``merged`` are None/False in list responses, which omit them.
-    """
-
-    number: int
-    title: str
-    body: str
-    author: str
-    state: str
-    head_ref: str
-    head_sha: str
-    base_ref: str
-    base_sha: str
-    merged: bool = False
-    merge_commit_sha: str | None = None
-    changed_files: int | None = None
-    labels: tuple[str, ...] = ()
-    html_url: str = ""
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PullRequest:
-        """A pull-request object (REST response or ``pull_request`` of a webhook event)."""
-        try:
-            return cls(
-                number=int(data["number"]),
-                title=str(data.get("title") or ""),
-                body=str(data.get("body") or ""),
-                author=str((data.get("user") or {}).get("login") or ""),
-                state=str(data.get("state") or ""),
-                head_ref=str(data["head"]["ref"]),
-                head_sha=str(data["head"]["sha"]),
-                base_ref=str(data["base"]["ref"]),
-                base_sha=str(data["base"]["sha"]),
-                merged=bool(data.get("merged")),
-                merge_commit_sha=data.get("merge_commit_sha"),
-                changed_files=data.get("changed_files"),
-                labels=tuple(str(label["name"]) for label in data.get("labels") or []),
-                html_url=str(data.get("html_url") or ""),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
+def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
+    """A REST pull-request object as the core ``PullRequest`` (list responses omit
+    ``changed_files`` and ``merged``: None/False then)."""
+    try:
+        return PullRequest(
+            number=int(data["number"]),
+            title=str(data.get("title") or ""),
+            body=str(data.get("body") or ""),
+            author=str((data.get("user") or {}).get("login") or ""),
+            head_ref=str(data["head"]["ref"]),
+            head_sha=str(data["head"]["sha"]),
+            base_ref=str(data["base"]["ref"]),
+            base_sha=str(data["base"]["sha"]),
+            merged=bool(data.get("merged")),
+            merge_commit_sha=data.get("merge_commit_sha"),
+            changed_files=data.get("changed_files"),
+            labels=tuple(str(label["name"]) for label in data.get("labels") or []),
+            html_url=str(data.get("html_url") or ""),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -498,7 +476,7 @@ class GitHubRepo:
 
     def get_pr(self, number: int) -> PullRequest:
         data = self._call("pull", f"read PR #{number}", "GET", f"/pulls/{number}")
-        return PullRequest.from_json(data)
+        return pull_request_from_json(data)
 
     def find_open_pr(self, head_branch: str) -> PullRequest | None:
         """The open PR from branch ``head_branch`` of this repository, if any."""
@@ -506,7 +484,7 @@ class GitHubRepo:
         data = self._call(
             "pull", f"look for an open PR from {head_branch!r}", "GET", "/pulls", params
         )
-        return PullRequest.from_json(data[0]) if data else None
+        return pull_request_from_json(data[0]) if data else None
 
     def create_pr(self, title: str, body: str, head: str, base: str) -> PullRequest:
         """Open a PR; when one is already open from ``head`` (a re-run), return that one."""
@@ -518,12 +496,12 @@ class GitHubRepo:
             if existing is None:
                 raise
             return existing
-        return PullRequest.from_json(data)
+        return pull_request_from_json(data)
 
     def update_pr(self, number: int, title: str, body: str) -> PullRequest:
         payload = {"title": title, "body": body}
         data = self._call("pull", f"update PR #{number}", "PATCH", f"/pulls/{number}", body=payload)
-        return PullRequest.from_json(data)
+        return pull_request_from_json(data)
 
     def add_labels(self, number: int, labels: Sequence[str]) -> None:
         """Add ``labels`` (GitHub creates unknown ones); no request when there are none."""

@@ -18,8 +18,8 @@ _Json = Mapping[str, object]
 
 
 @dataclass(frozen=True)
-class PullRequestInfo:
-    """The parts of a pull request the bot acts on.
+class PullRequest:
+    """The parts of a pull request the bot acts on, from an event or the REST API.
 
     ``changed_files`` is GitHub's count (None when the payload leaves it out); over
     3,000 it tells the GitHub adapter to compare trees instead of listing files.
@@ -52,7 +52,7 @@ class PullRequestEvent:
     action: str
     repository: str
     default_branch: str
-    pull_request: PullRequestInfo
+    pull_request: PullRequest
     sender: str = ""
     label: str | None = None
 
@@ -124,12 +124,12 @@ def issue_comment_event_from_json(data: object) -> IssueCommentEvent:
     )
 
 
-def _pull_request(fields: _Fields, pull: _Json) -> PullRequestInfo:
+def _pull_request(fields: _Fields, pull: _Json) -> PullRequest:
     """The ``pull_request`` object of a delivery."""
     p = "pull_request."
     head = fields.obj(pull, "head", p)
     base = fields.obj(pull, "base", p)
-    return PullRequestInfo(
+    return PullRequest(
         number=fields.integer(pull, "number", p),
         title=fields.text(pull, "title", p),
         body=fields.text(pull, "body", p),
