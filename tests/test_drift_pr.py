@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from github import Auth, Github
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
 from test_entrypoint import CONFIG, REPO, checked_emulator, run_step
 
 from telefonistka.core.rendering import DRIFT_MARKER
@@ -41,13 +41,7 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
 
 def client(emu: GitHubEmulator, identity: str = "author-token") -> GhRepository:
     """The repository as the token ``identity`` sees it (any token but alice's is the bot)."""
-    github = Github(
-        auth=Auth.Token(identity),
-        base_url=emu.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
+    github = pygithub_client(emu, identity)
     return github.get_repo(REPO)
 
 

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github import Auth, Github, InputGitTreeElement
+from github import InputGitTreeElement
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fidelity import check_log
+from github_emulator.fixtures import pygithub_client
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
@@ -76,13 +77,7 @@ def checked_emulator(workdir: Path, **options: Any) -> Iterator[GitHubEmulator]:
 @pytest.fixture
 def gh(emu: GitHubEmulator) -> GhRepository:
     emu.repo(REPO, SEED)
-    client = Github(
-        auth=Auth.Token("author-token"),
-        base_url=emu.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
+    client = pygithub_client(emu, "author-token")
     return client.get_repo(REPO)
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 from fanout_helpers import SECRET, Receiver, closed_port_url, receivers, signature_ok
-from github import Auth, Github, InputGitTreeElement
+from github import InputGitTreeElement
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
 from test_entrypoint import REPO, Step, checked_emulator, run_step
 
 
@@ -38,13 +39,7 @@ def config(routes: dict[str, str]) -> str:
 def seeded(emu: GitHubEmulator, routes: dict[str, str]) -> GhRepository:
     files = {"telefonistka.yaml": config(routes), "env/prod/app.yaml": "v1\n"}
     emu.repo(REPO, files | {"env/staging/app.yaml": "v1\n", "docs/a.md": "a\n"})
-    client = Github(
-        auth=Auth.Token("author-token"),
-        base_url=emu.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
+    client = pygithub_client(emu, "author-token")
     return client.get_repo(REPO)
 
 

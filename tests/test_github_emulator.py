@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import requests
-from github import Auth, Github, GithubException, InputGitTreeElement
+from github import Github, GithubException, InputGitTreeElement
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
-from github_emulator.fixtures import emulator_session
+from github_emulator.fixtures import emulator_session, pygithub_client
 
 OWNER_REPO = "acme/infra"
 SEED = {
@@ -36,20 +36,9 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
     yield from emulator_session(tmp_path / "github", tokens={"approver-token": "approver"})
 
 
-def client(emu: GitHubEmulator, token: str = "bot-token") -> Github:  # noqa: S107
-    """PyGithub without its client-side throttle (0.25 s per read, 1 s per write)."""
-    return Github(
-        auth=Auth.Token(token),
-        base_url=emu.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
-
-
 @pytest.fixture
 def gh(emu: GitHubEmulator) -> Github:
-    return client(emu)
+    return pygithub_client(emu)
 
 
 @pytest.fixture
@@ -529,7 +518,7 @@ def test_review_approve_by_a_second_identity(emu: GitHubEmulator, repo: GhReposi
     with pytest.raises(GithubException) as own:
         pr.create_review(event="APPROVE")
     assert own.value.status == 422
-    approver = client(emu, "approver-token")
+    approver = pygithub_client(emu, "approver-token")
     review = approver.get_repo(OWNER_REPO).get_pull(pr.number).create_review(event="APPROVE")
     assert review.state == "APPROVED"
     assert review.user.login == "approver"
@@ -576,7 +565,7 @@ def test_concurrent_clients_each_get_their_own_pull_request(
 
     def open_pull(name: str) -> int:
         return (
-            client(emu)
+            pygithub_client(emu)
             .get_repo(OWNER_REPO)
             .create_pull(title=name, body="", head=name, base="main")
             .number

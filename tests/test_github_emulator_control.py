@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from github import Auth, Github, GithubException
+from github import GithubException
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import (
     emulator_session,
     github_emulator,  # noqa: F401 - registers the fixture
+    pygithub_client,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,13 +87,7 @@ def test_fault_method_filter(emu: GitHubEmulator) -> None:
 def test_secondary_rate_limit_fault_is_a_403_with_retry_after(emu: GitHubEmulator) -> None:
     body = {"kind": "secondary_rate_limit", "path": "/repos/", "retry_after": 7}
     control(emu, "POST", "faults", json=body)
-    gh = Github(
-        auth=Auth.Token("t"),
-        base_url=emu.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
+    gh = pygithub_client(emu, "t")
     with pytest.raises(GithubException) as limited:
         gh.get_repo("acme/infra")
     assert limited.value.status == 403

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import requests
-from github import Auth, Github, InputGitTreeElement
+from github import InputGitTreeElement
 from github_emulator import GitHubEmulator, LogEntry
 from github_emulator.fidelity import check_entry, check_log, operations
-from github_emulator.fixtures import emulator_session
+from github_emulator.fixtures import emulator_session, pygithub_client
 
 WEBHOOKS = Path(__file__).resolve().parent / "fixtures" / "webhooks"
 # Present in some examples only: an App installation and an organization owner.
@@ -32,20 +32,10 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
     yield from emulator_session(tmp_path / "github", tokens={"approver-token": "approver"})
 
 
-def client(emu: GitHubEmulator, token: str) -> Github:
-    return Github(
-        auth=Auth.Token(token),
-        base_url=emu.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
-
-
 def promote(emu: GitHubEmulator) -> None:
     """What a promotion does, plus the remaining reads, all through PyGithub."""
     emu.repo("acme/infra", {"envs/prod/app.yaml": "image: v1\n", "README.md": "hi\n"})
-    gh = client(emu, "bot-token")
+    gh = pygithub_client(emu, "bot-token")
     assert gh.get_user().login == "telefonistka-bot"
     gh.get_rate_limit()
     repo = gh.get_repo("acme/infra")
@@ -84,7 +74,7 @@ def promote(emu: GitHubEmulator) -> None:
     gh.requester.requestJsonAndCheck("PATCH", f"/repos/acme/infra/issues/{pr.number}", input=patch)
     repo.get_commit(pr.head.sha).create_status("success", context="telefonistka")
     assert [s.state for s in repo.get_commit(pr.head.sha).get_statuses()] == ["success"]
-    approver = client(emu, "approver-token").get_repo("acme/infra")
+    approver = pygithub_client(emu, "approver-token").get_repo("acme/infra")
     approver.get_pull(pr.number).create_review(event="APPROVE")
     assert pr.merge(merge_method="merge").merged
     repo.get_git_ref("heads/promotions/1-prod").delete()

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github import Auth, Github
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
 from test_entrypoint import checked_emulator
 
 from telefonistka.action import Identity, Settings, Workflow
@@ -55,13 +55,7 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
 
 @pytest.fixture
 def gh(emu: GitHubEmulator) -> GhRepository:
-    client = Github(
-        auth=Auth.Token("author"),
-        base_url=emu.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
+    client = pygithub_client(emu, "author")
     return client.get_repo(REPO)
 
 

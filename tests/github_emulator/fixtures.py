@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from github import Auth, Github
 
 from .emulator import GitHubEmulator
 from .fidelity import check_log
@@ -36,3 +37,19 @@ def emulator_session(workdir: Path, **options: Any) -> Iterator[GitHubEmulator]:
 def github_emulator(tmp_path: Path) -> Iterator[GitHubEmulator]:
     """A running emulator with no repositories; seed them with ``emu.repo(...)``."""
     yield from emulator_session(tmp_path / "github-emulator")
+
+
+def pygithub_client(emu: GitHubEmulator, token: str = "bot-token") -> Github:  # noqa: S107
+    """PyGithub pointed at the emulator, without its client-side throttle.
+
+    PyGithub sleeps 0.25 s before every request and 1 s before every write by default,
+    and retries on its own; against a local emulator that only makes suites slow and
+    request counts fuzzy.
+    """
+    return Github(
+        auth=Auth.Token(token),
+        base_url=emu.base_url,
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
