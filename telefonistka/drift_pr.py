@@ -26,8 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telefonistka.adapters.github import Comment, GitHubRepo
-from telefonistka.adapters.localgit_plan import read_component_configs
 from telefonistka.core.changes import find_changed_components
+from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
 from telefonistka.core.markdown import table_cell
 from telefonistka.core.planning import Plan, compute_plan

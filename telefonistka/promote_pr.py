@@ -30,12 +30,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from telefonistka.adapters.github import CommitStatusState, GitHubRepo
-from telefonistka.adapters.localgit_plan import read_component_configs
 from telefonistka.core.changes import (
     ChangedComponent,
     components_from_folders,
     find_changed_components,
 )
+from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
 from telefonistka.core.markdown import code_span, table_cell
 from telefonistka.core.metadata import extract_metadata

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.adapters.localgit_plan import read_component_configs
 from telefonistka.core.changes import find_changed_components
+from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer

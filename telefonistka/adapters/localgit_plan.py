@@ -15,19 +15,16 @@ from dataclasses import dataclass, field
 
 from telefonistka.adapters.localgit import LocalGitRepo
 from telefonistka.core.changes import ChangedComponent, find_changed_components
+from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.config import (
-    COMPONENT_CONFIG_FILE,
     REPO_CONFIG_FILE,
     ComponentConfig,
     RepoConfig,
 )
 from telefonistka.core.planning import Plan, compute_plan
-from telefonistka.core.snapshot import Mode, TreeSnapshot
-from telefonistka.core.validation import load_component_config, load_repo_config
+from telefonistka.core.snapshot import TreeSnapshot
+from telefonistka.core.validation import load_repo_config
 from telefonistka.errors import MissingConfigError
-from telefonistka.ports import BlobReader
-
-_CONFIG_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
 
 
 @dataclass(frozen=True)
@@ -57,24 +54,6 @@ def read_repo_config(repo: LocalGitRepo, rev: str) -> RepoConfig:
             f"there first"
         )
     return load_repo_config(text, REPO_CONFIG_FILE)
-
-
-def read_component_configs(
-    blobs: BlobReader, snapshot: TreeSnapshot, components: Iterable[ChangedComponent]
-) -> dict[str, ComponentConfig]:
-    """The component configurations present in ``snapshot``, read in one blob batch.
-
-    Only regular files count: a symlinked ``telefonistka.yaml`` would be read as the
-    link's target path, not as YAML.
-    """
-    files: dict[str, tuple[str, str]] = {}
-    for component in components:
-        name = f"{component.path}/{COMPONENT_CONFIG_FILE}"
-        entry = snapshot.entry(name)
-        if entry is not None and entry.mode in _CONFIG_MODES:
-            files[component.path] = (name, entry.oid)
-    contents = blobs.read_blobs(oid for _, oid in files.values())
-    return {path: load_component_config(contents[oid], name) for path, (name, oid) in files.items()}
 
 
 def plan_files(

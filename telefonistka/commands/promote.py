@@ -14,11 +14,9 @@ import json
 from pathlib import Path
 
 from telefonistka.adapters.localgit import LocalGitRepo, printable, printable_json
-from telefonistka.adapters.localgit_plan import (
-    read_component_configs,
-    read_repo_config,
-)
+from telefonistka.adapters.localgit_plan import read_repo_config
 from telefonistka.core.changes import components_from_folders, find_changed_components
+from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.rendering import Renderer
