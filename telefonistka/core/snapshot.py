@@ -91,8 +91,11 @@ class TreeSnapshot:
         """
         folder = strip_slashes(folder)
         prefix = f"{folder}/" if folder else ""
-        start = bisect.bisect_left(self._sorted, prefix)
-        for path in self._sorted[start:]:
+        keys = self._sorted
+        # by index: a slice (keys[start:]) would copy, and islice would step through,
+        # every key before or after the folder
+        for index in range(bisect.bisect_left(keys, prefix), len(keys)):
+            path = keys[index]
             if not path.startswith(prefix):
                 break
             yield path[len(prefix) :], self._entries[path]

@@ -1,0 +1,78 @@
+"""The benchmark's claim, held by the tests: requests per event do not grow with the files
+inside components.
+
+Every benchmark scenario (bench/scenarios.py) runs through the emulator on two fleets that
+differ only in files per component; each run checks its own outcome (PRs opened, drift
+found, deliveries received, bump PR), and the request counts must match kind for kind.
+No latency is injected and nothing is timed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import fleet  # noqa: E402
+import scenarios  # noqa: E402
+from github_emulator import GitHubEmulator  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[scenarios.Result]]:
+    """Every scenario on a fleet with 2 and with 12 files per component."""
+    results: dict[int, list[scenarios.Result]] = {}
+    for per_component in (2, 12):
+        shape = fleet.FleetShape(
+            f"t{per_component}", components=3, files_per_component=per_component
+        )
+        work = tmp_path_factory.mktemp(shape.name)
+        with scenarios.fleet_emulator(work) as (emu, receivers):
+            results[per_component] = [
+                scenarios.run_scenario(emu, receivers, shape, index, 0.0)
+                for index in range(len(scenarios.SCENARIOS))
+            ]
+    return results
+
+
+def test_requests_do_not_grow_with_files_per_component(
+    runs: dict[int, list[scenarios.Result]],
+) -> None:
+    few, many = runs[2], runs[12]
+    for small, large in zip(few, many, strict=True):
+        assert small.requests == large.requests, small.scenario
+    assert many[0].shape["files_per_component"] == 12
+
+
+def test_promotions_cost_six_plus_six_per_pr(runs: dict[int, list[scenarios.Result]]) -> None:
+    totals = {r.scenario: r.total_requests for r in runs[12]}
+    # lab → staging is one PR; staging → prod is one PR per prod region (5)
+    assert totals["promote 1 comp → 10"] == totals["promote 10 comp → 10"] == 6 + 6 * 1
+    assert totals["promote 1 comp → 50"] == totals["promote 10 comp → 50"] == 6 + 6 * 5
+    assert totals["push fan-out 50"] == 2  # the root listing and telefonistka.yaml
+
+
+def test_scenario_shapes_describe_the_work(runs: dict[int, list[scenarios.Result]]) -> None:
+    shapes = {r.scenario: r.shape for r in runs[12]}
+    assert shapes["promote 10 comp → 50"]["sync_pairs"] == 3 * 50  # 3 components here
+    assert shapes["promote 1 comp → 10"]["differing_files"] == 10  # one values.yaml per pair
+    assert shapes["drift PR"]["differing_files"] == 2 * scenarios.DRIFTED_CLUSTERS
+    assert shapes["version bump"]["differing_files"] == 1
+
+
+def test_a_failed_run_is_never_measured(tmp_path: Path) -> None:
+    """A scenario whose check fails raises instead of reporting figures."""
+    shape = fleet.FleetShape("broken", components=1, files_per_component=2)
+    with scenarios.fleet_emulator(tmp_path) as (emu, receivers):
+        emu.add_fault(path="/git/commits$", method="POST", status=403, times=10)
+        with pytest.raises(scenarios.ScenarioFailedError, match="promote 1 comp → 10"):
+            scenarios.run_scenario(emu, receivers, shape, 0, 0.0)
+
+
+def test_the_emulator_is_the_one_the_tests_use() -> None:
+    assert scenarios.GitHubEmulator is GitHubEmulator
