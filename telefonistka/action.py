@@ -9,6 +9,16 @@ Inputs arrive as ``INPUT_<NAME>`` with the input's name upper-cased and its hyph
 (``INPUT_GITHUB-TOKEN``), which is how the Actions runner passes ``with:`` values to a
 container action. Exit codes: 0 done (or nothing to do), 1 a promotion group, the run
 or the event payload failed, 2 the settings (variables, inputs, credentials) are unusable.
+
+The ``log-level`` input filters the job log only: ``debug`` adds the detail lines (the
+routes tried, the settings in effect, the requests by kind); ``warning`` drops the
+progress lines, ``error`` the warning annotations too. Masks, error annotations, outputs
+and the job summary are never filtered. On a runner the detail lines are ``::debug::``
+commands below ``debug``, so the runner's own step debug logging (``ACTIONS_STEP_DEBUG``)
+shows them as well.
+
+Importing this module loads no GitHub client and no template engine (see
+``handlers.py``): an event the bot ignores costs little more than the interpreter.
 """
 
 from __future__ import annotations
@@ -18,16 +28,40 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 from typing import TextIO
 
-from telefonistka.adapters.github_http import DEFAULT_BASE_URL
+from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import ConfigError, TelefonistkaError, UsageError
-from telefonistka.handlers import Context, dispatch
+from telefonistka.handlers import Context, Report, dispatch
 
 DEFAULT_SERVER_URL = "https://github.com"
 RAW_INPUTS = frozenset({"bump-file-content", "bump-replacement"})  # kept unstripped
+# Inputs whose values never reach the log, not even at log-level debug (they are masked too).
+SECRET_INPUTS = frozenset(
+    {
+        "github-token",
+        "app-private-key",
+        "approver-token",
+        "approver-app-private-key",
+        "webhook-secret",
+    }
+)
 _TRUE, _FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "0", "off"})
+_SHOWN_VALUE = 80  # characters of an input's value in the debug log
+
+
+class LogLevel(IntEnum):
+    """The ``log-level`` input: which lines of the job log are written."""
+
+    DEBUG = 10
+    INFO = 20
+    WARNING = 30
+    ERROR = 40
+
+    def __str__(self) -> str:
+        return self.name.lower()
 
 
 @dataclass(frozen=True)
@@ -41,6 +75,13 @@ class Identity:
     @property
     def configured(self) -> bool:
         return bool(self.token or self.app_id)
+
+    def describe(self) -> str:
+        """Which kind of identity, for the debug log; never the secret itself."""
+        if self.app_id:
+            key = "with" if self.app_private_key else "WITHOUT"
+            return f"GitHub App {self.app_id} ({key} its private key)"
+        return "a token" if self.token else "none"
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -76,6 +117,8 @@ class Settings:
     summary_path: Path | None = None
     inputs: Mapping[str, str] = field(default_factory=dict)
     workflow_run: WorkflowRun = WorkflowRun()
+    log_level: LogLevel = LogLevel.INFO
+    on_runner: bool = False  # GITHUB_ACTIONS=true: workflow commands reach a runner
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -85,6 +128,35 @@ class Settings:
     def input(self, name: str) -> str:
         """Action input ``name`` (kebab-case, as in ``with:``), stripped; "" when not set."""
         return self.inputs.get(name, "")
+
+    def describe(self) -> list[str]:
+        """The settings in effect, one line each, for the debug log; secrets never shown."""
+        dry_run = "from the repo configuration" if self.dry_run is None else str(self.dry_run)
+        run = self.workflow_run
+        lines = [
+            f"event: {self.event_name} from {self.event_path}",
+            f"log-level: {self.log_level}",
+            f"identity: {self.identity.describe()}; approver: {self.approver.describe()}",
+            f"API: {self.api_url}; server: {self.server_url}",
+            f"templates-path: {self.templates_path or 'packaged templates only'}",
+            f"dry-run: {dry_run}",
+            f"GITHUB_OUTPUT: {self.output_path or 'not set'}; "
+            f"GITHUB_STEP_SUMMARY: {self.summary_path or 'not set'}",
+            f"workflow run: repository {run.repository or '?'}, sha {run.sha or '?'}, "
+            f"actor {run.actor or '?'}",
+        ]
+        for name, value in sorted(self.inputs.items()):
+            lines.append(f"input {name}: {_shown(name, value)}")
+        return lines
+
+
+def _shown(name: str, value: str) -> str:
+    """An input's value as the debug log shows it: secrets hidden, long values cut."""
+    if name in SECRET_INPUTS:
+        return "(set, hidden)"
+    if len(value) <= _SHOWN_VALUE:
+        return repr(value)
+    return f"{value[:_SHOWN_VALUE]!r}… ({len(value)} characters)"
 
 
 def read_settings(environ: Mapping[str, str]) -> Settings:
@@ -125,7 +197,19 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
             sha=environ.get("GITHUB_SHA", "").strip(),
             actor=environ.get("GITHUB_ACTOR", "").strip(),
         ),
+        log_level=_log_level(environ),
+        on_runner=environ.get("GITHUB_ACTIONS", "").strip().lower() == "true",
     )
+
+
+def _log_level(environ: Mapping[str, str]) -> LogLevel:
+    """The ``log-level`` input; empty means ``info``."""
+    value = _input(environ, "log-level").lower() or "info"
+    try:
+        return LogLevel[value.upper()]
+    except KeyError:
+        allowed = ", ".join(str(level) for level in LogLevel)
+        raise UsageError(f"input log-level must be one of {allowed}, got {value!r}") from None
 
 
 def _inputs(environ: Mapping[str, str]) -> dict[str, str]:
@@ -178,28 +262,50 @@ class Workflow:
     Messages are escaped the way the runner unescapes them, so a multi-line error stays
     one annotation; outputs use a random heredoc delimiter, so no value can end its own
     block early and set another output.
+
+    ``settings.log_level`` filters what is written: ``log`` lines (and group folds) from
+    ``info`` down, ``warning`` annotations from ``warning`` down; masks, ``error``
+    annotations, outputs and the summary always. ``debug`` lines are plain at ``debug``,
+    else ``::debug::`` commands on a runner (shown when step debug logging is on) and
+    dropped outside one.
     """
 
     def __init__(self, settings: Settings | None = None, stream: TextIO | None = None) -> None:
         self._stream = stream or sys.stdout
         self._output_path = settings.output_path if settings else None
         self._summary_path = settings.summary_path if settings else None
+        self._level = settings.log_level if settings else LogLevel.INFO
+        self._on_runner = settings.on_runner if settings else False
+
+    def _write(self, line: str) -> None:
+        print(line, file=self._stream, flush=True)
 
     def log(self, message: str) -> None:
-        print(message, file=self._stream, flush=True)
+        """A progress line: written at log-level ``info`` and ``debug``."""
+        if self._level <= LogLevel.INFO:
+            self._write(message)
+
+    def debug(self, message: str) -> None:
+        """A detail line: plain at log-level ``debug``, else a ``::debug::`` command."""
+        if self._level <= LogLevel.DEBUG:
+            self._write(message)
+        elif self._on_runner:
+            self._write(f"::debug::{_escape_data(message)}")
 
     def mask(self, secret: str) -> None:
-        """``::add-mask::`` each line: the runner masks line by line."""
+        """``::add-mask::`` each line: the runner masks line by line. Never filtered."""
         for line in secret.splitlines():
             if line.strip():
-                self.log(f"::add-mask::{line}")
+                self._write(f"::add-mask::{line}")
 
     def error(self, message: str, title: str = "", **where: str | int) -> None:
         """An error annotation; ``file``/``line``/``col`` pin it to a line of the repo."""
         self._annotate("error", message, title, where)
 
     def warning(self, message: str, title: str = "") -> None:
-        self._annotate("warning", message, title, {})
+        """A warning annotation; dropped only at log-level ``error``."""
+        if self._level <= LogLevel.WARNING:
+            self._annotate("warning", message, title, {})
 
     def config_errors(self, error: ConfigError) -> None:
         """One annotation per problem, on the file and line at fault, as linters do."""
@@ -215,7 +321,7 @@ class Workflow:
         if title:
             props.append(f"title={_escape_property(title)}")
         joined = f" {','.join(props)}" if props else ""
-        self.log(f"::{level}{joined}::{_escape_data(message)}")
+        self._write(f"::{level}{joined}::{_escape_data(message)}")
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
@@ -230,7 +336,7 @@ class Workflow:
         """Append ``outputs`` to ``$GITHUB_OUTPUT``; outside Actions, log them instead."""
         if self._output_path is None:
             for name, value in outputs.items():
-                self.log(f"output {name}: {value}")
+                self._write(f"output {name}: {value}")
             return
         with self._output_path.open("a", encoding="utf-8") as out:
             for name, value in outputs.items():
@@ -274,9 +380,10 @@ def run(settings: Settings, workflow: Workflow) -> int:
     """Dispatch the event of ``settings``; shared by the Action and ``telefonistka event``."""
     for secret in settings.secrets:
         workflow.mask(secret)
+    for line in settings.describe():
+        workflow.debug(f"settings: {line}")
     try:
-        body = _read_event(settings.event_path)
-        report = dispatch(settings.event_name, body, Context(settings, workflow, event_body=body))
+        report = _dispatch(settings, workflow)
     except ConfigError as exc:
         workflow.config_errors(exc)
         workflow.add_summary(f"### ❌ telefonistka: invalid configuration\n\n```\n{exc}\n```\n")
@@ -294,6 +401,17 @@ def run(settings: Settings, workflow: Workflow) -> int:
     for failure in report.failures:
         workflow.error(failure, title=report.failure_title)
     return 1 if report.failures else 0
+
+
+def _dispatch(settings: Settings, workflow: Workflow) -> Report | None:
+    """Read the event and hand it to its route; the requests by kind go to the debug log."""
+    body = _read_event(settings.event_path)
+    counter = RequestCounter()
+    try:
+        return dispatch(settings.event_name, body, Context(settings, workflow, counter, body))
+    finally:
+        spent = f"{counter.breakdown()} ({counter.total} in all)" if counter.total else "none"
+        workflow.debug(f"GitHub API requests by kind: {spent}")
 
 
 def _read_event(path: Path) -> bytes:

@@ -39,7 +39,7 @@ from telefonistka.core.fanout import (
     webhook_headers,
 )
 from telefonistka.errors import UsageError
-from telefonistka.promote_pr import read_repo_config_in
+from telefonistka.promote_pr import read_repo_config_at
 
 USER_AGENT = f"telefonistka/{__version__}"
 MAX_TIMEOUT, MAX_RETRIES = 300.0, 10
@@ -168,8 +168,7 @@ class PushFanout:
 
     def _config(self) -> RepoConfig:
         """The configuration the push brings: its own commit's, so new rules apply at once."""
-        snapshot = self.repo.read_snapshot(self.event.after)
-        return read_repo_config_in(self.repo, snapshot, self.event.default_branch)
+        return read_repo_config_at(self.repo, self.event.after, self.event.default_branch)
 
     def _send(self, urls: list[str], config: RepoConfig, delivery_id: str) -> list[EndpointResult]:
         """The original bytes, signed when there is a secret, to every URL at once."""

@@ -9,7 +9,15 @@ Handlers receive the parsed event and a ``Context`` (settings, logging, and fact
 for the GitHub identities) and return a ``Report`` for the edge to turn into outputs,
 a job summary, annotations and an exit code; they log through the context (which may
 fold their lines into a ``::group::``) and never exit themselves.
+
+Start-up cost: this module, and so ``telefonistka.action``, imports only the event
+parsers and the light predicates (``core/pr_requests.py``). Each handler imports its use
+case (and with it PyGithub, Jinja2, DeepDiff, ruamel.yaml) when its route matches, so an
+event the bot ignores never loads them; ``tests/test_startup_imports.py`` holds that.
 """
+
+# The handlers' imports inside functions are the point (see above), hence:
+# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
@@ -17,16 +25,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from telefonistka.adapters.github import GitHubRepo
-from telefonistka.adapters.github_auth import app_installation_auth
-from telefonistka.adapters.github_http import RequestCounter
-from telefonistka.bump import bump
-from telefonistka.bump_dispatch import bump_outputs, bump_summary, read_bump_job
 from telefonistka.core.dispatch_events import (
     WorkflowDispatchEvent,
     workflow_dispatch_event_from_json,
 )
 from telefonistka.core.events import PushEvent, push_event_from_json
+from telefonistka.core.github_api import RequestCounter
 from telefonistka.core.pr_events import (
     IssueCommentEvent,
     PullRequest,
@@ -35,18 +39,16 @@ from telefonistka.core.pr_events import (
     parse_json,
     pull_request_event_from_json,
 )
-from telefonistka.core.rendering import Renderer, status_target_url
-from telefonistka.drift_pr import PrDriftCheck
+from telefonistka.core.pr_requests import SHOW_PLAN_LABEL, asks_for_plan, has_command
 from telefonistka.errors import UsageError
-from telefonistka.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
-from telefonistka.pr_commands import PrCommands, Toggle, has_command
-from telefonistka.promote_pr import MergedPrPromotion
-from telefonistka.show_plan import SHOW_PLAN_LABEL, ShowPlan
 
 if TYPE_CHECKING:
     from github import Auth
 
     from telefonistka.action import Identity, Settings, Workflow
+    from telefonistka.adapters.github import GitHubRepo
+    from telefonistka.core.rendering import Renderer
+    from telefonistka.pr_commands import Toggle
 
 Event = PushEvent | PullRequestEvent | IssueCommentEvent | WorkflowDispatchEvent
 E = TypeVar("E", PushEvent, PullRequestEvent, IssueCommentEvent, WorkflowDispatchEvent)
@@ -88,6 +90,10 @@ class Context:
     def log(self, message: str) -> None:
         self.workflow.log(message)
 
+    def debug(self, message: str) -> None:
+        """A detail for ``log-level: debug`` (or the runner's step debug logging)."""
+        self.workflow.debug(message)
+
     def repo(
         self, full_name: str, default_branch: str | None = None, api_url: str | None = None
     ) -> GitHubRepo:
@@ -109,6 +115,8 @@ class Context:
 
     def renderer(self) -> Renderer:
         """Templates from the packaged set, overridden by ``templates-path`` when given."""
+        from telefonistka.core.rendering import Renderer
+
         return Renderer(override_dir=self.settings.templates_path)
 
     def _connect(
@@ -118,6 +126,8 @@ class Context:
         default_branch: str | None,
         api_url: str | None = None,
     ) -> GitHubRepo:
+        from telefonistka.adapters.github import GitHubRepo
+
         base_url = api_url or self.settings.api_url
         auth = self._auth(identity, full_name, base_url)
         repo = GitHubRepo(
@@ -138,6 +148,7 @@ class Context:
         template = self.settings.input("status-target-url")
         if not template:
             return None
+        from telefonistka.core.rendering import status_target_url
 
         def url(sha: str) -> str:
             when = repo.commit_state(sha).date if "commit_time" in template else ""
@@ -159,6 +170,8 @@ class Context:
             return identity.token
         if not identity.app_private_key:
             raise UsageError(f"GitHub App {identity.app_id} is set without its private key")
+        from telefonistka.adapters.github_auth import app_installation_auth
+
         return app_installation_auth(
             identity.app_id,
             identity.app_private_key,
@@ -173,12 +186,17 @@ Handler = Callable[[Event, Context], Report]
 
 @dataclass(frozen=True)
 class Route:
-    """One registration: ``handler`` runs for ``event`` deliveries ``matches`` accepts."""
+    """One registration: ``handler`` runs for ``event`` deliveries ``matches`` accepts.
+
+    ``needs`` says in words what ``matches`` checks, for the debug log of an event the
+    route did not take.
+    """
 
     event: str
     name: str
     matches: Callable[[Event], bool]
     handler: Handler
+    needs: str = ""
 
 
 def route(
@@ -187,6 +205,8 @@ def route(
     kind: type[E],
     matches: Callable[[E], bool],
     handler: Callable[[E, Context], Report],
+    *,
+    needs: str = "",
 ) -> Route:
     """A ``Route`` whose predicate and handler are typed for one parsed event class."""
 
@@ -198,11 +218,13 @@ def route(
             raise TypeError(f"route {name!r} got a {type(parsed).__name__}")
         return handler(parsed, context)
 
-    return Route(event, name, typed_matches, typed_handler)
+    return Route(event, name, typed_matches, typed_handler, needs)
 
 
 def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
     """``pull_request`` closed and merged: open the promotion PRs (SPEC 6)."""
+    from telefonistka.promote_pr import MergedPrPromotion
+
     repo = context.repo(event.repository, event.default_branch)
     promotion = MergedPrPromotion(
         repo,
@@ -232,6 +254,8 @@ def run_drift_check(
     repo: GitHubRepo, pull: PullRequest, default_branch: str, context: Context
 ) -> Report:
     """The drift check of one open PR; shared by PR events and ``/retrigger``."""
+    from telefonistka.drift_pr import PrDriftCheck
+
     check = PrDriftCheck(
         repo, pull, default_branch, context.renderer(), context.settings.server_url, context.log
     )
@@ -243,6 +267,8 @@ def run_drift_check(
 
 def show_plan(event: PullRequestEvent, context: Context) -> Report:
     """``pull_request`` labeled ``show-plan``: comment the plan of the PR head (SPEC 7)."""
+    from telefonistka.show_plan import ShowPlan
+
     repo = context.repo(event.repository, event.default_branch)
     pull = event.pull_request
     shower = ShowPlan(repo, pull, event.default_branch, context.renderer(), context.log)
@@ -254,6 +280,8 @@ def show_plan(event: PullRequestEvent, context: Context) -> Report:
 
 def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
     """``issue_comment`` created on a PR: ``/retrigger`` and status toggles (SPEC 7)."""
+    from telefonistka.pr_commands import PrCommands
+
     repo = context.repo(event.repository, event.default_branch)
     commands = PrCommands(repo, event, context.log)
     with context.workflow.group(f"Commands of a comment on #{event.issue_number}"):
@@ -285,6 +313,8 @@ def _toggle_summary(toggles: list[Toggle], event: IssueCommentEvent) -> str:
 
 def fan_out_push(event: PushEvent, context: Context) -> Report:
     """``push`` to the default branch: forward it to the endpoints it routes to (SPEC 8)."""
+    from telefonistka.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
+
     options = read_fanout_options(context.settings.inputs)
     repo = context.repo(event.repository, event.default_branch)
     fanout = PushFanout(repo, event, context.event_body, options, log=context.log)
@@ -297,6 +327,9 @@ def fan_out_push(event: PushEvent, context: Context) -> Report:
 
 def bump_version(event: WorkflowDispatchEvent, context: Context) -> Report:
     """``workflow_dispatch``: the ``bump-*`` inputs open a version-bump PR (SPEC 9)."""
+    from telefonistka.bump import bump
+    from telefonistka.bump_dispatch import bump_outputs, bump_summary, read_bump_job
+
     job = read_bump_job(context.settings)
     context.log(f"dispatched run of {event.workflow or 'a workflow'} in {event.repository}")
     repo = context.repo(job.target_repo, api_url=job.api_url)
@@ -315,6 +348,7 @@ ROUTES: tuple[Route, ...] = (
         PullRequestEvent,
         lambda event: event.is_merge_into_default_branch,
         promote_merged_pr,
+        needs="action closed, merged into the default branch",
     ),
     route(
         "pull_request",
@@ -322,13 +356,15 @@ ROUTES: tuple[Route, ...] = (
         PullRequestEvent,
         lambda event: event.action in DRIFT_ACTIONS,
         check_pr_drift,
+        needs="action opened, reopened or synchronize",
     ),
     route(
         "pull_request",
         "show plan",
         PullRequestEvent,
-        lambda event: event.action == "labeled" and event.label == SHOW_PLAN_LABEL,
+        asks_for_plan,
         show_plan,
+        needs=f"action labeled, with the label {SHOW_PLAN_LABEL}",
     ),
     route(
         "issue_comment",
@@ -336,6 +372,7 @@ ROUTES: tuple[Route, ...] = (
         IssueCommentEvent,
         has_command,
         run_comment_commands,
+        needs="action created, on a PR, a line starting with a /command",
     ),
     route(
         "push",
@@ -343,6 +380,7 @@ ROUTES: tuple[Route, ...] = (
         PushEvent,
         lambda event: event.to_default_branch,
         fan_out_push,
+        needs="a branch push to the default branch (not a tag, not a deletion)",
     ),
     route(
         "workflow_dispatch",
@@ -350,6 +388,7 @@ ROUTES: tuple[Route, ...] = (
         WorkflowDispatchEvent,
         lambda _event: True,
         bump_version,
+        needs="nothing: every dispatch",
     ),
 )
 
@@ -365,13 +404,18 @@ def dispatch(
     """Run the first matching route's handler; None when the event is not handled."""
     candidates = routes_for(event_name, routes)
     if not candidates:
+        handled = ", ".join(dict.fromkeys(candidate.event for candidate in routes))
+        context.debug(f"routes exist for these events only: {handled}")
         context.log(f"telefonistka: `{event_name}` events are not handled; nothing to do")
         return None
     event = PARSERS[event_name](parse_json(body, event_name))
+    context.debug(f"the `{event_name}` event: {_describe(event)}")
     for candidate in candidates:
         if candidate.matches(event):
             context.log(f"telefonistka: {event_name} → {candidate.name}")
             return candidate.handler(event, context)
+        needs = f": it needs {candidate.needs}" if candidate.needs else ""
+        context.debug(f"route {candidate.name!r} does not match{needs}")
     context.log(f"telefonistka: this `{event_name}` event ({_describe(event)}) needs no action")
     return None
 
@@ -380,10 +424,12 @@ def _describe(event: Event) -> str:
     """A few words about an ignored event, for the log line."""
     if isinstance(event, PullRequestEvent):
         pull = event.pull_request
-        merged = ""
+        detail = ""
         if event.action == "closed":
-            merged = f", merged into {pull.base_ref}" if pull.merged else ", not merged"
-        return f"action {event.action}{merged}, PR #{pull.number}"
+            detail = f", merged into {pull.base_ref}" if pull.merged else ", not merged"
+        elif event.label is not None:
+            detail = f", label {event.label}"
+        return f"action {event.action}{detail}, PR #{pull.number}"
     if isinstance(event, IssueCommentEvent):
         return f"action {event.action}, #{event.issue_number}"
     if isinstance(event, WorkflowDispatchEvent):

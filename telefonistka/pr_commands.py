@@ -2,9 +2,9 @@
 
 A command is a line of the comment whose first word starts with ``/`` (``/retrigger``,
 ``/approved because …``), so a slash inside a sentence or a URL is never one. Whether a
-comment holds a command is decided from the payload alone, so ordinary comments cost
-no request; only then is the bot's own login read (1 GraphQL request) to ignore the
-bot's own comments.
+comment holds a command is decided from the payload alone (``core/pr_requests.py``), so
+ordinary comments cost no request; only then is the bot's own login read (1 GraphQL
+request) to ignore the bot's own comments.
 
 A toggle reads the repo configuration of the default branch (ref, tree, blob: 3), the
 status's newest state on the PR head (1) and sets the other one (1): ``success`` becomes
@@ -19,28 +19,12 @@ from dataclasses import dataclass
 from telefonistka.adapters.github import CommitStatusState, GitHubRepo
 from telefonistka.core.config import REPO_CONFIG_FILE
 from telefonistka.core.pr_events import IssueCommentEvent
+from telefonistka.core.pr_requests import RETRIGGER, commands_in
 from telefonistka.core.validation import load_repo_config
 from telefonistka.drift_pr import bot_matcher
 from telefonistka.errors import MissingConfigError
 
-RETRIGGER = "retrigger"
-
 Log = Callable[[str], None]
-
-
-def commands_in(body: str) -> tuple[str, ...]:
-    """The commands of a comment, without their slash, in order, each once."""
-    words = (line.split(maxsplit=1)[0] for line in body.splitlines() if line.strip())
-    return tuple(dict.fromkeys(w[1:] for w in words if w.startswith("/") and len(w) > 1))
-
-
-def has_command(event: IssueCommentEvent) -> bool:
-    """A new comment on a PR (not a plain issue) that holds at least one command."""
-    return (
-        event.action == "created"
-        and event.on_pull_request
-        and bool(commands_in(event.comment_body))
-    )
 
 
 @dataclass(frozen=True)

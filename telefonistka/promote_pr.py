@@ -307,10 +307,20 @@ def _wants_merge(group: GroupResult) -> bool:
 def read_repo_config_in(repo: GitHubRepo, snapshot: TreeSnapshot, branch: str) -> RepoConfig:
     """The validated repo configuration of ``snapshot``; a clear error when it is missing."""
     text = repo.file_in(snapshot, REPO_CONFIG_FILE)
+    return _repo_config(text, repo.full_name, snapshot.commit, branch)
+
+
+def read_repo_config_at(repo: GitHubRepo, commit: str, branch: str) -> RepoConfig:
+    """The validated repo configuration of ``commit``, read without a whole-tree snapshot."""
+    text = repo.read_root_file(commit, REPO_CONFIG_FILE)
+    return _repo_config(text, repo.full_name, commit, branch)
+
+
+def _repo_config(text: bytes | None, repo_name: str, commit: str, branch: str) -> RepoConfig:
     if text is None:
         raise MissingConfigError(
             f"no {REPO_CONFIG_FILE} at the root of branch {branch!r} (commit "
-            f"{snapshot.commit[:12]}) of {repo.full_name}: the configuration is read from the "
+            f"{commit[:12]}) of {repo_name}: the configuration is read from the "
             "default branch, so commit it there first"
         )
     return load_repo_config(text, REPO_CONFIG_FILE)

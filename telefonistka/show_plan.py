@@ -22,8 +22,6 @@ from telefonistka.core.rendering import Renderer
 from telefonistka.pr_status import PrStatus
 from telefonistka.promote_pr import read_repo_config_in
 
-SHOW_PLAN_LABEL = "show-plan"
-
 Log = Callable[[str], None]
 
 

@@ -10,13 +10,14 @@ import pytest
 from telefonistka.action import (
     DEFAULT_SERVER_URL,
     Identity,
+    LogLevel,
     Settings,
     Workflow,
     main,
     output_block,
     read_settings,
 )
-from telefonistka.adapters.github_http import DEFAULT_BASE_URL
+from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import UsageError
 
 BASE_ENV = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/github/workflow/event.json"}
@@ -165,3 +166,149 @@ def test_main_needs_no_token_for_an_event_it_ignores(tmp_path: Path) -> None:
 
     assert code == 0
     assert "`release` events are not handled" in stream.getvalue()
+
+
+def test_the_log_level_defaults_to_info_and_is_read_case_insensitively() -> None:
+    assert read_settings(BASE_ENV).log_level is LogLevel.INFO
+    assert read_settings(BASE_ENV | {"INPUT_LOG-LEVEL": " Debug "}).log_level is LogLevel.DEBUG
+    assert read_settings(BASE_ENV | {"INPUT_LOG-LEVEL": "error"}).log_level is LogLevel.ERROR
+
+
+def test_an_unknown_log_level_names_the_input_and_the_allowed_values() -> None:
+    with pytest.raises(UsageError) as caught:
+        read_settings(BASE_ENV | {"INPUT_LOG-LEVEL": "verbose"})
+
+    assert str(caught.value) == (
+        "input log-level must be one of debug, info, warning, error, got 'verbose'"
+    )
+    assert caught.value.exit_code == 2
+
+
+def test_main_with_an_unknown_log_level_does_nothing_but_say_so(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text("{}")
+    stream = io.StringIO()
+    env = BASE_ENV | {
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_TOKEN": "t",
+        "INPUT_LOG-LEVEL": "loud",
+    }
+
+    code = main(env, stream)
+
+    assert code == 2
+    assert stream.getvalue().splitlines() == [
+        "::error title=telefonistka::input log-level must be one of debug, info, warning, "
+        "error, got 'loud'"
+    ]
+
+
+def write_everything(workflow: Workflow) -> None:
+    """One line of each kind, as a run would write them."""
+    workflow.mask("s3cret")
+    workflow.debug("detail: 50%")
+    with workflow.group("Promotion"):
+        workflow.log("progress")
+    workflow.warning("careful")
+    workflow.error("broken")
+    workflow.set_outputs({"plan": "{}"})
+
+
+EVERY_KIND = [
+    "::add-mask::s3cret",
+    "detail: 50%",
+    "::group::Promotion",
+    "progress",
+    "::endgroup::",
+    "::warning::careful",
+    "::error::broken",
+    "output plan: {}",
+]
+
+
+@pytest.mark.parametrize(
+    ("level", "on_runner", "expected"),
+    [
+        (LogLevel.DEBUG, True, EVERY_KIND),
+        (LogLevel.DEBUG, False, EVERY_KIND),
+        (LogLevel.INFO, True, [EVERY_KIND[0], "::debug::detail: 50%25", *EVERY_KIND[2:]]),
+        (LogLevel.INFO, False, [EVERY_KIND[0], *EVERY_KIND[2:]]),
+        (
+            LogLevel.WARNING,
+            True,
+            ["::add-mask::s3cret", "::debug::detail: 50%25", *EVERY_KIND[5:]],
+        ),
+        (LogLevel.WARNING, False, ["::add-mask::s3cret", *EVERY_KIND[5:]]),
+        (LogLevel.ERROR, False, ["::add-mask::s3cret", "::error::broken", "output plan: {}"]),
+    ],
+)
+def test_the_log_level_filters_the_job_log_but_never_masks_errors_or_outputs(
+    level: LogLevel, on_runner: bool, expected: list[str]
+) -> None:
+    stream = io.StringIO()
+    settings = Settings("push", Path("e"), Identity(), log_level=level, on_runner=on_runner)
+
+    write_everything(Workflow(settings, stream))
+
+    assert stream.getvalue().splitlines() == expected
+
+
+def test_the_summary_and_outputs_are_written_at_log_level_error(tmp_path: Path) -> None:
+    out, summary = tmp_path / "output", tmp_path / "summary"
+    settings = Settings(
+        "push",
+        Path("e"),
+        Identity(),
+        output_path=out,
+        summary_path=summary,
+        log_level=LogLevel.ERROR,
+    )
+    workflow = Workflow(settings, io.StringIO())
+
+    workflow.set_outputs({"plan": "{}"})
+    workflow.add_summary("### Telefonistka")
+
+    assert out.read_text().startswith("plan<<ghadelimiter_")
+    assert summary.read_text() == "### Telefonistka\n"
+
+
+def test_the_settings_in_the_debug_log_never_show_a_secret() -> None:
+    settings = read_settings(
+        BASE_ENV
+        | {
+            "GITHUB_ACTIONS": "true",
+            "INPUT_GITHUB-TOKEN": "tok-value",
+            "INPUT_APP-ID": "42",
+            "INPUT_APP-PRIVATE-KEY": "pem-value",
+            "INPUT_APPROVER-TOKEN": "approver-value",
+            "INPUT_WEBHOOK-SECRET": "hook-value",
+            "INPUT_BUMP-FILE-CONTENT": "x" * 200,
+            "INPUT_DRY-RUN": "true",
+        }
+    )
+
+    lines = settings.describe()
+    text = "\n".join(lines)
+
+    assert settings.on_runner
+    for secret in ("tok-value", "pem-value", "approver-value", "hook-value"):
+        assert secret not in text
+    assert "identity: GitHub App 42 (with its private key); approver: a token" in lines
+    assert "input webhook-secret: (set, hidden)" in lines
+    assert f"input bump-file-content: {'x' * 80!r}… (200 characters)" in lines
+    assert "input dry-run: 'true'" in lines
+    assert "dry-run: True" in lines
+
+
+def test_an_identity_describes_its_kind() -> None:
+    assert Identity().describe() == "none"
+    assert Identity(token="t").describe() == "a token"
+    assert Identity(app_id="7").describe() == "GitHub App 7 (WITHOUT its private key)"
+
+
+def test_the_request_counter_breaks_its_total_down_most_frequent_first() -> None:
+    counter = RequestCounter()
+    for kind in ("blob", "ref", "status", "ref", "status", "ref"):
+        counter.record(kind)
+
+    assert (counter.total, counter.breakdown()) == (6, "ref 3, status 2, blob 1")

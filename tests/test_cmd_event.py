@@ -41,3 +41,33 @@ def test_a_handled_event_without_credentials_says_which_input_to_set(
 
     assert code == 2
     assert "no GitHub credentials: set the `github-token` input" in capsys.readouterr().out
+
+
+def test_log_level_debug_prints_why_no_route_matched(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    path = str(WEBHOOKS / "pull_request.closed.json")
+
+    code = main(["event", "--type", "pull_request", "--file", path, "--log-level", "debug"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "settings: log-level: debug" in out
+    assert "route 'drift check' does not match: it needs action opened" in out
+    assert "::debug::" not in out
+
+
+def test_outside_actions_the_debug_lines_are_dropped_at_info(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("INPUT_LOG-LEVEL", raising=False)
+
+    main(["event", "--type", "pull_request", "--file", str(WEBHOOKS / "pull_request.closed.json")])
+
+    out = capsys.readouterr().out
+    assert "debug" not in out
+    assert "does not match" not in out

@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,12 +103,30 @@ def closed_event(emu: GitHubEmulator, number: int) -> Path:
 
 def run_step(emu: GitHubEmulator, event: Path, name: str = "pull_request", **inputs: str) -> Step:
     """Run ``entrypoint.py`` with a container step's environment; read its files back."""
+    return run_entrypoint(emu, event, name, inputs)
+
+
+def run_entrypoint(
+    emu: GitHubEmulator,
+    event: Path,
+    name: str = "pull_request",
+    inputs: Mapping[str, str] | None = None,
+    *,
+    command: Sequence[str] = (sys.executable, str(ROOT / "entrypoint.py")),
+    env: Mapping[str, str] | None = None,
+) -> Step:
+    """Run ``command`` (by default this checkout's ``entrypoint.py``) as a container step.
+
+    ``inputs`` are ``with:`` values (``dry_run`` becomes ``INPUT_DRY-RUN``); ``env``
+    adds or overrides variables. The process starts in ``GITHUB_WORKSPACE``, as on a
+    runner; outputs and the job summary are read back from their files.
+    """
     work = emu.workdir / "runner"
     work.mkdir(parents=True, exist_ok=True)
     output, summary = work / "output", work / "summary"
     output.write_text("")
     summary.write_text("")
-    env = {
+    variables = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(work),
         "GITHUB_ACTIONS": "true",
@@ -122,10 +140,16 @@ def run_step(emu: GitHubEmulator, event: Path, name: str = "pull_request", **inp
         "GITHUB_STEP_SUMMARY": str(summary),
         "INPUT_GITHUB-TOKEN": "bot-token",
     }
-    env.update({f"INPUT_{key.upper().replace('_', '-')}": value for key, value in inputs.items()})
+    variables.update(
+        {f"INPUT_{key.upper().replace('_', '-')}": value for key, value in (inputs or {}).items()}
+    )
+    variables.update(env or {})
+    workspace = Path(variables["GITHUB_WORKSPACE"])
+    workspace.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        [sys.executable, str(ROOT / "entrypoint.py")],
-        env=env,
+        list(command),
+        env=variables,
+        cwd=workspace,
         capture_output=True,
         text=True,
         timeout=60,
@@ -189,6 +213,62 @@ def test_a_merged_pr_opens_its_promotion_pr(emu: GitHubEmulator, gh: GhRepositor
     # 6 fixed requests + 6 per promotion PR (see docs/github-action.md)
     assert len(emu.requests) == 6 + 6 * 1
     assert "::group::Promotion of PR #1" in step.stdout
+
+
+def test_log_level_debug_shows_the_settings_routes_and_requests_never_a_secret(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    emu.reset()
+
+    step = run_step(emu, event, log_level="debug", webhook_secret="s3cr3t-value")
+
+    assert step.code == 0, step.stdout + step.stderr
+    lines = step.stdout.splitlines()
+    assert "settings: log-level: debug" in lines
+    assert "settings: identity: a token; approver: none" in lines
+    assert "settings: input github-token: (set, hidden)" in lines
+    assert f"settings: API: {emu.base_url}; server: {emu.root_url}" in lines
+    assert "the `pull_request` event: action closed, merged into main, PR #1" in lines
+    [requests] = [line for line in lines if line.startswith("GitHub API requests by kind: ")]
+    assert requests.endswith(" (12 in all)")
+    assert "status 2" in requests  # pending and final
+    assert not [line for line in lines if line.startswith("::debug::")]  # plain at debug
+    for secret in ("bot-token", "s3cr3t-value"):
+        assert [line for line in lines if secret in line] == [f"::add-mask::{secret}"]
+
+
+def test_log_level_error_keeps_only_errors_and_never_the_outputs_or_summary(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+
+    step = run_step(emu, event, log_level="error")
+
+    assert step.code == 0, step.stdout + step.stderr
+    shown = [line for line in step.stdout.splitlines() if not line.startswith("::debug::")]
+    assert shown == ["::add-mask::bot-token"]
+    assert "::debug::GitHub API requests by kind: " in step.stdout  # for the runner's debug
+    [opened] = json.loads(step.outputs["promotion-prs"])
+    assert opened["status"] == "created"
+    assert f"[#{opened['number']}]" in step.summary
+
+
+def test_an_unknown_log_level_fails_the_step_before_any_request(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    emu.reset()
+
+    step = run_step(emu, event, log_level="trace")
+
+    assert step.code == 2
+    assert step.stdout.splitlines() == [
+        "::error title=telefonistka::input log-level must be one of debug, info, warning, "
+        "error, got 'trace'"
+    ]
+    assert emu.requests == []
+    assert (step.outputs, step.summary) == ({}, "")
 
 
 def test_rerunning_the_same_event_opens_no_duplicate(emu: GitHubEmulator, gh: GhRepository) -> None:

@@ -250,6 +250,29 @@ def test_truncated_snapshot_reads_only_the_folders_left_incomplete(
     assert repo.request_count == 4
 
 
+def test_truncated_snapshot_copies_folders_equal_to_one_already_listed(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    """In-sync components share a tree id: a cut-off copy costs no request."""
+    app = {"values.yaml": "tag: v1", "manifests/deploy.yaml": "kind: Deployment"}
+    spec = {f"{env}/app/{rel}": text for env in ("lab", "prod") for rel, text in app.items()}
+    root, entries = tree_entries(spec | {"prod/cluster.yaml": "prod"})
+    assert entries["lab/app"].oid == entries["prod/app"].oid
+    full = listing(entries)
+    # Cut right after prod/app: its files, prod/cluster.yaml are missing.
+    cut = [i["path"] for i in full].index("prod/app") + 1
+    rsps.get(
+        f"{REPO}/git/trees/{BASE}?recursive=1", json=tree_json(root, full[:cut], truncated=True)
+    )
+    prod = entries["prod"].oid
+    rsps.get(f"{REPO}/git/trees/{prod}", json=tree_json(prod, listing(entries, "prod", deep=False)))
+
+    snapshot = repo.read_snapshot(BASE)
+
+    assert {p: snapshot.entry(p) for p in snapshot.paths()} == entries
+    assert repo.request_count == 2  # prod listed alone; prod/app copied from lab/app
+
+
 def test_truncated_listing_of_a_single_folder_is_an_error(
     rsps: responses.RequestsMock, repo: GitHubRepo
 ) -> None:
@@ -308,6 +331,28 @@ def test_read_file_uses_the_snapshot_and_never_probes(
     assert repo.read_file(BASE, "telefonistka.yaml") == b"cfg"
     assert repo.read_file(BASE, "missing.yaml") is None
     assert repo.read_file(BASE, "dir") is None
+    assert repo.counter.by_kind == {"tree": 1, "blob": 1}
+
+
+def test_read_root_file_lists_only_the_root(rsps: responses.RequestsMock, repo: GitHubRepo) -> None:
+    root, entries = tree_entries({"telefonistka.yaml": "cfg", "dir/x": "x"})
+    rsps.get(f"{REPO}/git/trees/{BASE}", json=tree_json(root, listing(entries, deep=False)))
+    rsps.get(f"{REPO}/git/blobs/{blob('cfg')}", json=blob_json(b"cfg"))
+    assert repo.read_root_file(BASE, "telefonistka.yaml") == b"cfg"
+    assert repo.read_root_file(BASE, "dir") is None
+    assert repo.read_root_file(BASE, "missing.yaml") is None
+    assert [urlsplit(c.request.url).query for c in rsps.calls] == ["", ""]
+    assert repo.counter.by_kind == {"tree": 1, "blob": 1}
+
+
+def test_read_root_file_uses_a_snapshot_already_read(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    add_tree(rsps, BASE, {"telefonistka.yaml": "cfg", "dir/x": "x"})
+    rsps.get(f"{REPO}/git/blobs/{blob('cfg')}", json=blob_json(b"cfg"))
+    repo.read_snapshot(BASE)
+    assert repo.read_root_file(BASE, "telefonistka.yaml") == b"cfg"
+    assert repo.read_root_file(BASE, "missing.yaml") is None
     assert repo.counter.by_kind == {"tree": 1, "blob": 1}
 
 

@@ -12,7 +12,7 @@ import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from telefonistka.action import Identity, Settings, Workflow
+from telefonistka.action import Identity, LogLevel, Settings, Workflow
 from telefonistka.core.pr_events import (
     IssueCommentEvent,
     PullRequestEvent,
@@ -166,3 +166,49 @@ def test_a_merge_into_another_branch_is_not_promoted() -> None:
 
     assert report is None
     assert "action closed, merged into release-1, PR #2" in stream.getvalue()
+
+
+def debug_context(stream: io.StringIO) -> Context:
+    settings = Settings("pull_request", Path("event.json"), Identity(), log_level=LogLevel.DEBUG)
+    return Context(settings, Workflow(settings, stream))
+
+
+def test_the_debug_log_says_why_each_route_did_not_match() -> None:
+    stream = io.StringIO()
+
+    dispatch("pull_request", json.dumps(payload("pull_request.labeled")), debug_context(stream))
+
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("the `pull_request` event: action labeled, label ")
+    assert lines[1:4] == [
+        "route 'promotion on merge' does not match: "
+        "it needs action closed, merged into the default branch",
+        "route 'drift check' does not match: it needs action opened, reopened or synchronize",
+        "route 'show plan' does not match: it needs action labeled, with the label show-plan",
+    ]
+    assert "needs no action" in lines[4]
+
+
+def test_the_debug_log_of_an_unhandled_event_names_the_handled_ones() -> None:
+    stream = io.StringIO()
+
+    dispatch("release", b"{}", debug_context(stream))
+
+    assert stream.getvalue().splitlines()[0] == (
+        "routes exist for these events only: pull_request, issue_comment, push, workflow_dispatch"
+    )
+
+
+def test_every_route_says_what_it_needs() -> None:
+    assert all(candidate.needs for candidate in ROUTES)
+
+
+def test_a_comment_without_a_command_is_not_taken() -> None:
+    stream = io.StringIO()
+
+    report = dispatch(
+        "issue_comment", json.dumps(payload("issue_comment.created")), debug_context(stream)
+    )
+
+    assert report is None
+    assert "route 'comment commands' does not match: it needs action created" in stream.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ import pytest
 from github_emulator import GitHubEmulator
 from test_drift_pr import client, comments, latest_event, statuses
 from test_entrypoint import REPO, checked_emulator, run_step
+
+from telefonistka.action import Identity, Settings, Workflow
+from telefonistka.handlers import Context, dispatch
 
 CONFIG = """\
 promotionPaths:
@@ -72,3 +76,29 @@ def test_another_label_does_nothing(emu: GitHubEmulator) -> None:
     assert step.code == 0, step.stdout + step.stderr
     assert comments(emu) == []
     assert "needs no action" in step.stdout
+
+
+def test_the_show_plan_route_loads_and_runs_its_handler_in_process(emu: GitHubEmulator) -> None:
+    """The handler imports its use case on use (start-up cost); the same run, in process."""
+    event = label_pr(emu, {"env/staging/app/values.yaml": "tag: v2\n"}, "show-plan")
+    settings = Settings(
+        "pull_request",
+        event,
+        Identity(token="bot-token"),
+        api_url=emu.base_url,
+        server_url=emu.root_url,
+    )
+    stream = io.StringIO()
+
+    report = dispatch(
+        "pull_request", event.read_bytes(), Context(settings, Workflow(settings, stream))
+    )
+
+    assert report is not None
+    assert json.loads(report.outputs["plan"])["promotions"][0]["sync"] == {
+        "env/prod/app": "env/staging/app",
+        "env/dr/app": "env/staging/app",
+    }
+    assert "telefonistka: pull_request → show plan" in stream.getvalue()
+    [(_, body, _)] = comments(emu)
+    assert "Telefonistka promotion plan" in body

@@ -32,10 +32,8 @@ from urllib.parse import quote
 from github import Auth
 
 from telefonistka.adapters.github_http import (
-    DEFAULT_BASE_URL,
     Clock,
     GitHubClient,
-    RequestCounter,
     RetryPolicy,
     Sleep,
     make_requester,
@@ -47,6 +45,7 @@ from telefonistka.adapters.github_trees import (
     parse_tree_items,
     tree_write_items,
 )
+from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitHubError
@@ -155,6 +154,7 @@ class GitHubRepo:
             {"default_branch": default_branch} if default_branch else None
         )
         self._snapshots: dict[str, TreeSnapshot] = {}
+        self._roots: dict[str, dict[str, TreeEntry]] = {}  # root listings, per commit
         self._commits: dict[str, CommitState] = {}
         self._blobs: dict[str, bytes] = {}
         # Fills ``target_url`` of the ``telefonistka`` status (the `status-target-url` input).
@@ -310,30 +310,32 @@ class GitHubRepo:
         """Fill in what a truncated recursive listing left out, folder by folder.
 
         A folder is complete when its listed children hash to its id (see
-        ``github_trees.is_complete``). A folder cut part-way is listed again on its own
-        (non-recursive); a folder with nothing listed is read recursively in one call,
-        then checked the same way. Folders proven complete cost nothing.
+        ``github_trees.is_complete``). A folder with nothing listed is read recursively
+        in one call; one cut part-way (or still cut after that) is listed again on its
+        own (non-recursive). A folder whose id was already proven complete at another
+        path costs nothing: its subtree is copied, since equal ids mean equal content —
+        in a GitOps repo most component folders are copies of each other.
         """
         listing = _Listing(entries)
-        listed_alone: set[str] = set()
-        read_whole: set[str] = set()
-        queue = [("", root)]
-        while queue:
-            folder, oid = queue.pop()
-            children = listing.children(folder)
-            if folder not in listed_alone and not is_complete(children, oid):
-                if children or folder in read_whole:
-                    listing.merge(self._list_folder(folder, oid))
-                    listed_alone.add(folder)
-                else:
-                    listing.merge(
-                        parse_tree_items(self._tree_json(oid, recursive=True)["tree"], folder)
-                    )
-                    read_whole.add(folder)
-                    queue.append((folder, oid))
-                    continue
-            queue.extend(listing.subfolders(folder))
+        self._complete_folder("", root, listing, {})
         return listing.entries
+
+    def _complete_folder(
+        self, folder: str, oid: str, listing: _Listing, whole: dict[str, str]
+    ) -> None:
+        """Make ``folder``'s subtree complete; ``whole`` maps proven ids to a path."""
+        if oid in whole:
+            listing.copy(whole[oid], folder)
+            return
+        if not is_complete(listing.children(folder), oid):
+            if not listing.children(folder):
+                data = self._tree_json(oid, recursive=True)
+                listing.merge(parse_tree_items(data["tree"], folder))
+            if not is_complete(listing.children(folder), oid):
+                listing.merge(self._list_folder(folder, oid))
+        for path, sub in listing.subfolders(folder):
+            self._complete_folder(path, sub, listing, whole)
+        whole[oid] = folder
 
     def _list_folder(self, folder: str, oid: str) -> dict[str, TreeEntry]:
         """The direct children of one folder (a non-recursive tree read)."""
@@ -379,6 +381,24 @@ class GitHubRepo:
         request and no 404.
         """
         return self.file_in(self.read_snapshot(rev), path)
+
+    def read_root_file(self, rev: str, name: str) -> bytes | None:
+        """The content of file ``name`` at the root of ``rev``; None when absent.
+
+        For a caller that needs one root file and nothing else (the push fan-out reads
+        only ``telefonistka.yaml``): one non-recursive tree read and the blob, two
+        requests however large the repository, where a snapshot of a repository beyond
+        GitHub's 100,000-entry limit takes several. A snapshot already read is used as is.
+        """
+        commit = self.resolve_commit(rev)
+        if commit in self._snapshots:
+            return self.file_in(self._snapshots[commit], name)
+        if commit not in self._roots:
+            self._roots[commit] = parse_tree_items(self._tree_json(commit, recursive=False)["tree"])
+        entry = self._roots[commit].get(name)
+        if entry is None or entry.mode not in _READABLE_MODES:
+            return None
+        return self.read_blobs([entry.oid])[entry.oid]
 
     def file_in(self, snapshot: TreeSnapshot, path: str) -> bytes | None:
         """The content of file ``path`` in ``snapshot``; None when absent or not a file."""
@@ -691,6 +711,18 @@ class _Listing:
         self.entries.update(entries)
         for folder, children in children_by_folder(entries).items():
             self._children.setdefault(folder, {}).update(children)
+
+    def copy(self, source: str, target: str) -> None:
+        """List ``target`` as ``source`` is listed (two folders with the same id)."""
+        copied: dict[str, TreeEntry] = {}
+        stack = [(source, target)]
+        while stack:
+            src, dst = stack.pop()
+            for name, entry in self.children(src).items():
+                copied[f"{dst}/{name}"] = entry
+                if entry.is_folder:
+                    stack.append((f"{src}/{name}", f"{dst}/{name}"))
+        self.merge(copied)
 
 
 def _ref(name: str) -> str:

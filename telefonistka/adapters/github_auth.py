@@ -17,13 +17,12 @@ from urllib.parse import quote
 from github import Auth
 
 from telefonistka.adapters.github_http import (
-    DEFAULT_BASE_URL,
     GitHubClient,
-    RequestCounter,
     RetryPolicy,
     Sleep,
     make_requester,
 )
+from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import GitHubError
 
 

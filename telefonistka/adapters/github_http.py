@@ -27,17 +27,16 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 from github import Auth, Github, GithubException
 
+from telefonistka.core.github_api import RequestCounter
 from telefonistka.errors import GitHubError
 
-DEFAULT_BASE_URL = "https://api.github.com"
 USER_AGENT = "telefonistka"
 TIMEOUT_SECONDS = 30
 API_VERSION = "2022-11-28"
@@ -94,24 +93,6 @@ class RetryPolicy:
     def backoff_for(self, attempt: int) -> float:
         """The wait before retry number ``attempt`` (1-based) without server guidance."""
         return float(min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
-
-
-@dataclass
-class RequestCounter:
-    """Requests sent, in total and per kind of call; share one between identities.
-
-    Every HTTP request counts, retries included, so the figure matches what GitHub (or
-    the emulator's request log) sees.
-    """
-
-    by_kind: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_kind.values())
-
-    def record(self, kind: str) -> None:
-        self.by_kind[kind] += 1
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.adapters.github_http import DEFAULT_BASE_URL
 from telefonistka.bump import BumpRequest, BumpStatus, Edit, bump
+from telefonistka.core.github_api import DEFAULT_BASE_URL
 from telefonistka.errors import UsageError
 
 PUBLIC_HOSTS = frozenset({"github.com", "api.github.com"})

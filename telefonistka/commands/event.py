@@ -5,7 +5,8 @@ a cron job, another CI system, or replaying a delivery by hand. The event name a
 come from the options; everything else from the environment, as in the Action
 (``GITHUB_TOKEN`` or ``INPUT_GITHUB-TOKEN``, ``GITHUB_API_URL`` for GitHub Enterprise
 Server, ``INPUT_APPROVER-TOKEN``, ...). Outputs are printed when ``GITHUB_OUTPUT`` is
-not set.
+not set. ``--log-level debug`` prints the detail lines (routes tried, settings, requests
+by kind), like the Action's ``log-level`` input.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from telefonistka.action import Workflow, read_settings
+from telefonistka.action import LogLevel, Workflow, read_settings
 from telefonistka.action import run as run_action
 
 HELP = "Handle one GitHub webhook event (a payload file), as the Action does."
@@ -23,11 +24,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", required=True, help="event name, e.g. pull_request")
     parser.add_argument("--file", required=True, help="path of the JSON event payload")
     parser.add_argument("--api-url", help="REST API root (default: $GITHUB_API_URL or github.com)")
+    parser.add_argument(
+        "--log-level",
+        choices=[str(level) for level in LogLevel],
+        help="debug adds the routes tried, the settings and the requests by kind (default: info)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     environ = dict(os.environ, GITHUB_EVENT_NAME=args.type, GITHUB_EVENT_PATH=args.file)
     if args.api_url:
         environ["GITHUB_API_URL"] = args.api_url
+    if args.log_level:
+        environ["INPUT_LOG-LEVEL"] = args.log_level
     settings = read_settings(environ)
     return run_action(settings, Workflow(settings))
