@@ -21,6 +21,11 @@ from pathlib import Path
 from typing import Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests"))
+
+from runner_files import read_outputs  # noqa: E402 - tests/ is not a package
+
 REPO_PREFIX = "/repos/{owner}/{repo}"
 
 
@@ -105,25 +110,6 @@ def _wait4(
             child.kill()
             raise TimeoutError(f"entrypoint.py still running after {timeout} s")
         time.sleep(0.005)
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    """``$GITHUB_OUTPUT`` as the runner reads it: ``name<<DELIMITER`` blocks or ``name=value``."""
-    outputs: dict[str, str] = {}
-    lines = iter(path.read_text().splitlines())
-    for line in lines:
-        name, heredoc, delimiter = line.partition("<<")
-        if heredoc:
-            body = []
-            for inner in lines:
-                if inner == delimiter:
-                    break
-                body.append(inner)
-            outputs[name] = "\n".join(body)
-        elif "=" in line:
-            key, _, value = line.partition("=")
-            outputs[key] = value
-    return outputs
 
 
 class Logged(Protocol):

@@ -25,6 +25,7 @@ from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fidelity import check_log
 from github_emulator.fixtures import pygithub_client
+from runner_files import read_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
@@ -158,21 +159,6 @@ def run_entrypoint(
     return Step(
         done.returncode, done.stdout, done.stderr, read_outputs(output), summary.read_text()
     )
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    """Parse ``$GITHUB_OUTPUT`` heredoc blocks the way the runner does."""
-    outputs: dict[str, str] = {}
-    lines = iter(path.read_text().splitlines())
-    for line in lines:
-        name, _, delimiter = line.partition("<<")
-        value = []
-        for item in lines:
-            if item == delimiter:
-                break
-            value.append(item)
-        outputs[name] = "\n".join(value)
-    return outputs
 
 
 def tree_id(emu: GitHubEmulator, rev: str, path: str) -> str:
