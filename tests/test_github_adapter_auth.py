@@ -6,25 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 import responses
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from test_github_adapter import REPO
 
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.adapters.github_auth import app_installation_auth
 from telefonistka.adapters.github_http import RequestCounter
 from telefonistka.errors import GitHubError
-
-
-@pytest.fixture(scope="module")
-def private_key() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return pem.decode()
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 import responses
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from telefonistka.action import Identity, LogLevel, Settings, Workflow
 from telefonistka.core.pr_events import (
@@ -116,17 +114,6 @@ def test_an_app_without_its_private_key_is_refused() -> None:
 
     with pytest.raises(UsageError, match="GitHub App 7 is set without its private key"):
         ctx.repo("acme/infra")
-
-
-@pytest.fixture(scope="module")
-def private_key() -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return pem.decode()
 
 
 def test_an_app_identity_acts_as_its_installation_and_the_approver_as_its_token(
