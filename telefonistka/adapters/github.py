@@ -395,14 +395,14 @@ class GitHubRepo:
             return self.file_in(self._snapshots[commit], name)
         if commit not in self._roots:
             self._roots[commit] = parse_tree_items(self._tree_json(commit, recursive=False)["tree"])
-        entry = self._roots[commit].get(name)
-        if entry is None or entry.mode not in _READABLE_MODES:
-            return None
-        return self.read_blobs([entry.oid])[entry.oid]
+        return self._content(self._roots[commit].get(name))
 
     def file_in(self, snapshot: TreeSnapshot, path: str) -> bytes | None:
         """The content of file ``path`` in ``snapshot``; None when absent or not a file."""
-        entry = snapshot.entry(path)
+        return self._content(snapshot.entry(path))
+
+    def _content(self, entry: TreeEntry | None) -> bytes | None:
+        """The blob of a file entry; None for no entry, a folder or a submodule."""
         if entry is None or entry.mode not in _READABLE_MODES:
             return None
         return self.read_blobs([entry.oid])[entry.oid]
