@@ -70,10 +70,8 @@ MAIN = "main"
 FEATURE = "feature"  # the PR's branch: one commit on top of main (its merge fast-forwards)
 SOURCE_CLUSTER = "clusters/lab/us-east1/c01/"
 PR_COMPONENTS = 10  # components the PR changes (fewer when the shape has fewer)
-DRIFTED_CLUSTERS = 3  # staging clusters given hand edits of DRIFT_COMPONENT
+DRIFTED_CLUSTERS = fleet.DRIFTED_CLUSTERS  # staging clusters given hand edits of DRIFT_COMPONENT
 DRIFT_COMPONENT = fleet.NAMED_COMPONENTS[0]  # ingress-nginx: the first component of any shape
-NEW_TAG = "v1.1.0"
-DRIFT_REPLICAS = 5
 IDENTITY = b"Core Bench <bench@example.com> 1700000100 +0000"
 
 T = TypeVar("T")
@@ -108,28 +106,13 @@ class StageFigure:
 
 def pr_changes(shape: FleetShape) -> dict[str, str]:
     """The PR: a new ``image.tag`` in the values of the first components of one lab cluster."""
-    names = shape.component_names()[:PR_COMPONENTS]
-    return {
-        f"{SOURCE_CLUSTER}{name}/values.yaml": fleet.values_yaml(name, tag=NEW_TAG)
-        for name in names
-    }
+    return fleet.tag_bump(SOURCE_CLUSTER, shape.component_names()[:PR_COMPONENTS])
 
 
 def drift_changes(shape: FleetShape) -> dict[str, str]:
-    """Hand edits on main: ``replicas`` and one manifest of ingress-nginx in a few staging clusters.
-
-    The manifest is the component's first non-values file, so shapes with a single file
-    per component get only the values edit.
-    """
-    manifests = [f for f in shape.component_files() if f != "values.yaml"][:1]
-    edits: dict[str, str] = {}
-    for cluster in shape.cluster_paths("staging")[:DRIFTED_CLUSTERS]:
-        folder = f"{cluster}{DRIFT_COMPONENT}/"
-        edits[f"{folder}values.yaml"] = fleet.values_yaml(DRIFT_COMPONENT, replicas=DRIFT_REPLICAS)
-        for rel in manifests:
-            text = fleet.resource_yaml(DRIFT_COMPONENT, rel)
-            edits[f"{folder}{rel}"] = text.replace("log_level = info", "log_level = debug")
-    return edits
+    """Hand edits on main: ingress-nginx in a few staging clusters."""
+    clusters = shape.cluster_paths("staging")[:DRIFTED_CLUSTERS]
+    return fleet.hand_edits(shape, DRIFT_COMPONENT, clusters)
 
 
 def commit_stream(

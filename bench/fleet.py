@@ -15,7 +15,7 @@ they are in sync), and a multi-stage ``telefonistka.yaml``:
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,9 @@ COMPONENT_FOLDERS = (
     "dashboards",
 )
 DEFAULT_WEBHOOK = "https://argocd-${3}.${2}.${1}.example.com/api/webhook"
+NEW_TAG = "v1.1.0"  # what a scenario's PR bumps image.tag to
+DRIFTED_CLUSTERS = 3  # target clusters given hand edits where a scenario needs drift
+DRIFT_REPLICAS = 5
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,27 @@ def component_content(shape: FleetShape, component: str) -> dict[str, str]:
         rel: values_yaml(component) if rel == "values.yaml" else resource_yaml(component, rel)
         for rel in shape.component_files()
     }
+
+
+def tag_bump(cluster: str, components: Iterable[str]) -> dict[str, str]:
+    """A PR's change: a new ``image.tag`` in the values of ``components`` of one cluster."""
+    return {f"{cluster}{c}/values.yaml": values_yaml(c, tag=NEW_TAG) for c in components}
+
+
+def hand_edits(shape: FleetShape, component: str, clusters: Iterable[str]) -> dict[str, str]:
+    """Drift: ``replicas`` and the first manifest of ``component`` edited in ``clusters``.
+
+    Shapes with a single file per component get only the values edit.
+    """
+    manifests = [f for f in shape.component_files() if f != "values.yaml"][:1]
+    edits: dict[str, str] = {}
+    for cluster in clusters:
+        folder = f"{cluster}{component}/"
+        edits[f"{folder}values.yaml"] = values_yaml(component, replicas=DRIFT_REPLICAS)
+        for rel in manifests:
+            text = resource_yaml(component, rel)
+            edits[f"{folder}{rel}"] = text.replace("log_level = info", "log_level = debug")
+    return edits
 
 
 def cluster_yaml(cluster_path: str) -> str:

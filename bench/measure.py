@@ -43,28 +43,6 @@ class StepRun:
     summary: str
 
 
-def actions_env(
-    work: Path, event_name: str, event_path: Path, repository: str, api_url: str, **inputs: str
-) -> dict[str, str]:
-    """The environment a container step gets: ``GITHUB_*`` variables and ``INPUT_*`` inputs."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(work),
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_REPOSITORY": repository,
-        "GITHUB_API_URL": api_url,
-        "GITHUB_SERVER_URL": api_url.removesuffix("/api/v3"),
-        "GITHUB_WORKSPACE": str(work),
-        "GITHUB_OUTPUT": str(work / "output"),
-        "GITHUB_STEP_SUMMARY": str(work / "summary"),
-        "INPUT_GITHUB-TOKEN": "bench-token",
-    }
-    env.update({f"INPUT_{key.upper().replace('_', '-')}": value for key, value in inputs.items()})
-    return env
-
-
 def run_entrypoint(env: Mapping[str, str], timeout: float = 600) -> StepRun:
     """Run ``entrypoint.py`` in a fresh interpreter; its rusage is read with ``wait4``."""
     work = Path(env["GITHUB_WORKSPACE"])

@@ -19,21 +19,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from fleet import FleetShape, generate, resource_yaml, values_yaml
+import fleet
+from fleet import FleetShape, generate, hand_edits, tag_bump, values_yaml
 from github import Auth, Github, InputGitTreeElement
 from github.Repository import Repository as GhRepository
-from measure import ROOT, StepRun, actions_env, request_kinds, run_entrypoint, service_seconds
+from measure import ROOT, StepRun, request_kinds, run_entrypoint, service_seconds
 
 sys.path.insert(0, str(ROOT / "tests"))
 from github_emulator import GitHubEmulator
+from runner_files import step_env
 
 from telefonistka.adapters.localgit import LocalGitRepo
 from telefonistka.core.sync import folder_changes
 
 OWNER = "acme"
-NEW_TAG = "v1.1.0"
 WEBHOOK_PATH = "/${1}/${2}/${3}/api/webhook"
-DRIFTED_CLUSTERS = 3  # staging clusters given hand edits in the drift scenario
+DRIFTED_CLUSTERS = fleet.DRIFTED_CLUSTERS  # staging clusters given hand edits
 
 Pair = tuple[str, str]
 
@@ -181,8 +182,7 @@ def promotion(env: str, components: int) -> Callable[[Stage], Prepared]:
         shape = stage.shape
         source = source_cluster(shape, env)
         names = shape.component_names()[:components]
-        files = {f"{source}{c}/values.yaml": values_yaml(c, tag=NEW_TAG) for c in names}
-        event = stage.merged_pr(files, f"bump-{env}-{components}")
+        event = stage.merged_pr(tag_bump(source, names), f"bump-{env}-{components}")
         pairs = [(f"{t}{c}", f"{source}{c}") for c in names for t in targets_of(shape, env)]
         expected_prs = 1 if env == "lab" else len({t.split("/")[2] for t in targets_of(shape, env)})
 
@@ -204,18 +204,10 @@ def drift_pr(stage: Stage) -> Prepared:
     """Hand edits in a few staging clusters, then a PR opened on the lab source."""
     shape = stage.shape
     component = shape.component_names()[0]
-    manifest = shape.component_files()[1]
-    edits: dict[str, str | bytes | None] = {}
-    for target in targets_of(shape, "lab")[:DRIFTED_CLUSTERS]:
-        edits[f"{target}{component}/values.yaml"] = values_yaml(component, replicas=5)
-        edits[f"{target}{component}/{manifest}"] = (
-            resource_yaml(component, manifest) + "  hotfix: 'true'\n"
-        )
+    edits = hand_edits(shape, component, targets_of(shape, "lab")[:DRIFTED_CLUSTERS])
     stage.emu.commit_files(stage.full_name, edits, message="hand edits in staging")
     source = source_cluster(shape, "lab")
-    event = stage.opened_pr(
-        {f"{source}{component}/values.yaml": values_yaml(component, tag=NEW_TAG)}, "drift"
-    )
+    event = stage.opened_pr(tag_bump(source, [component]), "drift")
     pairs = [(f"{t}{component}", f"{source}{component}") for t in targets_of(shape, "lab")]
 
     def check(run: StepRun) -> str | None:
@@ -367,13 +359,13 @@ def run_scenario(
     scenario = SCENARIOS[index]
     stage = Stage(emu, shape, f"fleet-{index}", receivers)
     prepared = scenario.prepare(stage)
-    env = actions_env(
+    env = step_env(
         emu.workdir / f"runner-{index}",
         prepared.event_name,
         prepared.event_path,
         stage.full_name,
-        emu.base_url,
-        **prepared.inputs,
+        (emu.base_url, emu.root_url),
+        inputs=prepared.inputs,
     )
     emu.server.log.clear()
     emu.set_latency(latency)

@@ -1,4 +1,4 @@
-"""The files an Actions runner gives a step, read back the way the runner reads them.
+"""What an Actions runner gives a container step, and its files read back the runner's way.
 
 Shared by the end-to-end tests and the benchmark (bench/measure.py), which both run
 ``entrypoint.py`` as a container step and check what it wrote.
@@ -6,7 +6,43 @@ Shared by the end-to-end tests and the benchmark (bench/measure.py), which both 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
+
+
+def step_env(
+    work: Path,
+    event_name: str,
+    event_path: Path,
+    repository: str,
+    urls: tuple[str, str],
+    *,
+    inputs: Mapping[str, str],
+    token: str = "bot-token",  # noqa: S107 - the emulator accepts any token
+) -> dict[str, str]:
+    """``GITHUB_*`` variables (``urls``: API and server URL) and ``with:`` inputs as ``INPUT_*``.
+
+    An input written ``dry_run`` becomes ``INPUT_DRY-RUN``, as a workflow's ``dry-run``.
+    The workspace, output and summary files are under ``work``.
+    """
+    api_url, server_url = urls
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(work),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_REPOSITORY": repository,
+        "GITHUB_API_URL": api_url,
+        "GITHUB_SERVER_URL": server_url,
+        "GITHUB_WORKSPACE": str(work),
+        "GITHUB_OUTPUT": str(work / "output"),
+        "GITHUB_STEP_SUMMARY": str(work / "summary"),
+        "INPUT_GITHUB-TOKEN": token,
+    }
+    env.update({f"INPUT_{key.upper().replace('_', '-')}": value for key, value in inputs.items()})
+    return env
 
 
 def read_outputs(path: Path) -> dict[str, str]:

@@ -25,7 +25,7 @@ from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fidelity import check_log
 from github_emulator.fixtures import pygithub_client
-from runner_files import read_outputs
+from runner_files import read_outputs, step_env
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
@@ -127,23 +127,7 @@ def run_entrypoint(
     output, summary = work / "output", work / "summary"
     output.write_text("")
     summary.write_text("")
-    variables = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(work),
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": name,
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_API_URL": emu.base_url,
-        "GITHUB_SERVER_URL": emu.root_url,
-        "GITHUB_WORKSPACE": str(work),
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "INPUT_GITHUB-TOKEN": "bot-token",
-    }
-    variables.update(
-        {f"INPUT_{key.upper().replace('_', '-')}": value for key, value in (inputs or {}).items()}
-    )
+    variables = step_env(work, name, event, REPO, (emu.base_url, emu.root_url), inputs=inputs or {})
     variables.update(env or {})
     workspace = Path(variables["GITHUB_WORKSPACE"])
     workspace.mkdir(parents=True, exist_ok=True)
