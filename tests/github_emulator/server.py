@@ -331,10 +331,12 @@ def _make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
                     return
                 response, route, body, fault = self._answer(split.path, split.query, raw)
             except Dropped:
-                self._drop()
+                # Log before hanging up: once the socket closes the client may
+                # retry at once, and its retry must not be logged ahead of the drop.
                 entry = LogEntry(self.command, self.path, None, 0, started, time.time() - started)
                 with server.lock:
                     server.log.append(entry)
+                self._drop()
                 return
             entry = LogEntry(
                 self.command,
