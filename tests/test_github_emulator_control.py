@@ -121,15 +121,15 @@ def test_unknown_fault_kind_is_refused(emu: GitHubEmulator) -> None:
 def test_latency_delays_matching_requests_at_least_the_configured_time(
     emu: GitHubEmulator,
 ) -> None:
-    setting = {"seconds": 0.2, "path": "/repos/acme/infra$"}
-    assert control(emu, "PUT", "latency", json=setting).json()["seconds"] == 0.2
+    setting = {"seconds": 0.5, "path": "/repos/acme/infra$"}
+    assert control(emu, "PUT", "latency", json=setting).json()["seconds"] == 0.5
     started = time.monotonic()
     assert get_repo(emu).status_code == 200
-    assert time.monotonic() - started >= 0.2
-    assert emu.requests[-1].duration >= 0.2
+    assert time.monotonic() - started >= 0.5
+    assert emu.requests[-1].duration >= 0.5
     unaffected = requests.get(f"{emu.base_url}/repos/acme/infra/git/ref/heads/main", timeout=10)
     assert unaffected.status_code == 200
-    assert emu.requests[-1].duration < 0.2
+    assert emu.requests[-1].duration < 0.5  # wide margin: CI machines stall
     control(emu, "PUT", "latency", json={"seconds": 0})
     assert control(emu, "GET", "latency").json()["seconds"] == 0
 
