@@ -1,9 +1,11 @@
 """The version-bump use case: edit one file of a target repo and open (or refresh) its PR.
 
 A code repo's pipeline calls this (through ``telefonistka bump-*`` or the Action) after
-publishing an artifact. No clone: the file is read from the base branch's snapshot, the
-edit is a pure function of its bytes (``core.bump``), and the change is one blob, one
-tree, one commit and one ref write, then a PR titled like the Go original's.
+publishing an artifact. No clone and no full snapshot: only the target file's entry is
+looked up on the base branch (``GitHubRepo.entry_at``, so a repository beyond GitHub's
+100,000-entry listing limit costs a few folder reads, not a whole tree walk), the edit
+is a pure function of its bytes (``core.bump``), and the change is one blob, one tree,
+one commit and one ref write, then a PR titled like the Go original's.
 
 Reruns are idempotent: the branch ``artifact_version_bump/<triggering repo>/<sha>`` is
 moved to the new commit (or left alone when it already holds the same tree) and the open
@@ -21,7 +23,7 @@ from enum import StrEnum
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.bump import unified_diff
 from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.snapshot import Mode, TreeEntry
 from telefonistka.errors import UsageError
 
 BRANCH_PREFIX = "artifact_version_bump"
@@ -97,8 +99,9 @@ def bump(repo: GitHubRepo, request: BumpRequest, log: Log = _stderr) -> BumpOutc
     """Apply the edit on the base branch; open, refresh and maybe merge the bump PR."""
     _check_request(request)
     base = request.base_branch or repo.default_branch
-    snapshot = repo.read_snapshot(base)
-    current = repo.file_in(snapshot, request.target_file)
+    commit = repo.resolve_commit(base)
+    existing = repo.entry_at(commit, request.target_file)
+    current = repo.content_of(existing)
     new = request.edit(current)
     branch = branch_name(request.triggering_repo, request.triggering_sha)
     if new == current:
@@ -108,7 +111,7 @@ def bump(repo: GitHubRepo, request: BumpRequest, log: Log = _stderr) -> BumpOutc
     log(f"Diff of {request.target_file} against {base}:\n{diff}")
     if request.dry_run:
         return BumpOutcome(BumpStatus.DRY_RUN, diff, branch)
-    _push(repo, snapshot, request, new, branch)
+    _push(repo, request, new, branch, base=commit, existing=existing)
     return _open_pr(repo, request, base, branch, diff, log=log)
 
 
@@ -125,16 +128,23 @@ def _check_request(request: BumpRequest) -> None:
 
 
 def _push(
-    repo: GitHubRepo, snapshot: TreeSnapshot, request: BumpRequest, content: bytes, branch: str
+    repo: GitHubRepo,
+    request: BumpRequest,
+    content: bytes,
+    branch: str,
+    *,
+    base: str,
+    existing: TreeEntry | None,
 ) -> None:
-    """One blob, one tree, one commit; the branch is created or moved (kept if identical)."""
+    """One blob, one tree, one commit on ``base``; the branch is created or moved (kept if
+    identical). ``existing`` is the file's entry on ``base``, for its mode."""
     path = request.target_file.strip("/")
-    entry = TreeEntry(_mode_for(snapshot.entry(path)), repo.create_blob(content))
-    tree = repo.write_tree(snapshot.commit, {path: entry})
+    entry = TreeEntry(_mode_for(existing), repo.create_blob(content))
+    tree = repo.write_tree(base, {path: entry})
     old = repo.branch_head(branch)
-    if old is not None and _holds(repo, old, tree, snapshot.commit):
+    if old is not None and _holds(repo, old, tree, base):
         return
-    commit = repo.commit_tree(tree, [snapshot.commit], f"Bumping version @ {path}")
+    commit = repo.commit_tree(tree, [base], f"Bumping version @ {path}")
     repo.update_branch(branch, commit, old)
 
 

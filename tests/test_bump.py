@@ -32,6 +32,7 @@ SEED = {
 }
 SHA = "0123456789abcdef0123456789abcdef01234567"
 BRANCH = f"artifact_version_bump/acme/app/{SHA}"
+REPO_ROUTE = "/repos/{owner}/{repo}"
 
 
 @pytest.fixture
@@ -194,3 +195,30 @@ def test_dry_run_reads_only(emu: GitHubEmulator, repo: GitHubRepo) -> None:
     assert outcome.status is BumpStatus.DRY_RUN
     assert "+  tag: v9  # bumped" in outcome.diff
     assert all(entry.method == "GET" for entry in emu.requests)
+
+
+def test_beyond_the_listing_limit_only_the_folders_on_the_path_are_read(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    """A repository GitHub lists truncated: the bump reads a few folders, not the tree."""
+    fleet = {
+        f"envs/{env}/c{n}/app/values.yaml": f"image:\n  tag: v1.0.{n}\n"
+        for env in ("lab", "prod")
+        for n in range(20)
+    }
+    emu.commit_files(TARGET, fleet)
+    emu.tree_entry_limit = 30  # the lab half is listed; prod is cut off
+    target = "envs/prod/c19/app/values.yaml"
+
+    outcome = bump(repo, request(yaml_edit(target, ".image.tag", "v2"), target_file=target))
+
+    assert outcome.status is BumpStatus.OPENED
+    assert show(emu, BRANCH, target) == "image:\n  tag: v2\n"
+    assert (
+        show(emu, BRANCH, "envs/prod/c18/app/values.yaml") == fleet["envs/prod/c18/app/values.yaml"]
+    )
+    routes = [(e.method, e.route) for e in emu.requests]
+    tree_reads = [e.path for e in emu.requests if e.route == f"{REPO_ROUTE}/git/trees/{{tree_sha}}"]
+    # One recursive listing, then envs, envs/prod, envs/prod/c19 and its app folder alone.
+    assert [p.endswith("?recursive=1") for p in tree_reads] == [True, False, False, False, False]
+    assert ("GET", f"{REPO_ROUTE}/git/commits/{{commit_sha}}") not in routes  # root tree known

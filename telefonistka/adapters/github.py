@@ -47,7 +47,7 @@ from telefonistka.adapters.github_trees import (
 )
 from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot, strip_slashes
 from telefonistka.errors import GitHubError
 from telefonistka.ports import CommitState
 
@@ -155,6 +155,8 @@ class GitHubRepo:
         )
         self._snapshots: dict[str, TreeSnapshot] = {}
         self._roots: dict[str, dict[str, TreeEntry]] = {}  # root listings, per commit
+        self._root_oids: dict[str, str] = {}  # root tree ids learnt without a snapshot
+        self._partial: dict[str, _Listing] = {}  # truncated listings, per commit (entry_at)
         self._commits: dict[str, CommitState] = {}
         self._blobs: dict[str, bytes] = {}
         # Fills ``target_url`` of the ``telefonistka`` status (the `status-target-url` input).
@@ -331,11 +333,57 @@ class GitHubRepo:
             if not listing.children(folder):
                 data = self._tree_json(oid, recursive=True)
                 listing.merge(parse_tree_items(data["tree"], folder))
-            if not is_complete(listing.children(folder), oid):
-                listing.merge(self._list_folder(folder, oid))
+            self._list_unless_complete(folder, oid, listing)
         for path, sub in listing.subfolders(folder):
             self._complete_folder(path, sub, listing, whole)
         whole[oid] = folder
+
+    def _list_unless_complete(self, folder: str, oid: str, listing: _Listing) -> None:
+        """List ``folder``'s direct children unless those listed already hash to ``oid``."""
+        if not is_complete(listing.children(folder), oid):
+            listing.merge(self._list_folder(folder, oid))
+
+    def entry_at(self, rev: str, path: str) -> TreeEntry | None:
+        """The entry (file or folder) at ``path`` in ``rev``; None when absent.
+
+        For a caller that needs one path and nothing else (a version bump edits one
+        file). Below GitHub's 100,000-entry limit this is the snapshot's one recursive
+        read, kept as the snapshot. Beyond it the truncated listing is used as far as it
+        goes: a listed path costs nothing more, and an unlisted one one small
+        non-recursive read per folder on its way that the listing left incomplete (at
+        most the path's depth), where completing the whole snapshot takes dozens of
+        reads on a large repository.
+        """
+        commit = self.resolve_commit(rev)
+        path = strip_slashes(path)
+        if commit in self._snapshots:
+            return self._snapshots[commit].entry(path)
+        if commit not in self._partial:
+            data = self._tree_json(commit, recursive=True)
+            root, entries = str(data["sha"]), parse_tree_items(data["tree"])
+            self._root_oids[commit] = root
+            if not data.get("truncated"):
+                self._snapshots[commit] = TreeSnapshot(commit, root, entries)
+                return self._snapshots[commit].entry(path)
+            self._partial[commit] = _Listing(entries)
+        return self._find(self._partial[commit], self._root_oids[commit], path)
+
+    def _find(self, listing: _Listing, root: str, path: str) -> TreeEntry | None:
+        """Walk ``path`` down from the root, listing only folders the walk cannot trust."""
+        if not path:
+            return TreeEntry(Mode.FOLDER, root)
+        folder, oid = "", root
+        for name in path.split("/"):
+            here = f"{folder}/{name}" if folder else name
+            if here not in listing.entries:
+                self._list_unless_complete(folder, oid, listing)
+            entry = listing.entries.get(here)
+            if entry is None or here == path:
+                return entry
+            if not entry.is_folder:
+                return None  # a file where the path needs a folder
+            folder, oid = here, entry.oid
+        raise AssertionError("unreachable: the loop returns at the path's last part")
 
     def _list_folder(self, folder: str, oid: str) -> dict[str, TreeEntry]:
         """The direct children of one folder (a non-recursive tree read)."""
@@ -395,13 +443,13 @@ class GitHubRepo:
             return self.file_in(self._snapshots[commit], name)
         if commit not in self._roots:
             self._roots[commit] = parse_tree_items(self._tree_json(commit, recursive=False)["tree"])
-        return self._content(self._roots[commit].get(name))
+        return self.content_of(self._roots[commit].get(name))
 
     def file_in(self, snapshot: TreeSnapshot, path: str) -> bytes | None:
         """The content of file ``path`` in ``snapshot``; None when absent or not a file."""
-        return self._content(snapshot.entry(path))
+        return self.content_of(snapshot.entry(path))
 
-    def _content(self, entry: TreeEntry | None) -> bytes | None:
+    def content_of(self, entry: TreeEntry | None) -> bytes | None:
         """The blob of a file entry; None for no entry, a folder or a submodule."""
         if entry is None or entry.mode not in _READABLE_MODES:
             return None
@@ -477,9 +525,11 @@ class GitHubRepo:
         return str(data["sha"])
 
     def _tree_of(self, commit: str) -> str:
-        """The root tree of ``commit``, from the snapshot or commit caches when possible."""
+        """The root tree of ``commit``, from what was read before when possible."""
         snapshot = self._snapshots.get(commit)
-        return snapshot.root_oid if snapshot is not None else self.commit_state(commit).tree
+        if snapshot is not None:
+            return snapshot.root_oid
+        return self._root_oids.get(commit) or self.commit_state(commit).tree
 
     def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str:
         """A new commit of ``tree``: one ``POST /git/commits``.
