@@ -370,20 +370,18 @@ class GitHubRepo:
 
     def _find(self, listing: _Listing, root: str, path: str) -> TreeEntry | None:
         """Walk ``path`` down from the root, listing only folders the walk cannot trust."""
-        if not path:
-            return TreeEntry(Mode.FOLDER, root)
-        folder, oid = "", root
-        for name in path.split("/"):
-            here = f"{folder}/{name}" if folder else name
-            if here not in listing.entries:
-                self._list_unless_complete(folder, oid, listing)
-            entry = listing.entries.get(here)
-            if entry is None or here == path:
-                return entry
+        entry, folder = TreeEntry(Mode.FOLDER, root), ""
+        for name in filter(None, path.split("/")):
             if not entry.is_folder:
                 return None  # a file where the path needs a folder
-            folder, oid = here, entry.oid
-        raise AssertionError("unreachable: the loop returns at the path's last part")
+            here = f"{folder}/{name}" if folder else name
+            if here not in listing.entries:
+                self._list_unless_complete(folder, entry.oid, listing)
+            found = listing.entries.get(here)
+            if found is None:
+                return None
+            entry, folder = found, here
+        return entry
 
     def _list_folder(self, folder: str, oid: str) -> dict[str, TreeEntry]:
         """The direct children of one folder (a non-recursive tree read)."""
