@@ -8,7 +8,7 @@ as far as it goes, and only folders on the path that it left incomplete are list
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import pytest
 import responses
@@ -40,7 +40,11 @@ def repo() -> GitHubRepo:
 
 
 def serve_truncated(rsps: responses.RequestsMock, cut_after: str) -> dict[str, TreeEntry]:
-    """Serve SPEC's recursive listing cut right after ``cut_after``; every folder alone too."""
+    """Serve SPEC's recursive listing cut right after ``cut_after``; every folder alone too.
+
+    Every folder can also be read recursively (snapshot completion does that for a
+    folder with nothing listed).
+    """
     root, entries = tree_entries(SPEC)
     full = listing(entries)
     cut = [item["path"] for item in full].index(cut_after) + 1
@@ -49,16 +53,24 @@ def serve_truncated(rsps: responses.RequestsMock, cut_after: str) -> dict[str, T
     )
     folders = {"": root} | {p: e.oid for p, e in entries.items() if e.is_folder}
     for folder, oid in folders.items():
-        items = listing(entries, folder, deep=False)
-        rsps.get(f"{REPO}/git/trees/{oid}", json=tree_json(oid, items))
+        alone = listing(entries, folder, deep=False)
+        no_query = [responses.matchers.query_param_matcher({})]
+        rsps.get(f"{REPO}/git/trees/{oid}", json=tree_json(oid, alone), match=no_query)
+        deep = tree_json(oid, listing(entries, folder))
+        rsps.get(f"{REPO}/git/trees/{oid}?recursive=1", json=deep)
     return entries
+
+
+def folder_paths(urls: list[SplitResult], entries: dict[str, TreeEntry]) -> list[str]:
+    """The folder each tree-read URL names, by path (``<root>`` for the root tree)."""
+    by_oid = {e.oid: p for p, e in entries.items() if e.is_folder}
+    return [by_oid.get(url.path.rsplit("/", 1)[1], "<root>") for url in urls]
 
 
 def folder_reads(rsps: responses.RequestsMock, entries: dict[str, TreeEntry]) -> list[str]:
     """The folders read one by one (non-recursive), by path."""
-    by_oid = {e.oid: p for p, e in entries.items() if e.is_folder}
-    paths = [urlsplit(c.request.url).path for c in rsps.calls if not urlsplit(c.request.url).query]
-    return [by_oid.get(path.rsplit("/", 1)[1], "<root>") for path in paths]
+    urls = [urlsplit(c.request.url) for c in rsps.calls]
+    return folder_paths([u for u in urls if not u.query], entries)
 
 
 def test_below_the_limit_it_is_the_snapshot_read_and_keeps_the_snapshot(
@@ -145,3 +157,28 @@ def test_the_root_tree_learnt_on_the_way_saves_the_commit_read_on_write(
     assert entry is not None
     assert repo.write_tree(BASE, {"clusters/lab/eu/c1/app/values.yaml": entry}) == "f" * 40
     assert repo.counter.by_kind == {"tree": 2}  # no GET /git/commits for the base tree
+
+
+def test_a_snapshot_after_a_lookup_completes_the_same_listing(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    """The recursive listing is read once: the snapshot completes what the lookup began."""
+    entries = serve_truncated(rsps, "clusters/lab/eu/c1/app/values.yaml")
+    path = "clusters/prod/us/c9/app/values.yaml"
+    assert repo.entry_at(BASE, path) == entries[path]
+    looked_up = repo.request_count
+
+    snapshot = repo.read_snapshot(BASE)
+
+    assert {p: snapshot.entry(p) for p in snapshot.paths()} == entries
+    later = [urlsplit(c.request.url) for c in rsps.calls[looked_up:]]
+    assert BASE not in {u.path.rsplit("/", 1)[1] for u in later}  # no second full listing
+    # The root (cut before telefonistka.yaml) alone, prod/eu (nothing listed) in one read.
+    assert [
+        (folder, u.query) for folder, u in zip(folder_paths(later, entries), later, strict=True)
+    ] == [
+        ("<root>", ""),
+        ("clusters/prod/eu", "recursive=1"),
+    ]
+    assert repo.entry_at(BASE, path) == entries[path]  # from the snapshot now
+    assert repo.request_count == looked_up + 2

@@ -156,7 +156,7 @@ class GitHubRepo:
         self._snapshots: dict[str, TreeSnapshot] = {}
         self._roots: dict[str, dict[str, TreeEntry]] = {}  # root listings, per commit
         self._root_oids: dict[str, str] = {}  # root tree ids learnt without a snapshot
-        self._partial: dict[str, _Listing] = {}  # truncated listings, per commit (entry_at)
+        self._partial: dict[str, _Listing] = {}  # truncated listings not yet completed
         self._commits: dict[str, CommitState] = {}
         self._blobs: dict[str, bytes] = {}
         # Fills ``target_url`` of the ``telefonistka`` status (the `status-target-url` input).
@@ -294,13 +294,32 @@ class GitHubRepo:
         Tags and abbreviated ids are not accepted. Cached per commit.
         """
         commit = self.resolve_commit(rev)
-        if commit not in self._snapshots:
-            data = self._tree_json(commit, recursive=True)
-            entries = parse_tree_items(data["tree"])
-            if data.get("truncated"):
-                entries = self._complete_listing(str(data["sha"]), entries)
-            self._snapshots[commit] = TreeSnapshot(commit, str(data["sha"]), entries)
+        listing = self._truncated_listing(commit)
+        if listing is not None:
+            root = self._root_oids[commit]
+            self._complete_listing(root, listing)
+            self._snapshots[commit] = TreeSnapshot(commit, root, listing.entries)
+            del self._partial[commit]
         return self._snapshots[commit]
+
+    def _truncated_listing(self, commit: str) -> _Listing | None:
+        """The recursive listing of ``commit``'s tree, read once; None once a snapshot exists.
+
+        A complete listing becomes the snapshot at once. A truncated one is kept as it
+        is: ``entry_at`` looks paths up in it, and ``read_snapshot`` completes it, so
+        neither reads the recursive listing a second time.
+        """
+        if commit in self._snapshots:
+            return None
+        if commit not in self._partial:
+            data = self._tree_json(commit, recursive=True)
+            root, entries = str(data["sha"]), parse_tree_items(data["tree"])
+            self._root_oids[commit] = root
+            if not data.get("truncated"):
+                self._snapshots[commit] = TreeSnapshot(commit, root, entries)
+                return None
+            self._partial[commit] = _Listing(entries)
+        return self._partial[commit]
 
     def _tree_json(self, tree_ish: str, *, recursive: bool) -> dict[str, Any]:
         params = {"recursive": "1"} if recursive else None
@@ -308,7 +327,7 @@ class GitHubRepo:
         data: dict[str, Any] = self._call("tree", what, "GET", f"/git/trees/{tree_ish}", params)
         return data
 
-    def _complete_listing(self, root: str, entries: dict[str, TreeEntry]) -> dict[str, TreeEntry]:
+    def _complete_listing(self, root: str, listing: _Listing) -> None:
         """Fill in what a truncated recursive listing left out, folder by folder.
 
         A folder is complete when its listed children hash to its id (see
@@ -318,9 +337,7 @@ class GitHubRepo:
         path costs nothing: its subtree is copied, since equal ids mean equal content —
         in a GitOps repo most component folders are copies of each other.
         """
-        listing = _Listing(entries)
         self._complete_folder("", root, listing, {})
-        return listing.entries
 
     def _complete_folder(
         self, folder: str, oid: str, listing: _Listing, whole: dict[str, str]
@@ -355,23 +372,15 @@ class GitHubRepo:
         reads on a large repository.
         """
         commit = self.resolve_commit(rev)
-        path = strip_slashes(path)
-        if commit in self._snapshots:
+        listing = self._truncated_listing(commit)
+        if listing is None:
             return self._snapshots[commit].entry(path)
-        if commit not in self._partial:
-            data = self._tree_json(commit, recursive=True)
-            root, entries = str(data["sha"]), parse_tree_items(data["tree"])
-            self._root_oids[commit] = root
-            if not data.get("truncated"):
-                self._snapshots[commit] = TreeSnapshot(commit, root, entries)
-                return self._snapshots[commit].entry(path)
-            self._partial[commit] = _Listing(entries)
-        return self._find(self._partial[commit], self._root_oids[commit], path)
+        return self._find(listing, self._root_oids[commit], strip_slashes(path))
 
     def _find(self, listing: _Listing, root: str, path: str) -> TreeEntry | None:
         """Walk ``path`` down from the root, listing only folders the walk cannot trust."""
         entry, folder = TreeEntry(Mode.FOLDER, root), ""
-        for name in filter(None, path.split("/")):
+        for name in path.split("/") if path else ():
             if not entry.is_folder:
                 return None  # a file where the path needs a folder
             here = f"{folder}/{name}" if folder else name
