@@ -28,9 +28,12 @@ class Mode(StrEnum):
     SUBMODULE = "160000"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TreeEntry:
-    """One path of the tree: its mode and git object id."""
+    """One path of the tree: its mode and git object id.
+
+    Slotted: a snapshot of a large repository holds hundreds of thousands of these.
+    """
 
     mode: Mode
     oid: str
