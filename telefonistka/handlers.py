@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 Event = PushEvent | PullRequestEvent | IssueCommentEvent | WorkflowDispatchEvent
 E = TypeVar("E", PushEvent, PullRequestEvent, IssueCommentEvent, WorkflowDispatchEvent)
+R = TypeVar("R")
 
 # How each event name's payload is parsed; only names with a route are ever parsed.
 PARSERS: Mapping[str, Callable[[object], Event]] = {
@@ -112,6 +113,17 @@ class Context:
         if not identity.configured:
             return None
         return repo.with_identity(self._auth(identity, repo.full_name, repo.base_url))
+
+    def run_grouped(self, title: str, run: Callable[[], R]) -> R:
+        """Run a use case inside a log group, then log the run's GitHub request total.
+
+        Every handler that calls GitHub ends this way, so a user can read the API cost
+        of each event from the step log.
+        """
+        with self.workflow.group(title):
+            result = run()
+        self.log(f"GitHub API requests: {self.counter.total}")
+        return result
 
     def renderer(self) -> Renderer:
         """Templates from the packaged set, overridden by ``templates-path`` when given."""
@@ -234,9 +246,7 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
         dry_run=context.settings.dry_run,
         log=context.log,
     )
-    with context.workflow.group(f"Promotion of PR #{event.pull_request.number}"):
-        result = promotion.run()
-    context.log(f"GitHub API requests: {context.counter.total}")
+    result = context.run_grouped(f"Promotion of PR #{event.pull_request.number}", promotion.run)
     return Report(result.outputs(), result.summary(), result.failures)
 
 
@@ -259,9 +269,7 @@ def run_drift_check(
     check = PrDriftCheck(
         repo, pull, default_branch, context.renderer(), context.settings.server_url, context.log
     )
-    with context.workflow.group(f"Drift check of PR #{pull.number}"):
-        result = check.run()
-    context.log(f"GitHub API requests: {context.counter.total}")
+    result = context.run_grouped(f"Drift check of PR #{pull.number}", check.run)
     return Report(result.outputs(), result.summary())
 
 
@@ -272,9 +280,7 @@ def show_plan(event: PullRequestEvent, context: Context) -> Report:
     repo = context.repo(event.repository, event.default_branch)
     pull = event.pull_request
     shower = ShowPlan(repo, pull, event.default_branch, context.renderer(), context.log)
-    with context.workflow.group(f"Plan of PR #{pull.number}"):
-        result = shower.run()
-    context.log(f"GitHub API requests: {context.counter.total}")
+    result = context.run_grouped(f"Plan of PR #{pull.number}", shower.run)
     return Report(result.outputs(), result.summary())
 
 
@@ -318,9 +324,7 @@ def fan_out_push(event: PushEvent, context: Context) -> Report:
     options = read_fanout_options(context.settings.inputs)
     repo = context.repo(event.repository, event.default_branch)
     fanout = PushFanout(repo, event, context.event_body, options, log=context.log)
-    with context.workflow.group(f"Push fan-out of {event.after[:12]}"):
-        result = fanout.run()
-    context.log(f"GitHub API requests: {context.counter.total}")
+    result = context.run_grouped(f"Push fan-out of {event.after[:12]}", fanout.run)
     failures, warnings = result.problems()
     return Report(result.outputs(), result.summary(), failures, warnings, FAILURE_TITLE)
 
@@ -333,11 +337,10 @@ def bump_version(event: WorkflowDispatchEvent, context: Context) -> Report:
     job = read_bump_job(context.settings)
     context.log(f"dispatched run of {event.workflow or 'a workflow'} in {event.repository}")
     repo = context.repo(job.target_repo, api_url=job.api_url)
-    with context.workflow.group(f"Version bump of {job.request.target_file} in {repo.full_name}"):
-        outcome = bump(repo, job.request, log=context.log)
+    title = f"Version bump of {job.request.target_file} in {repo.full_name}"
+    outcome = context.run_grouped(title, lambda: bump(repo, job.request, log=context.log))
     if outcome.pull is not None:
         context.log(f"bump PR #{outcome.pull.number} ({outcome.status}): {outcome.pull.html_url}")
-    context.log(f"GitHub API requests: {context.counter.total}")
     return Report(bump_outputs(outcome), bump_summary(job, outcome))
 
 
