@@ -182,7 +182,7 @@ class Context:
             return identity.token
         if not identity.app_private_key:
             raise UsageError(f"GitHub App {identity.app_id} is set without its private key")
-        from telefonistka.adapters.github_auth import app_installation_auth
+        from telefonistka.adapters.github.auth import app_installation_auth
 
         return app_installation_auth(
             identity.app_id,

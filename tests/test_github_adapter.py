@@ -24,8 +24,8 @@ from telefonistka.adapters.github import (
     GitHubRepo,
     pull_request_from_json,
 )
-from telefonistka.adapters.github_http import RequestCounter, RetryPolicy
-from telefonistka.adapters.github_trees import git_tree_oid, object_type
+from telefonistka.adapters.github.client import RequestCounter, RetryPolicy
+from telefonistka.adapters.github.trees import git_tree_oid, object_type
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitHubError
 

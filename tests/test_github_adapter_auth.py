@@ -9,8 +9,8 @@ import responses
 from test_github_adapter import REPO
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.adapters.github_auth import app_installation_auth
-from telefonistka.adapters.github_http import RequestCounter
+from telefonistka.adapters.github.auth import app_installation_auth
+from telefonistka.adapters.github.client import RequestCounter
 from telefonistka.errors import GitHubError
 
 

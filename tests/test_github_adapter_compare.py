@@ -13,7 +13,7 @@ import pytest
 import responses
 
 from telefonistka.adapters.github import MAX_COMPARE_FILES, GitHubRepo
-from telefonistka.adapters.github_trees import git_tree_oid
+from telefonistka.adapters.github.trees import git_tree_oid
 from telefonistka.core.snapshot import Mode, TreeEntry
 from telefonistka.errors import GitHubError
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 from github import GithubException
 
-from telefonistka.adapters.github_http import (
+from telefonistka.adapters.github.client import (
     Failure,
     RetryPolicy,
     describe_error,

@@ -8,7 +8,7 @@ import pytest
 from fakes import blob
 from gitrepo import GitRepoBuilder
 
-from telefonistka.adapters.github_trees import (
+from telefonistka.adapters.github.trees import (
     changed_files,
     children_by_folder,
     git_tree_oid,

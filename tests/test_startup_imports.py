@@ -51,8 +51,8 @@ USE_CASES = (
     "telefonistka.bump",
     "telefonistka.bump_dispatch",
     "telefonistka.adapters.github",
-    "telefonistka.adapters.github_http",
-    "telefonistka.adapters.github_auth",
+    "telefonistka.adapters.github.client",
+    "telefonistka.adapters.github.auth",
 )
 
 

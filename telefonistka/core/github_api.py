@@ -2,7 +2,7 @@
 request counter every client of a run shares.
 
 Light on purpose (no PyGithub, no ``requests``): the Action edge imports it at start-up,
-and an event the bot ignores must not pay for the HTTP stack. ``adapters/github_http.py``
+and an event the bot ignores must not pay for the HTTP stack. ``adapters/github/client.py``
 re-exports both names.
 """
 

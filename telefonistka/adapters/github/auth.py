@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from github import Auth
 
-from telefonistka.adapters.github_http import (
+from telefonistka.adapters.github.client import (
     GitHubClient,
     RetryPolicy,
     Sleep,

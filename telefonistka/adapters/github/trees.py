@@ -128,3 +128,39 @@ def changed_files(old: TreeSnapshot, new: TreeSnapshot) -> list[str]:
 
 def _files(snapshot: TreeSnapshot) -> Iterable[tuple[str, TreeEntry]]:
     return ((path, entry) for path, entry in snapshot.walk("") if not entry.is_folder)
+
+
+class Listing:
+    """A growing path → entry map with a folder → children index.
+
+    For completing a truncated recursive listing (``git_data.GitData``).
+    """
+
+    def __init__(self, entries: Mapping[str, TreeEntry]) -> None:
+        self.entries = dict(entries)
+        self._children = children_by_folder(self.entries)
+
+    def children(self, folder: str) -> dict[str, TreeEntry]:
+        return self._children.get(folder, {})
+
+    def subfolders(self, folder: str) -> list[tuple[str, str]]:
+        """(path, oid) of the folders directly inside ``folder``."""
+        lead = f"{folder}/" if folder else ""
+        return [(lead + n, e.oid) for n, e in self.children(folder).items() if e.is_folder]
+
+    def merge(self, entries: Mapping[str, TreeEntry]) -> None:
+        self.entries.update(entries)
+        for folder, children in children_by_folder(entries).items():
+            self._children.setdefault(folder, {}).update(children)
+
+    def copy(self, source: str, target: str) -> None:
+        """List ``target`` as ``source`` is listed (two folders with the same id)."""
+        copied: dict[str, TreeEntry] = {}
+        stack = [(source, target)]
+        while stack:
+            src, dst = stack.pop()
+            for name, entry in self.children(src).items():
+                copied[f"{dst}/{name}"] = entry
+                if entry.is_folder:
+                    stack.append((f"{src}/{name}", f"{dst}/{name}"))
+        self.merge(copied)

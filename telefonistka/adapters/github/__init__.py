@@ -1,0 +1,23 @@
+"""The GitHub adapter, split by concern; ``GitHubRepo`` (in ``repo``) is what callers use.
+
+Importing this package loads PyGithub and ``requests``: the Action edge imports it only
+inside the handlers that talk to GitHub, so an ignored event never pays for it.
+"""
+
+from telefonistka.adapters.github.changed_files import MAX_COMPARE_FILES, MAX_PR_FILES
+from telefonistka.adapters.github.git_data import commit_state_from_json
+from telefonistka.adapters.github.pulls import Comment, pull_request_from_json
+from telefonistka.adapters.github.repo import GitHubRepo
+from telefonistka.adapters.github.statuses import CommitStatusState
+from telefonistka.ports import CommitState
+
+__all__ = [
+    "MAX_COMPARE_FILES",
+    "MAX_PR_FILES",
+    "Comment",
+    "CommitState",
+    "CommitStatusState",
+    "GitHubRepo",
+    "commit_state_from_json",
+    "pull_request_from_json",
+]

@@ -1,0 +1,170 @@
+"""Pull requests and their conversation: open, update, label, assign, approve, merge,
+comment, and minimise outdated comments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from telefonistka.adapters.github.session import RepoSession
+from telefonistka.core.pr_events import PullRequest
+from telefonistka.errors import GitHubError
+
+_MERGE_AGAIN = "try the merge again"
+
+
+def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
+    """A REST pull-request object as the core ``PullRequest`` (list responses omit
+    ``changed_files`` and ``merged``: None/False then)."""
+    try:
+        return PullRequest(
+            number=int(data["number"]),
+            title=str(data.get("title") or ""),
+            body=str(data.get("body") or ""),
+            author=str((data.get("user") or {}).get("login") or ""),
+            head_ref=str(data["head"]["ref"]),
+            head_sha=str(data["head"]["sha"]),
+            base_ref=str(data["base"]["ref"]),
+            base_sha=str(data["base"]["sha"]),
+            merged=bool(data.get("merged")),
+            merge_commit_sha=data.get("merge_commit_sha"),
+            changed_files=data.get("changed_files"),
+            labels=tuple(str(label["name"]) for label in data.get("labels") or []),
+            html_url=str(data.get("html_url") or ""),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An issue or PR comment: its ids (``node_id`` for GraphQL minimizing), author, body."""
+
+    id: int
+    node_id: str
+    author: str
+    body: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Comment:
+        author = str((data.get("user") or {}).get("login") or "")
+        return cls(int(data["id"]), str(data.get("node_id") or ""), author, str(data["body"] or ""))
+
+
+class PullRequests(RepoSession):
+    """``/pulls``, ``/issues/{n}/…`` (labels, assignees, comments), reviews, merges."""
+
+    def get_pr(self, number: int) -> PullRequest:
+        data = self._call("pull", f"read PR #{number}", "GET", f"/pulls/{number}")
+        return pull_request_from_json(data)
+
+    def find_open_pr(self, head_branch: str) -> PullRequest | None:
+        """The open PR from branch ``head_branch`` of this repository, if any."""
+        params = {"head": f"{self.owner}:{head_branch}", "state": "open"}
+        data = self._call(
+            "pull", f"look for an open PR from {head_branch!r}", "GET", "/pulls", params
+        )
+        return pull_request_from_json(data[0]) if data else None
+
+    def create_pr(self, title: str, body: str, head: str, base: str) -> PullRequest:
+        """Open a PR; when one is already open from ``head`` (a re-run), return that one."""
+        payload = {"title": title, "body": body, "head": head, "base": base}
+        try:
+            data = self._call("pull", f"open a PR from {head!r}", "POST", "/pulls", body=payload)
+        except GitHubError as exc:
+            existing = self.find_open_pr(head) if _pr_exists(exc) else None
+            if existing is None:
+                raise
+            return existing
+        return pull_request_from_json(data)
+
+    def update_pr(self, number: int, title: str, body: str) -> PullRequest:
+        payload = {"title": title, "body": body}
+        data = self._call("pull", f"update PR #{number}", "PATCH", f"/pulls/{number}", body=payload)
+        return pull_request_from_json(data)
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        """Add ``labels`` (GitHub creates unknown ones); no request when there are none."""
+        if labels:
+            body = {"labels": list(labels)}
+            self._call(
+                "labels", f"label PR #{number}", "POST", f"/issues/{number}/labels", body=body
+            )
+
+    def add_assignees(self, number: int, logins: Sequence[str]) -> None:
+        """Assign ``logins``; GitHub silently skips users who cannot be assigned."""
+        if logins:
+            body = {"assignees": list(logins)}
+            path = f"/issues/{number}/assignees"
+            self._call("assignees", f"assign PR #{number}", "POST", path, body=body)
+
+    def set_labels_and_assignees(
+        self, number: int, labels: Sequence[str], logins: Sequence[str]
+    ) -> None:
+        """Labels and assignees in one ``PATCH /issues/{n}`` (replacing both lists).
+
+        For a PR this run just opened, where there is nothing to replace: one request
+        instead of two.
+        """
+        body = {"labels": list(labels), "assignees": list(logins)}
+        self._call(
+            "labels", f"label and assign PR #{number}", "PATCH", f"/issues/{number}", body=body
+        )
+
+    def approve(self, number: int) -> None:
+        """Approve the PR. Call it on ``with_identity(approver)``: nobody approves their own PR."""
+        body = {"event": "APPROVE"}
+        self._call("review", f"approve PR #{number}", "POST", f"/pulls/{number}/reviews", body=body)
+
+    def merge_pr(self, number: int, method: str = "merge") -> str:
+        """Merge the PR and return the merge commit id.
+
+        GitHub answers 405 "Base branch was modified. Review and try the merge again."
+        while a concurrent merge settles; that answer is retried with backoff, at most
+        ``policy.merge_attempts`` times. Any other refusal is raised at once.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._merge_once(number, method)
+            except GitHubError as exc:
+                again = exc.status == 405 and _MERGE_AGAIN in exc.detail.lower()
+                if not again or attempt >= self._http.policy.merge_attempts:
+                    raise
+            self._http.sleep(self._http.policy.backoff_for(attempt))
+
+    def _merge_once(self, number: int, method: str) -> str:
+        body = {"merge_method": method}
+        data = self._call(
+            "merge", f"merge PR #{number}", "PUT", f"/pulls/{number}/merge", body=body
+        )
+        return str(data.get("sha") or "")
+
+    def comment(self, number: int, body: str) -> Comment:
+        path = f"/issues/{number}/comments"
+        data = self._call("comment", f"comment on #{number}", "POST", path, body={"body": body})
+        return Comment.from_json(data)
+
+    def list_comments(self, number: int) -> list[Comment]:
+        """Every comment on issue or PR ``number``, 100 per page."""
+        records = self._paginate(
+            "comment", f"list comments of #{number}", f"/issues/{number}/comments"
+        )
+        return [Comment.from_json(record) for record in records]
+
+    def minimize_comment(self, node_id: str, classifier: str = "OUTDATED") -> None:
+        """Hide comment ``node_id`` as ``classifier`` (GraphQL ``minimizeComment``)."""
+        query = (
+            "mutation($input: MinimizeCommentInput!) { minimizeComment(input: $input) "
+            "{ minimizedComment { isMinimized } } }"
+        )
+        variables = {"input": {"subjectId": node_id, "classifier": classifier}}
+        self._graphql(f"minimize comment {node_id}", query, variables)
+
+
+def _pr_exists(exc: GitHubError) -> bool:
+    """GitHub's 422 for a second PR from the same head."""
+    return exc.status == 422 and "already exists" in exc.detail.lower()

@@ -1,0 +1,82 @@
+"""Branches: read a branch head, resolve a revision, create or move a branch.
+
+Only branch refs (``refs/heads/…``) are ever read or written; tags are not accepted as
+revisions.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from telefonistka.adapters.github.session import RepoSession
+from telefonistka.errors import GitHubError
+
+_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+class Refs(RepoSession):
+    """The branch side of the git data API (``/git/ref``, ``/git/refs``)."""
+
+    def branch_head(self, name: str) -> str | None:
+        """The commit at the tip of branch ``name``, or None when there is no such branch.
+
+        ``/git/ref/`` (singular) matches the name exactly; ``/git/refs/`` would also
+        return ``name/...`` branches.
+        """
+        try:
+            data = self._call("ref", f"read branch {name!r}", "GET", f"/git/ref/heads/{_ref(name)}")
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if isinstance(data, list):  # some servers answer a prefix match with a list
+            wanted = f"refs/heads/{name}"
+            data = next((ref for ref in data if ref.get("ref") == wanted), None)
+            if data is None:
+                return None
+        return str(data["object"]["sha"])
+
+    def resolve_commit(self, rev: str) -> str:
+        """The commit ``rev`` names: a full object id as is, else the head of that branch."""
+        if _OID.fullmatch(rev):
+            return rev
+        head = self.branch_head(rev)
+        if head is None:
+            raise GitHubError(f"no branch {rev!r} in {self.full_name}", 404)
+        return head
+
+    def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None:
+        """Point branch ``name`` at ``new_sha``: create it when ``old_sha`` is None, else move it.
+
+        GitHub's ref API has no compare-and-swap, so a move is a forced update. That is
+        safe for promotion branches: the bot owns them and their content is a function
+        of (base, plan), so whichever concurrent run writes last leaves an equivalent
+        commit. A create that loses the race (422 "Reference already exists": another
+        run, or our own retried POST, created it first) re-reads the head and becomes an
+        update unless the branch is already at ``new_sha``.
+        """
+        if old_sha is None:
+            try:
+                self._create_ref(name, new_sha)
+                return
+            except GitHubError as exc:
+                if exc.status != 422 or "already exists" not in exc.detail.lower():
+                    raise
+            if self.branch_head(name) == new_sha:
+                return
+        self._move_ref(name, new_sha)
+
+    def _create_ref(self, name: str, sha: str) -> None:
+        body = {"ref": f"refs/heads/{name}", "sha": sha}
+        self._call("ref", f"create branch {name!r}", "POST", "/git/refs", body=body)
+
+    def _move_ref(self, name: str, sha: str) -> None:
+        body = {"sha": sha, "force": True}
+        path = f"/git/refs/heads/{_ref(name)}"
+        self._call("ref", f"update branch {name!r}", "PATCH", path, body=body)
+
+
+def _ref(name: str) -> str:
+    """A branch name as a URL path (its slashes stay: ``refs/heads/a/b``)."""
+    return quote(name, safe="/")

@@ -1,0 +1,61 @@
+"""Commit statuses: the ``telefonistka`` status of each run, and the ones users toggle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from telefonistka.adapters.github.session import PER_PAGE, RepoSession
+
+MAX_STATUS_DESCRIPTION = 140
+
+
+class CommitStatusState(StrEnum):
+    """The states of a commit status, as the statuses API spells them."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    ERROR = "error"
+    FAILURE = "failure"
+
+
+class CommitStatuses(RepoSession):
+    """``/statuses/{sha}`` and ``/commits/{sha}/statuses``."""
+
+    # Fills ``target_url`` of the ``telefonistka`` status (the `status-target-url` input).
+    status_url: Callable[[str], str] | None = None
+
+    def status_state(self, sha: str, context: str) -> str | None:
+        """The newest state of status ``context`` on ``sha``; None when it was never set.
+
+        One page of ``GET /commits/{sha}/statuses`` (newest first, 100 per page): a commit
+        rarely carries more statuses than that, and the newest of a context comes first.
+        """
+        path = f"/commits/{sha}/statuses"
+        what = f"read statuses of {sha[:12]}"
+        records = self._call("status", what, "GET", path, {"per_page": PER_PAGE}) or []
+        states = [str(r.get("state")) for r in records if r.get("context") == context]
+        return states[0] if states else None
+
+    def set_status(
+        self,
+        sha: str,
+        state: CommitStatusState | str,
+        context: str = "telefonistka",
+        description: str = "",
+        target_url: str | None = None,
+    ) -> None:
+        """Set commit status ``context`` on ``sha`` (descriptions are cut to GitHub's 140)."""
+        body: dict[str, Any] = {
+            "state": CommitStatusState(state).value,
+            "context": context,
+            "description": description[:MAX_STATUS_DESCRIPTION],
+        }
+        if target_url is None and self.status_url is not None and context == "telefonistka":
+            target_url = self.status_url(sha)  # our own status only, not toggled ones
+        if target_url:
+            body["target_url"] = target_url
+        self._call(
+            "status", f"set status {context!r} on {sha[:12]}", "POST", f"/statuses/{sha}", body=body
+        )
