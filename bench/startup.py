@@ -107,13 +107,15 @@ def measure(runs: int, work: Path) -> dict[str, object]:
         "entrypoint_unhandled_event_s": median_seconds([python, *entrypoint], unhandled, runs),
         "entrypoint_unmatched_event_s": median_seconds([python, *entrypoint], unmatched, runs),
         "import_promotion_use_case_s": median_seconds(
-            [python, "-c", "import telefonistka.action, telefonistka.promote_pr"], unhandled, runs
+            [python, "-c", "import telefonistka.action, telefonistka.usecases.promote_merged_pr"],
+            unhandled,
+            runs,
         ),
         "heavy_imports": {
             "entrypoint_unhandled_event": heavy_imported(entrypoint, unhandled),
             "entrypoint_unmatched_event": heavy_imported(entrypoint, unmatched),
             "promotion_use_case": heavy_imported(
-                ["-c", "import telefonistka.promote_pr"], unhandled
+                ["-c", "import telefonistka.usecases.promote_merged_pr"], unhandled
             ),
         },
         "heaviest_imports_ms": heaviest(["-c", "import telefonistka.action"], unhandled),

@@ -18,11 +18,10 @@ from github_emulator import GitHubEmulator
 from github_emulator.fixtures import emulator_session
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.bump import BumpRequest, BumpStatus, Edit, bump, pr_title
-from telefonistka.commands.bump_regex import regex_edit
-from telefonistka.commands.bump_yaml import yaml_edit
 from telefonistka.core.bump import overwrite
 from telefonistka.errors import BumpError
+from telefonistka.usecases.bump_edits import regex_edit, yaml_edit
+from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, Edit, bump, pr_title
 
 TARGET = "acme/infra"
 VALUES = "envs/prod/app/values.yaml"

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from github_emulator import GitHubEmulator
 
-from telefonistka.action import main, read_settings
-from telefonistka.bump import BumpOutcome, BumpStatus
-from telefonistka.bump_dispatch import BumpKind, bump_outputs, read_bump_job
+from telefonistka.action.bump_inputs import BumpKind, bump_outputs, read_bump_job
+from telefonistka.action.main import main
+from telefonistka.action.settings import read_settings
 from telefonistka.errors import UsageError
+from telefonistka.usecases.bump_version import BumpOutcome, BumpStatus
 
 VALUES = b"image:\n  tag: v1\n"
 REPO = "acme/infra"

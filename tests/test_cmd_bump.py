@@ -17,7 +17,7 @@ from github_emulator import GitHubEmulator
 from github_emulator.fixtures import emulator_session
 
 from telefonistka import cli
-from telefonistka.commands.bump_common import api_url
+from telefonistka.cli.bump_options import api_url
 
 TARGET = "acme/infra"
 VALUES = "apps/web/values.yaml"

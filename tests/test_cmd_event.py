@@ -13,7 +13,7 @@ WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
 
 
 def test_an_ignored_event_needs_no_credentials(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
 
@@ -22,11 +22,11 @@ def test_an_ignored_event_needs_no_credentials(
     )
 
     assert code == 0
-    assert "needs no action" in capsys.readouterr().out
+    assert "needs no action" in capfd.readouterr().out
 
 
 def test_a_handled_event_without_credentials_says_which_input_to_set(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("INPUT_GITHUB-TOKEN", raising=False)
@@ -40,11 +40,11 @@ def test_a_handled_event_without_credentials_says_which_input_to_set(
     )
 
     assert code == 2
-    assert "no GitHub credentials: set the `github-token` input" in capsys.readouterr().out
+    assert "no GitHub credentials: set the `github-token` input" in capfd.readouterr().out
 
 
 def test_log_level_debug_prints_why_no_route_matched(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
@@ -52,7 +52,7 @@ def test_log_level_debug_prints_why_no_route_matched(
 
     code = main(["event", "--type", "pull_request", "--file", path, "--log-level", "debug"])
 
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert code == 0
     assert "settings: log-level: debug" in out
     assert "route 'drift check' does not match: it needs action opened" in out
@@ -60,7 +60,7 @@ def test_log_level_debug_prints_why_no_route_matched(
 
 
 def test_outside_actions_the_debug_lines_are_dropped_at_info(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
@@ -68,6 +68,6 @@ def test_outside_actions_the_debug_lines_are_dropped_at_info(
 
     main(["event", "--type", "pull_request", "--file", str(WEBHOOKS / "pull_request.closed.json")])
 
-    out = capsys.readouterr().out
+    out = capfd.readouterr().out
     assert "debug" not in out
     assert "does not match" not in out

@@ -328,7 +328,7 @@ def test_the_package_imports_from_the_image_layout_only(
     app = image_root / "app"
     assert probe["package"] == str(app / "telefonistka" / "__init__.py")
     assert probe["no_site"] == 1
-    assert "telefonistka.handlers" in probe["modules"]
+    assert "telefonistka.action.routes" in probe["modules"]
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     allowed = (app, site_packages, stdlib)
     outside = {

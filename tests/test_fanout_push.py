@@ -11,11 +11,11 @@ from fanout_helpers import SECRET, Receiver, receivers, signature_ok
 from github_emulator import GitHubEmulator
 from test_entrypoint_fanout import push, seeded
 
-from telefonistka.action import main
+from telefonistka.action.main import main
 from telefonistka.core.events import PushEvent
 from telefonistka.core.fanout import EndpointResult
 from telefonistka.errors import UsageError
-from telefonistka.fanout_push import FanoutOptions, FanoutResult, read_fanout_options
+from telefonistka.usecases.fanout_push import FanoutOptions, FanoutResult, read_fanout_options
 
 EVENT = PushEvent("refs/heads/main", "a" * 40, "b" * 40, "acme/infra", "main")
 OK = EndpointResult("http://ok.example/hook", 200, None, 1, 0.1)

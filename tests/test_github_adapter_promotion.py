@@ -15,7 +15,7 @@ from telefonistka.core.planning import Plan, Promotion
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import Mode
 from telefonistka.core.sync import branch_name
-from telefonistka.promotion import PromotionRun, Status, Trigger
+from telefonistka.usecases.promotion import PromotionRun, Status, Trigger
 
 TRIGGER = Trigger(pr_number=12, pr_author="alice", pr_branch="feature/x")
 TREE, COMMIT = "1" * 40, "2" * 40

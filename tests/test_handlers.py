@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 import responses
 
-from telefonistka.action import Identity, LogLevel, Settings, Workflow
+from telefonistka.action.context import Context, Report
+from telefonistka.action.routes import ROUTES, Event, dispatch, route
+from telefonistka.action.settings import Identity, LogLevel, Settings
+from telefonistka.action.workflow import Workflow
 from telefonistka.core.pr_events import (
     IssueCommentEvent,
     PullRequestEvent,
     issue_comment_event_from_json,
 )
 from telefonistka.errors import EventError, UsageError
-from telefonistka.handlers import ROUTES, Context, Event, Report, dispatch, route
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
 

@@ -12,7 +12,7 @@ from test_drift_pr import DRIFTED, client, comments, latest_event, statuses
 from test_entrypoint import CONFIG, REPO, checked_emulator, run_step
 
 from telefonistka.core.rendering import DRIFT_MARKER
-from telefonistka.pr_commands import commands_in
+from telefonistka.usecases.comment_commands import commands_in
 
 TOGGLING = DRIFTED | {"telefonistka.yaml": CONFIG + "toggleCommitStatus:\n  approved: manual\n"}
 

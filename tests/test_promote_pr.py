@@ -20,15 +20,17 @@ from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
 from test_entrypoint import checked_emulator
 
-from telefonistka.action import Identity, Settings, Workflow
+from telefonistka.action.context import Context
+from telefonistka.action.routes import dispatch
+from telefonistka.action.settings import Identity, Settings
+from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.planning import Conflict, Plan
 from telefonistka.core.pr_events import PullRequestEvent, pull_request_event_from_json
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import MissingConfigError
-from telefonistka.handlers import Context, dispatch
-from telefonistka.promote_pr import MergedPrPromotion, MergedPrResult
+from telefonistka.usecases.promote_merged_pr import MergedPrPromotion, MergedPrResult
 
 REPO = "acme/infra"
 CONFIG = """\

@@ -10,7 +10,7 @@ from telefonistka.core.metadata import PromotionMetadata, PromotionStage, extrac
 from telefonistka.core.planning import Conflict, Plan, Promotion
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
-from telefonistka.promotion import Outcome, PromotionRun, Status, Trigger, failed
+from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger, failed
 
 BASE = "b" * 40
 OLD_BASE = "a" * 40

@@ -12,8 +12,10 @@ from github_emulator import GitHubEmulator
 from test_drift_pr import client, comments, latest_event, statuses
 from test_entrypoint import REPO, checked_emulator, run_step
 
-from telefonistka.action import Identity, Settings, Workflow
-from telefonistka.handlers import Context, dispatch
+from telefonistka.action.context import Context
+from telefonistka.action.routes import dispatch
+from telefonistka.action.settings import Identity, Settings
+from telefonistka.action.workflow import Workflow
 
 CONFIG = """\
 promotionPaths:

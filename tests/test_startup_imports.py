@@ -31,7 +31,18 @@ LIGHT_MODULES = frozenset(
     {
         "telefonistka",
         "telefonistka.action",
-        "telefonistka.handlers",
+        "telefonistka.action.main",
+        "telefonistka.action.settings",
+        "telefonistka.action.workflow",
+        "telefonistka.action.context",
+        "telefonistka.action.routes",
+        "telefonistka.action.handlers",
+        "telefonistka.action.handlers.promotion",
+        "telefonistka.action.handlers.drift",
+        "telefonistka.action.handlers.plan",
+        "telefonistka.action.handlers.comment_commands",
+        "telefonistka.action.handlers.fanout",
+        "telefonistka.action.handlers.bump",
         "telefonistka.errors",
         "telefonistka.core",
         "telefonistka.core.events",
@@ -43,13 +54,13 @@ LIGHT_MODULES = frozenset(
 )
 # The use cases and adapters the brief names, checked by name as well as by the list.
 USE_CASES = (
-    "telefonistka.promote_pr",
-    "telefonistka.drift_pr",
-    "telefonistka.show_plan",
-    "telefonistka.pr_commands",
-    "telefonistka.fanout_push",
-    "telefonistka.bump",
-    "telefonistka.bump_dispatch",
+    "telefonistka.usecases.promote_merged_pr",
+    "telefonistka.usecases.check_drift",
+    "telefonistka.usecases.comment_plan",
+    "telefonistka.usecases.comment_commands",
+    "telefonistka.usecases.fanout_push",
+    "telefonistka.usecases.bump_version",
+    "telefonistka.action.bump_inputs",
     "telefonistka.adapters.github",
     "telefonistka.adapters.github.client",
     "telefonistka.adapters.github.auth",
@@ -91,9 +102,9 @@ def fresh_modules(code: str) -> set[str]:
 
 
 def test_importing_the_action_loads_no_handler_and_no_heavy_package() -> None:
-    modules = fresh_modules("import telefonistka.action, telefonistka.handlers")
+    modules = fresh_modules("import telefonistka.action, telefonistka.action.routes")
 
-    assert {"telefonistka.action", "telefonistka.handlers"} <= modules
+    assert {"telefonistka.action", "telefonistka.action.routes"} <= modules
     assert heavy_in(modules) == []
     assert not modules & set(USE_CASES)
 
@@ -104,8 +115,10 @@ def test_deciding_that_no_route_matches_loads_nothing_heavy() -> None:
     modules = fresh_modules(
         "import io\n"
         "from pathlib import Path\n"
-        "from telefonistka.action import Identity, Settings, Workflow\n"
-        "from telefonistka.handlers import Context, dispatch\n"
+        "from telefonistka.action.settings import Identity, Settings\n"
+        "from telefonistka.action.workflow import Workflow\n"
+        "from telefonistka.action.context import Context\n"
+        "from telefonistka.action.routes import dispatch\n"
         "settings = Settings('pull_request', Path('e.json'), Identity())\n"
         "context = Context(settings, Workflow(settings, io.StringIO()))\n"
         f"assert dispatch('pull_request', Path({str(payload)!r}).read_bytes(), context) is None"
@@ -145,5 +158,5 @@ def test_the_entrypoint_on_an_ignored_event_imports_nothing_heavy(
     assert "::error" not in step.stdout
     assert "needs no action" in step.stdout or "not handled" in step.stdout
     modules = imported_by(step.stderr)
-    assert {"telefonistka.action", "telefonistka.handlers"} <= modules  # the report parses
+    assert {"telefonistka.action", "telefonistka.action.routes"} <= modules  # the report parses
     assert heavy_in(modules) == []

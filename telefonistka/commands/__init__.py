@@ -1,1 +1,4 @@
-"""One module per CLI subcommand; ``telefonistka.cli`` registers them in order."""
+"""Old import paths of the bump edits, kept working: use ``telefonistka.usecases.bump_edits``.
+
+The subcommands themselves live in ``telefonistka.cli``.
+"""

@@ -1,43 +1,5 @@
-"""``telefonistka bump-yaml``: set a value at a yq selector in a YAML file of the target repo."""
+"""Old import path of ``yaml_edit``; it lives in ``telefonistka.usecases.bump_edits``."""
 
-from __future__ import annotations
+from telefonistka.usecases.bump_edits import yaml_edit
 
-import argparse
-
-from telefonistka.bump import Edit
-from telefonistka.commands.bump_common import add_common_arguments, run_bump
-from telefonistka.core.bump import decode_text, set_yaml
-
-HELP = "Open a PR in a target repo that sets a YAML value, keeping the file's formatting."
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The common bump options, the yq selector and the new value (Go's flag names kept)."""
-    add_common_arguments(parser)
-    parser.add_argument(
-        "--address",
-        required=True,
-        help="yq selector, e.g. '.db.[] | select(.name == \"postgres\").image.tag'",
-    )
-    parser.add_argument(
-        "-n",
-        "--replacement-string",
-        "--value",
-        dest="value",
-        required=True,
-        help="the new value, e.g. 'v2.7.1'",
-    )
-
-
-def yaml_edit(path: str, address: str, value: str) -> Edit:
-    """The edit for the use case: decode, set every selected scalar, encode."""
-
-    def edit(current: bytes | None) -> bytes:
-        return set_yaml(decode_text(current, path), address, value, path).encode()
-
-    return edit
-
-
-def run(args: argparse.Namespace) -> int:
-    """Bump with a YAML edit; the file path comes from options or ``TARGET_FILE``."""
-    return run_bump(args, lambda path: yaml_edit(path, args.address, args.value))
+__all__ = ["yaml_edit"]

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 DEFAULT_BASE_URL = "https://api.github.com"
+PUBLIC_HOSTS = frozenset({"github.com", "api.github.com"})
 
 
 @dataclass
@@ -35,3 +36,15 @@ class RequestCounter:
         """``"blob 2, ref 1"``: the count per kind, most frequent first, for the log."""
         ranked = sorted(self.by_kind.items(), key=lambda item: (-item[1], item[0]))
         return ", ".join(f"{kind} {count}" for kind, count in ranked)
+
+
+def host_api_url(host: str | None, fallback: str) -> str:
+    """The API root of GitHub host ``host`` (GHES: ``https://HOST/api/v3``), else ``fallback``.
+
+    Shared by the CLI's ``--github-host`` and the Action's ``bump-github-host`` input, so
+    both spell hosts alike.
+    """
+    host = (host or "").strip().strip("/")
+    if host in PUBLIC_HOSTS:
+        return DEFAULT_BASE_URL
+    return f"https://{host}/api/v3" if host else fallback

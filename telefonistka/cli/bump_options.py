@@ -16,11 +16,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.bump import BumpRequest, BumpStatus, Edit, bump
-from telefonistka.core.github_api import DEFAULT_BASE_URL
+from telefonistka.core.github_api import DEFAULT_BASE_URL, host_api_url
 from telefonistka.errors import UsageError
-
-PUBLIC_HOSTS = frozenset({"github.com", "api.github.com"})
+from telefonistka.usecases.bump_edits import Edit
+from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, bump
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,17 +92,6 @@ def request_from(args: argparse.Namespace, edit: Edit, environ: Mapping[str, str
 def api_url(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     """``--github-host`` (GHES) first, then Actions' ``GITHUB_API_URL``, then github.com."""
     return host_api_url(args.github_host, environ.get("GITHUB_API_URL") or DEFAULT_BASE_URL)
-
-
-def host_api_url(host: str | None, fallback: str) -> str:
-    """The API root of GitHub host ``host`` (GHES: ``https://HOST/api/v3``), else ``fallback``.
-
-    Shared with the Action's ``bump-github-host`` input, so both spell hosts alike.
-    """
-    host = (host or "").strip().strip("/")
-    if host in PUBLIC_HOSTS:
-        return DEFAULT_BASE_URL
-    return f"https://{host}/api/v3" if host else fallback
 
 
 def _token(environ: Mapping[str, str]) -> str:

@@ -39,7 +39,7 @@ from telefonistka.core.fanout import (
     webhook_headers,
 )
 from telefonistka.errors import UsageError
-from telefonistka.promote_pr import read_repo_config_at
+from telefonistka.usecases.repo_config import read_repo_config_at
 
 USER_AGENT = f"telefonistka/{__version__}"
 MAX_TIMEOUT, MAX_RETRIES = 300.0, 10

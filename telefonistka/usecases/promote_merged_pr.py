@@ -36,19 +36,19 @@ from telefonistka.core.changes import (
     find_changed_components,
 )
 from telefonistka.core.component_configs import read_component_configs
-from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
+from telefonistka.core.config import RepoConfig
 from telefonistka.core.markdown import code_span, table_cell
 from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest, PullRequestEvent
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeSnapshot
-from telefonistka.core.validation import load_repo_config
-from telefonistka.errors import MissingConfigError, SyncError, TelefonistkaError
-from telefonistka.promotion import Outcome, PromotionRun, Status, Trigger
+from telefonistka.errors import SyncError, TelefonistkaError
+from telefonistka.usecases.pr_status import STATUS_CONTEXT
+from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
+from telefonistka.usecases.repo_config import read_repo_config_in
 
 PROMOTION_LABEL = "promotion"
-STATUS_CONTEXT = "telefonistka"
 _NEEDS_PR = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
 
 Log = Callable[[str], None]
@@ -302,25 +302,3 @@ class MergedPrPromotion:
 
 def _wants_merge(group: GroupResult) -> bool:
     return group.pr is not None and not group.failed and group.outcome.promotion.auto_merge
-
-
-def read_repo_config_in(repo: GitHubRepo, snapshot: TreeSnapshot, branch: str) -> RepoConfig:
-    """The validated repo configuration of ``snapshot``; a clear error when it is missing."""
-    text = repo.file_in(snapshot, REPO_CONFIG_FILE)
-    return _repo_config(text, repo.full_name, snapshot.commit, branch)
-
-
-def read_repo_config_at(repo: GitHubRepo, commit: str, branch: str) -> RepoConfig:
-    """The validated repo configuration of ``commit``, read without a whole-tree snapshot."""
-    text = repo.read_root_file(commit, REPO_CONFIG_FILE)
-    return _repo_config(text, repo.full_name, commit, branch)
-
-
-def _repo_config(text: bytes | None, repo_name: str, commit: str, branch: str) -> RepoConfig:
-    if text is None:
-        raise MissingConfigError(
-            f"no {REPO_CONFIG_FILE} at the root of branch {branch!r} (commit "
-            f"{commit[:12]}) of {repo_name}: the configuration is read from the "
-            "default branch, so commit it there first"
-        )
-    return load_repo_config(text, REPO_CONFIG_FILE)

@@ -17,8 +17,8 @@ from telefonistka.adapters.github import CommitStatusState, GitHubRepo
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import ConfigError, MissingConfigError, TelefonistkaError
-from telefonistka.promote_pr import STATUS_CONTEXT
 
+STATUS_CONTEXT = "telefonistka"  # the commit status of every run
 T = TypeVar("T")
 Log = Callable[[str], None]
 

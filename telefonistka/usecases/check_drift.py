@@ -33,9 +33,9 @@ from telefonistka.core.markdown import table_cell
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import DRIFT_MARKER, Renderer
-from telefonistka.errors import GitHubError
-from telefonistka.pr_status import PrStatus
-from telefonistka.promote_pr import read_repo_config_in
+from telefonistka.usecases.bot_identity import bot_matcher
+from telefonistka.usecases.pr_status import PrStatus
+from telefonistka.usecases.repo_config import read_repo_config_in
 
 Log = Callable[[str], None]
 
@@ -148,18 +148,3 @@ class PrDriftCheck:
 
     def _is_no_drift_note(self, comment: Comment) -> bool:
         return comment.body.strip() == self.renderer.no_drift_comment().strip()
-
-
-def bot_matcher(repo: GitHubRepo, log: Log) -> Callable[[str], bool]:
-    """Whether a login is the bot's own identity.
-
-    Asks GraphQL ``viewer { login }`` once. Where GitHub refuses that query (some App
-    installation tokens), any ``[bot]`` account counts as ours: a drift marker in a
-    comment of another bot is then minimized too, which hides nothing a person wrote.
-    """
-    try:
-        login = repo.viewer_login()
-    except GitHubError as exc:
-        log(f"could not read the bot's login ({exc}); treating every [bot] account as ours")
-        return lambda author: author.endswith("[bot]")
-    return lambda author: author == login

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import functools
 
-from telefonistka.commands.bump_common import add_common_arguments, read_content, run_bump
-from telefonistka.core.bump import overwrite
+from telefonistka.cli.bump_options import add_common_arguments, read_content, run_bump
+from telefonistka.usecases.bump_edits import overwrite_edit
 
 HELP = "Open a PR in a target repo that replaces (or creates) a file with the given content."
 
@@ -25,5 +24,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the content first, so a bad path fails before any request."""
-    edit = functools.partial(overwrite, content=read_content(args.file))
+    edit = overwrite_edit(read_content(args.file))
     return run_bump(args, lambda _path: edit)

@@ -22,7 +22,7 @@ from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.trigger import read_merge_message
 from telefonistka.errors import UsageError
-from telefonistka.promotion import Outcome, PromotionRun, Trigger, failed
+from telefonistka.usecases.promotion import Outcome, PromotionRun, Trigger, failed
 
 HELP = "Open promotion branches in a local git repo for a merged commit."
 

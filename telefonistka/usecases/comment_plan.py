@@ -19,8 +19,8 @@ from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer
-from telefonistka.pr_status import PrStatus
-from telefonistka.promote_pr import read_repo_config_in
+from telefonistka.usecases.pr_status import PrStatus
+from telefonistka.usecases.repo_config import read_repo_config_in
 
 Log = Callable[[str], None]
 

@@ -1,10 +1,10 @@
-"""Version bumps from the Action (SPEC 9): a ``workflow_dispatch`` run opens the bump PR.
+"""The ``bump-*`` inputs of a ``workflow_dispatch`` run, read into one version bump.
 
 A code repo's pipeline dispatches a workflow (``gh workflow run``, or the REST API)
 whose step runs the Action with ``bump-*`` inputs; this module turns those inputs into
-a ``BumpRequest`` and runs the same use case as ``telefonistka bump-*``
-(``telefonistka.bump.bump``). Inputs are checked before any request, and a missing or
-bad one is a ``UsageError`` naming it (exit 2).
+a ``BumpRequest`` for the same use case as ``telefonistka bump-*``
+(``telefonistka.usecases.bump_version.bump``). Inputs are checked before any request,
+and a missing or bad one is a ``UsageError`` naming it (exit 2).
 
 Defaults: ``bump-target-repo`` is ``GITHUB_REPOSITORY`` (the dispatched workflow
 usually lives in the IaC repo it bumps, where the job's own token can write);
@@ -15,21 +15,18 @@ workflow should pass the code repo's values through its inputs.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from telefonistka.bump import BumpOutcome, BumpRequest, Edit
-from telefonistka.commands.bump_common import host_api_url
-from telefonistka.commands.bump_regex import regex_edit
-from telefonistka.commands.bump_yaml import yaml_edit
-from telefonistka.core.bump import overwrite
+from telefonistka.core.github_api import host_api_url
 from telefonistka.errors import UsageError
+from telefonistka.usecases.bump_edits import Edit, overwrite_edit, regex_edit, yaml_edit
+from telefonistka.usecases.bump_version import BumpOutcome, BumpRequest
 
 if TYPE_CHECKING:
-    from telefonistka.action import Settings
+    from telefonistka.action.settings import Settings
 
 _TRUE, _FALSE = "true", "false"
 
@@ -87,8 +84,7 @@ def _kind(text: str) -> BumpKind:
 def _edit(kind: BumpKind, inputs: Mapping[str, str], path: str) -> Edit:
     """The edit of ``kind`` from its own inputs (each required for that kind only)."""
     if kind is BumpKind.OVERWRITE:
-        content = _required(inputs, "bump-file-content").encode("utf-8")
-        return functools.partial(overwrite, content=content)
+        return overwrite_edit(_required(inputs, "bump-file-content").encode("utf-8"))
     if kind is BumpKind.REGEX:
         pattern = _required(inputs, "bump-regex")
         return regex_edit(path, pattern, inputs.get("bump-replacement", ""))

@@ -21,8 +21,8 @@ from telefonistka.core.config import REPO_CONFIG_FILE
 from telefonistka.core.pr_events import IssueCommentEvent
 from telefonistka.core.pr_requests import RETRIGGER, commands_in
 from telefonistka.core.validation import load_repo_config
-from telefonistka.drift_pr import bot_matcher
 from telefonistka.errors import MissingConfigError
+from telefonistka.usecases.bot_identity import bot_matcher
 
 Log = Callable[[str], None]
 

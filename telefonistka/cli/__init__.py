@@ -1,6 +1,6 @@
 """The ``telefonistka`` command line: a registry of subcommands, one module each.
 
-Each module in ``telefonistka.commands`` defines ``HELP`` (one line), ``add_arguments``
+Each subcommand is a module of this package defining ``HELP`` (one line), ``add_arguments``
 and ``run(args) -> int``. This module only parses arguments, calls ``run`` and turns our
 exceptions into messages on stderr and exit codes; nothing happens at import time.
 """
@@ -32,7 +32,7 @@ COMMANDS: tuple[str, ...] = (
 
 
 def _load(name: str) -> ModuleType:
-    return importlib.import_module(f"telefonistka.commands.{name.replace('-', '_')}")
+    return importlib.import_module(f"telefonistka.cli.{name.replace('-', '_')}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,158 @@
+"""What a route's handler gets besides its event (``Context``) and what it returns (``Report``).
+
+The GitHub clients are built here, from the settings, only when a handler asks, so a
+missing token is an error only for events that need one, and an ignored event never
+loads PyGithub (the imports below sit inside the methods for that reason).
+"""
+
+# The imports inside functions are the point (see above), hence:
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from telefonistka.core.github_api import RequestCounter
+from telefonistka.errors import UsageError
+
+if TYPE_CHECKING:
+    from github import Auth
+
+    from telefonistka.action.settings import Identity, Settings
+    from telefonistka.action.workflow import Workflow
+    from telefonistka.adapters.github import GitHubRepo
+    from telefonistka.core.rendering import Renderer
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a handler did, for the edge: step outputs, job summary, failures to annotate."""
+
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    summary: str = ""
+    failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    failure_title: str = "telefonistka: promotion failed"
+
+
+@dataclass
+class Context:
+    """What handlers get besides the event: settings, the log, GitHub identities.
+
+    The GitHub clients are built here, from the settings, only when a handler asks, so
+    a missing token is an error only for events that need one. Every client shares one
+    request counter, so a run's request total covers both identities.
+    """
+
+    settings: Settings
+    workflow: Workflow
+    counter: RequestCounter = field(default_factory=RequestCounter)
+    event_body: bytes = b""  # the delivery's exact bytes: fan-out forwards and signs them
+
+    def log(self, message: str) -> None:
+        self.workflow.log(message)
+
+    def debug(self, message: str) -> None:
+        """A detail for ``log-level: debug`` (or the runner's step debug logging)."""
+        self.workflow.debug(message)
+
+    def repo(
+        self, full_name: str, default_branch: str | None = None, api_url: str | None = None
+    ) -> GitHubRepo:
+        """The repository as the bot's identity sees it (``api_url``: another GitHub host)."""
+        identity = self.settings.identity
+        if not identity.configured:
+            raise UsageError(
+                "no GitHub credentials: set the `github-token` input (for example "
+                "`${{ secrets.GITHUB_TOKEN }}`), or `app-id` and `app-private-key`"
+            )
+        return self._connect(identity, full_name, default_branch, api_url)
+
+    def approver(self, repo: GitHubRepo) -> GitHubRepo | None:
+        """The same repository seen by the approver identity; None when none is set."""
+        identity = self.settings.approver
+        if not identity.configured:
+            return None
+        return repo.with_identity(self._auth(identity, repo.full_name, repo.base_url))
+
+    def run_grouped(self, title: str, run: Callable[[], R]) -> R:
+        """Run a use case inside a log group, then log the run's GitHub request total.
+
+        Every handler that calls GitHub ends this way, so a user can read the API cost
+        of each event from the step log.
+        """
+        with self.workflow.group(title):
+            result = run()
+        self.log(f"GitHub API requests: {self.counter.total}")
+        return result
+
+    def renderer(self) -> Renderer:
+        """Templates from the packaged set, overridden by ``templates-path`` when given."""
+        from telefonistka.core.rendering import Renderer
+
+        return Renderer(override_dir=self.settings.templates_path)
+
+    def _connect(
+        self,
+        identity: Identity,
+        full_name: str,
+        default_branch: str | None,
+        api_url: str | None = None,
+    ) -> GitHubRepo:
+        from telefonistka.adapters.github import GitHubRepo
+
+        base_url = api_url or self.settings.api_url
+        auth = self._auth(identity, full_name, base_url)
+        repo = GitHubRepo(
+            auth,
+            full_name,
+            base_url,
+            counter=self.counter,
+            default_branch=default_branch,
+        )
+        repo.status_url = self._status_url(repo)
+        return repo
+
+    def _status_url(self, repo: GitHubRepo) -> Callable[[str], str] | None:
+        """The `status-target-url` template bound to ``repo``; None when the input is unset.
+
+        The commit is read (one request, cached) only when the template uses its time.
+        """
+        template = self.settings.input("status-target-url")
+        if not template:
+            return None
+        from telefonistka.core.rendering import status_target_url
+
+        def url(sha: str) -> str:
+            when = repo.commit_state(sha).date if "commit_time" in template else ""
+            return status_target_url(
+                template,
+                commit_sha=sha,
+                commit_time=when,
+                repository=repo.full_name,
+                server_url=self.settings.server_url,
+            )
+
+        return url
+
+    def _auth(
+        self, identity: Identity, full_name: str, api_url: str | None = None
+    ) -> str | Auth.Auth:
+        """A token as is; an App becomes its installation on ``full_name`` (one request)."""
+        if not identity.app_id:
+            return identity.token
+        if not identity.app_private_key:
+            raise UsageError(f"GitHub App {identity.app_id} is set without its private key")
+        from telefonistka.adapters.github.auth import app_installation_auth
+
+        return app_installation_auth(
+            identity.app_id,
+            identity.app_private_key,
+            full_name,
+            api_url or self.settings.api_url,
+            counter=self.counter,
+        )

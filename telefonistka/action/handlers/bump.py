@@ -1,0 +1,24 @@
+"""``workflow_dispatch``: the ``bump-*`` inputs open (or refresh) a version-bump PR."""
+
+# The use case is imported when the route matches, so other events never load it:
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+from telefonistka.action.context import Context, Report
+from telefonistka.core.dispatch_events import WorkflowDispatchEvent
+
+
+def bump_version(event: WorkflowDispatchEvent, context: Context) -> Report:
+    """``workflow_dispatch``: the ``bump-*`` inputs open a version-bump PR ."""
+    from telefonistka.action.bump_inputs import bump_outputs, bump_summary, read_bump_job
+    from telefonistka.usecases.bump_version import bump
+
+    job = read_bump_job(context.settings)
+    context.log(f"dispatched run of {event.workflow or 'a workflow'} in {event.repository}")
+    repo = context.repo(job.target_repo, api_url=job.api_url)
+    title = f"Version bump of {job.request.target_file} in {repo.full_name}"
+    outcome = context.run_grouped(title, lambda: bump(repo, job.request, log=context.log))
+    if outcome.pull is not None:
+        context.log(f"bump PR #{outcome.pull.number} ({outcome.status}): {outcome.pull.html_url}")
+    return Report(bump_outputs(outcome), bump_summary(job, outcome))

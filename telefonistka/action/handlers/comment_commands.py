@@ -1,0 +1,48 @@
+"""``issue_comment`` created on a PR: ``/retrigger`` and commit-status toggles."""
+
+# The use case is imported when the route matches, so other events never load it:
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telefonistka.action.context import Context, Report
+from telefonistka.action.handlers.drift import run_drift_check
+from telefonistka.core.pr_events import IssueCommentEvent
+
+if TYPE_CHECKING:
+    from telefonistka.usecases.comment_commands import Toggle
+
+
+def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
+    """``issue_comment`` created on a PR: ``/retrigger`` and status toggles (SPEC 7)."""
+    from telefonistka.usecases.comment_commands import PrCommands
+
+    repo = context.repo(event.repository, event.default_branch)
+    commands = PrCommands(repo, event, context.log)
+    with context.workflow.group(f"Commands of a comment on #{event.issue_number}"):
+        if commands.from_bot():
+            context.log(f"the comment is by the bot itself (@{event.comment_author}); ignored")
+            return Report()
+        contexts = commands.toggle_contexts()
+    if not (commands.retrigger or contexts):
+        context.log(f"no known command in {', '.join(commands.commands)}; nothing to do")
+        return Report()
+    pull = repo.get_pr(event.issue_number)
+    report = (
+        run_drift_check(repo, pull, event.default_branch, context)
+        if commands.retrigger
+        else Report()
+    )
+    toggles = [commands.flip(pull.head_sha, status) for status in contexts]
+    return Report(report.outputs, report.summary + _toggle_summary(toggles, event))
+
+
+def _toggle_summary(toggles: list[Toggle], event: IssueCommentEvent) -> str:
+    """Job summary lines for the flipped statuses."""
+    if not toggles:
+        return ""
+    lines = [f"### Telefonistka: statuses toggled on #{event.issue_number}", ""]
+    lines += [f"- `{t.context}`: {t.before or 'unset'} → {t.after}" for t in toggles]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,36 @@
+"""``pull_request`` opened / reopened / synchronize (and ``/retrigger``): the drift check."""
+
+# The use case is imported when the route matches, so other events never load it:
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from telefonistka.action.context import Context, Report
+from telefonistka.core.pr_events import PullRequest, PullRequestEvent
+
+if TYPE_CHECKING:
+    from telefonistka.adapters.github import GitHubRepo
+
+DRIFT_ACTIONS = frozenset({"opened", "reopened", "synchronize"})
+
+
+def check_pr_drift(event: PullRequestEvent, context: Context) -> Report:
+    """``pull_request`` opened / reopened / synchronize: the drift check (SPEC 7)."""
+    repo = context.repo(event.repository, event.default_branch)
+    pull = event.pull_request
+    return run_drift_check(repo, pull, event.default_branch, context)
+
+
+def run_drift_check(
+    repo: GitHubRepo, pull: PullRequest, default_branch: str, context: Context
+) -> Report:
+    """The drift check of one open PR; shared by PR events and ``/retrigger``."""
+    from telefonistka.usecases.check_drift import PrDriftCheck
+
+    check = PrDriftCheck(
+        repo, pull, default_branch, context.renderer(), context.settings.server_url, context.log
+    )
+    result = context.run_grouped(f"Drift check of PR #{pull.number}", check.run)
+    return Report(result.outputs(), result.summary())

@@ -1,0 +1,21 @@
+"""``push`` to the default branch: forward the delivery to the endpoints it routes to."""
+
+# The use case is imported when the route matches, so other events never load it:
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+from telefonistka.action.context import Context, Report
+from telefonistka.core.events import PushEvent
+
+
+def fan_out_push(event: PushEvent, context: Context) -> Report:
+    """``push`` to the default branch: forward it to the endpoints it routes to (SPEC 8)."""
+    from telefonistka.usecases.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
+
+    options = read_fanout_options(context.settings.inputs)
+    repo = context.repo(event.repository, event.default_branch)
+    fanout = PushFanout(repo, event, context.event_body, options, log=context.log)
+    result = context.run_grouped(f"Push fan-out of {event.after[:12]}", fanout.run)
+    failures, warnings = result.problems()
+    return Report(result.outputs(), result.summary(), failures, warnings, FAILURE_TITLE)

@@ -1,0 +1,20 @@
+"""``pull_request`` labeled ``show-plan``: comment the promotion plan of the PR head."""
+
+# The use case is imported when the route matches, so other events never load it:
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+from telefonistka.action.context import Context, Report
+from telefonistka.core.pr_events import PullRequestEvent
+
+
+def show_plan(event: PullRequestEvent, context: Context) -> Report:
+    """``pull_request`` labeled ``show-plan``: comment the plan of the PR head (SPEC 7)."""
+    from telefonistka.usecases.comment_plan import ShowPlan
+
+    repo = context.repo(event.repository, event.default_branch)
+    pull = event.pull_request
+    shower = ShowPlan(repo, pull, event.default_branch, context.renderer(), context.log)
+    result = context.run_grouped(f"Plan of PR #{pull.number}", shower.run)
+    return Report(result.outputs(), result.summary())

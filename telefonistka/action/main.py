@@ -1,0 +1,81 @@
+"""The Action's composition root: settings → event → route → outputs, summary, exit code.
+
+``main(environ)`` is what ``entrypoint.py`` (and ``python -m telefonistka.action``)
+calls: it reads the environment once into ``Settings``, masks the secrets, reads the
+event file, hands the event to ``routes.dispatch`` and turns the ``Report`` (or one of
+our exceptions) into step outputs, a job summary, annotations and an exit code. Exit
+codes: 0 done (or nothing to do), 1 a promotion group, the run or the event payload
+failed, 2 the settings (variables, inputs, credentials) are unusable.
+
+Importing this module loads no GitHub client and no template engine (see ``routes``):
+an event the bot ignores costs little more than the interpreter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from telefonistka.action.context import Context, Report
+from telefonistka.action.routes import dispatch
+from telefonistka.action.settings import Settings, read_settings
+from telefonistka.action.workflow import Workflow
+from telefonistka.core.github_api import RequestCounter
+from telefonistka.errors import ConfigError, TelefonistkaError, UsageError
+
+
+def main(environ: Mapping[str, str], stream: TextIO | None = None) -> int:
+    """Run the Action once: settings → event → handler → outputs, summary, exit code."""
+    workflow = Workflow(stream=stream)
+    try:
+        settings = read_settings(environ)
+    except TelefonistkaError as exc:
+        workflow.error(str(exc), title="telefonistka")
+        return exc.exit_code
+    return run(settings, Workflow(settings, stream))
+
+
+def run(settings: Settings, workflow: Workflow) -> int:
+    """Dispatch the event of ``settings``; shared by the Action and ``telefonistka event``."""
+    for secret in settings.secrets:
+        workflow.mask(secret)
+    for line in settings.describe():
+        workflow.debug(f"settings: {line}")
+    try:
+        report = _dispatch(settings, workflow)
+    except ConfigError as exc:
+        workflow.config_errors(exc)
+        workflow.add_summary(f"### ❌ telefonistka: invalid configuration\n\n```\n{exc}\n```\n")
+        return exc.exit_code
+    except TelefonistkaError as exc:
+        workflow.error(str(exc), title="telefonistka")
+        workflow.add_summary(f"### ❌ telefonistka\n\n```\n{exc}\n```\n")
+        return exc.exit_code
+    if report is None:
+        return 0
+    workflow.set_outputs(report.outputs)
+    workflow.add_summary(report.summary)
+    for warning in report.warnings:
+        workflow.warning(warning, title="telefonistka")
+    for failure in report.failures:
+        workflow.error(failure, title=report.failure_title)
+    return 1 if report.failures else 0
+
+
+def _dispatch(settings: Settings, workflow: Workflow) -> Report | None:
+    """Read the event and hand it to its route; the requests by kind go to the debug log."""
+    body = _read_event(settings.event_path)
+    counter = RequestCounter()
+    try:
+        return dispatch(settings.event_name, body, Context(settings, workflow, counter, body))
+    finally:
+        spent = f"{counter.breakdown()} ({counter.total} in all)" if counter.total else "none"
+        workflow.debug(f"GitHub API requests by kind: {spent}")
+
+
+def _read_event(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read the event file {path} (GITHUB_EVENT_PATH): {exc}") from exc

@@ -1,0 +1,179 @@
+"""The version-bump use case: edit one file of a target repo and open (or refresh) its PR.
+
+A code repo's pipeline calls this (through ``telefonistka bump-*`` or the Action) after
+publishing an artifact. No clone and no full snapshot: only the target file's entry is
+looked up on the base branch (``GitHubRepo.entry_at``, so a repository beyond GitHub's
+100,000-entry listing limit costs a few folder reads, not a whole tree walk), the edit
+is a pure function of its bytes (``core.bump``), and the change is one blob, one tree,
+one commit and one ref write, then a PR titled like the Go original's.
+
+Reruns are idempotent: the branch ``artifact_version_bump/<triggering repo>/<sha>`` is
+moved to the new commit (or left alone when it already holds the same tree) and the open
+PR from it is updated instead of a second one being opened. A file the edit leaves
+unchanged opens nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from telefonistka.adapters.github import GitHubRepo
+from telefonistka.core.bump import unified_diff
+from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.snapshot import Mode, TreeEntry
+from telefonistka.errors import UsageError
+from telefonistka.usecases.bump_edits import Edit
+
+BRANCH_PREFIX = "artifact_version_bump"
+MAX_BODY_DIFF = 60_000  # GitHub caps a PR body at 65,536 characters
+
+Log = Callable[[str], None]
+
+
+class BumpStatus(StrEnum):
+    """How a bump ended."""
+
+    UNCHANGED = "unchanged"
+    DRY_RUN = "dry-run"
+    OPENED = "opened"
+    UPDATED = "updated"
+    MERGED = "merged"
+
+
+@dataclass(frozen=True)
+class BumpRequest:
+    """What to bump, and who asked (the triggering repo, commit and actor name the PR)."""
+
+    target_file: str
+    edit: Edit
+    triggering_repo: str
+    triggering_sha: str
+    triggering_actor: str = ""
+    base_branch: str | None = None
+    auto_merge: bool = False
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class BumpOutcome:
+    """The result: the diff, and the branch and PR when one was written."""
+
+    status: BumpStatus
+    diff: str
+    branch: str
+    pull: PullRequest | None = None
+    merge_commit: str | None = None
+
+
+def branch_name(triggering_repo: str, sha: str) -> str:
+    """The bump branch, as the Go original names it (one per triggering commit)."""
+    return f"{BRANCH_PREFIX}/{triggering_repo}/{sha}"
+
+
+def pr_title(triggering_repo: str, target_file: str) -> str:
+    """The Go original's title, kept so existing dashboards and filters still match."""
+    return f"{triggering_repo}🚠 Bumping version @ {target_file}"
+
+
+def pr_body(request: BumpRequest, diff: str) -> str:
+    """Who triggered the bump and what it changes (the diff, cut to fit GitHub's cap)."""
+    lines = [f"Bumping version triggered by {request.triggering_repo}@{request.triggering_sha}"]
+    if request.triggering_actor:
+        lines.append(f"Triggered by @{request.triggering_actor}.")
+    shown = diff if len(diff) <= MAX_BODY_DIFF else diff[:MAX_BODY_DIFF] + "\n… (diff cut)\n"
+    lines.append(f"```diff\n{shown}```")
+    return "\n\n".join(lines) + "\n"
+
+
+def _stderr(line: str) -> None:
+    """The default log: stderr, so stdout stays for the PR URL or the dry-run diff."""
+    print(line, file=sys.stderr)
+
+
+def bump(repo: GitHubRepo, request: BumpRequest, log: Log = _stderr) -> BumpOutcome:
+    """Apply the edit on the base branch; open, refresh and maybe merge the bump PR."""
+    _check_request(request)
+    base = request.base_branch or repo.default_branch
+    commit = repo.resolve_commit(base)
+    existing = repo.entry_at(commit, request.target_file)
+    current = repo.content_of(existing)
+    new = request.edit(current)
+    branch = branch_name(request.triggering_repo, request.triggering_sha)
+    if new == current:
+        log(f"{request.target_file} on {base} already has this content: no PR to open")
+        return BumpOutcome(BumpStatus.UNCHANGED, "", branch)
+    diff = unified_diff(current, new, request.target_file)
+    log(f"Diff of {request.target_file} against {base}:\n{diff}")
+    if request.dry_run:
+        return BumpOutcome(BumpStatus.DRY_RUN, diff, branch)
+    _push(repo, request, new, branch, base=commit, existing=existing)
+    return _open_pr(repo, request, base, branch, diff, log=log)
+
+
+def _check_request(request: BumpRequest) -> None:
+    """The branch name needs the triggering repo and commit; say where they come from."""
+    if not request.triggering_repo or not request.triggering_sha:
+        raise UsageError(
+            "the triggering repo and commit are required (they name the bump branch): pass "
+            "--triggering-repo and --triggering-repo-sha, or run inside GitHub Actions where "
+            "GITHUB_REPOSITORY and GITHUB_SHA are set"
+        )
+    if not request.target_file.strip("/"):
+        raise UsageError("the target file is required: pass --target-file PATH")
+
+
+def _push(
+    repo: GitHubRepo,
+    request: BumpRequest,
+    content: bytes,
+    branch: str,
+    *,
+    base: str,
+    existing: TreeEntry | None,
+) -> None:
+    """One blob, one tree, one commit on ``base``; the branch is created or moved (kept if
+    identical). ``existing`` is the file's entry on ``base``, for its mode."""
+    path = request.target_file.strip("/")
+    entry = TreeEntry(_mode_for(existing), repo.create_blob(content))
+    tree = repo.write_tree(base, {path: entry})
+    old = repo.branch_head(branch)
+    if old is not None and _holds(repo, old, tree, base):
+        return
+    commit = repo.commit_tree(tree, [base], f"Bumping version @ {path}")
+    repo.update_branch(branch, commit, old)
+
+
+def _mode_for(existing: TreeEntry | None) -> Mode:
+    """Keep an executable file executable; anything else becomes a regular file."""
+    return (
+        Mode.EXECUTABLE if existing is not None and existing.mode is Mode.EXECUTABLE else Mode.FILE
+    )
+
+
+def _holds(repo: GitHubRepo, head: str, tree: str, parent: str) -> bool:
+    """A rerun whose branch already holds this tree on this base writes nothing."""
+    state = repo.commit_state(head)
+    return state.tree == tree and state.parents == (parent,)
+
+
+def _open_pr(
+    repo: GitHubRepo, request: BumpRequest, base: str, branch: str, diff: str, *, log: Log
+) -> BumpOutcome:
+    """Update the open PR from ``branch`` or open one; merge it when asked."""
+    title, body = pr_title(request.triggering_repo, request.target_file), pr_body(request, diff)
+    existing = repo.find_open_pr(branch)
+    if existing is not None:
+        pull, status = repo.update_pr(existing.number, title, body), BumpStatus.UPDATED
+    else:
+        pull, status = repo.create_pr(title, body, branch, base), BumpStatus.OPENED
+        if request.triggering_actor:
+            repo.add_assignees(pull.number, [request.triggering_actor])
+    log(f"{status.value} PR #{pull.number}: {pull.html_url or branch}")
+    if not request.auto_merge:
+        return BumpOutcome(status, diff, branch, pull)
+    merge_commit = repo.merge_pr(pull.number)
+    log(f"merged PR #{pull.number} ({merge_commit[:12]})")
+    return BumpOutcome(BumpStatus.MERGED, diff, branch, pull, merge_commit)
