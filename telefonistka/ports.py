@@ -1,14 +1,24 @@
-"""The seams between the pure core and the adapters, as small Protocols.
+"""The seams between the pure core, the use cases and the adapters, as small Protocols.
 
-The core asks for data through these; the local-git adapter, the GitHub adapter and the
-tests' fakes each implement them.
+The core and the use cases ask for data and writes through these; the local-git adapter,
+the GitHub adapter and the tests' fakes each implement them. A use case names the
+narrowest seam it needs, so a reader sees at its signature what it may do to a
+repository (a drift check cannot write a branch, a comment command cannot merge).
+
+The plain values that cross a seam (``CommitState``, ``Comment``, ``CommitStatusState``)
+live here too, so neither side has to import the other to speak of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from telefonistka.core.pr_events import PullRequest
+    from telefonistka.core.snapshot import TreeEntry, TreeSnapshot
 
 
 @dataclass(frozen=True)
@@ -54,3 +64,115 @@ class PushComparer(Protocol):
     def compare_files(self, repo: str, before: str, after: str) -> list[str]:
         """Every path added, modified or removed between ``before`` and ``after``."""
         ...
+
+
+class CommitStatusState(StrEnum):
+    """The states of a commit status, as GitHub's statuses API spells them."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    ERROR = "error"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An issue or PR comment: its ids (``node_id`` for GraphQL minimizing), author, body."""
+
+    id: int
+    node_id: str
+    author: str
+    body: str
+
+
+class RepoReader(BlobReader, Protocol):
+    """Reads a repository's branches, trees, files and commits; writes nothing."""
+
+    @property
+    def full_name(self) -> str: ...
+
+    def branch_head(self, name: str) -> str | None: ...
+
+    def resolve_commit(self, rev: str) -> str: ...
+
+    def read_snapshot(self, rev: str) -> TreeSnapshot: ...
+
+    def entry_at(self, rev: str, path: str) -> TreeEntry | None: ...
+
+    def read_file(self, rev: str, path: str) -> bytes | None: ...
+
+    def read_root_file(self, rev: str, name: str) -> bytes | None: ...
+
+    def file_in(self, snapshot: TreeSnapshot, path: str) -> bytes | None: ...
+
+    def content_of(self, entry: TreeEntry | None) -> bytes | None: ...
+
+    def commit_state(self, rev: str) -> CommitState: ...
+
+
+class GitWriter(Protocol):
+    """Writes git objects and moves the bot's branches."""
+
+    def create_blob(self, content: bytes) -> str: ...
+
+    def write_tree(self, base: str, changes: Mapping[str, TreeEntry | None]) -> str: ...
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str: ...
+
+    def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None: ...
+
+
+class PullRequestHost(Protocol):
+    """Pull requests and their conversation: files, PRs, labels, reviews, merges, comments."""
+
+    @property
+    def default_branch(self) -> str: ...
+
+    def viewer_login(self) -> str: ...
+
+    def pr_files(self, number: int, pull: PullRequest | None = None) -> list[str]: ...
+
+    def get_pr(self, number: int) -> PullRequest: ...
+
+    def find_open_pr(self, head_branch: str) -> PullRequest | None: ...
+
+    def create_pr(self, title: str, body: str, head: str, base: str) -> PullRequest: ...
+
+    def update_pr(self, number: int, title: str, body: str) -> PullRequest: ...
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None: ...
+
+    def add_assignees(self, number: int, logins: Sequence[str]) -> None: ...
+
+    def set_labels_and_assignees(
+        self, number: int, labels: Sequence[str], logins: Sequence[str]
+    ) -> None: ...
+
+    def approve(self, number: int) -> None: ...
+
+    def merge_pr(self, number: int, method: str = "merge") -> str: ...
+
+    def comment(self, number: int, body: str) -> Comment: ...
+
+    def list_comments(self, number: int) -> list[Comment]: ...
+
+    def minimize_comment(self, node_id: str, classifier: str = "OUTDATED") -> None: ...
+
+
+class StatusHost(Protocol):
+    """Commit statuses: read the newest state of a context, set one."""
+
+    def status_state(self, sha: str, context: str) -> str | None: ...
+
+    def set_status(
+        self,
+        sha: str,
+        state: CommitStatusState | str,
+        context: str = "telefonistka",
+        description: str = "",
+        target_url: str | None = None,
+    ) -> None: ...
+
+
+class CodeHost(RepoReader, GitWriter, PullRequestHost, StatusHost, PushComparer, Protocol):
+    """A repository on a code host with pull requests: everything the GitHub use cases use."""

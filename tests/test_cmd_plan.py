@@ -13,8 +13,8 @@ import pytest
 from gitrepo import GitRepoBuilder
 
 from telefonistka.adapters.localgit import LocalGitRepo
-from telefonistka.adapters.localgit_plan import plan_between
 from telefonistka.cli import main
+from telefonistka.cli.local_plan import plan_between
 
 CONFIG = """\
 promotionPaths:

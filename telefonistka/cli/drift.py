@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from telefonistka.adapters.localgit import LocalGitRepo, printable, printable_json
-from telefonistka.adapters.localgit_plan import plan_between
+from telefonistka.cli.local_plan import plan_between
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.yamldiff import format_change

@@ -14,7 +14,7 @@ import argparse
 import json
 
 from telefonistka.adapters.localgit import LocalGitRepo
-from telefonistka.adapters.localgit_plan import plan_between
+from telefonistka.cli.local_plan import plan_between
 from telefonistka.core.plan_table import format_plan_table
 
 HELP = "Show the promotion plan of the change from BASE to HEAD in a local repository."

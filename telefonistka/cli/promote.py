@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from telefonistka.adapters.localgit import LocalGitRepo, printable, printable_json
-from telefonistka.adapters.localgit_plan import read_repo_config
+from telefonistka.cli.local_plan import read_repo_config
 from telefonistka.core.changes import components_from_folders, find_changed_components
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.metadata import extract_metadata

@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from telefonistka.core.config import WebhookEndpointRegex
@@ -311,6 +311,15 @@ class EndpointResult:
             "attempts": self.attempts,
             "seconds": round(self.seconds, 3),
         }
+
+
+class WebhookSender(Protocol):
+    """The seam to the HTTP side (``adapters.fanout_sender``): one webhook body sent to
+    many endpoints at once, one result per URL, in order."""
+
+    def send_all(
+        self, urls: Sequence[str], body: bytes, headers: Mapping[str, str]
+    ) -> list[EndpointResult]: ...
 
 
 def summary_line(results: Sequence[EndpointResult]) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telefonistka.adapters.github import GitHubRepo
 from telefonistka.errors import GitHubError
+from telefonistka.ports import PullRequestHost
 
 Log = Callable[[str], None]
 
 
-def bot_matcher(repo: GitHubRepo, log: Log) -> Callable[[str], bool]:
+def bot_matcher(repo: PullRequestHost, log: Log) -> Callable[[str], bool]:
     """Whether a login is the bot's own identity.
 
     Asks GraphQL ``viewer { login }`` once. Where GitHub refuses that query (some App

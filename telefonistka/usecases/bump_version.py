@@ -2,7 +2,7 @@
 
 A code repo's pipeline calls this (through ``telefonistka bump-*`` or the Action) after
 publishing an artifact. No clone and no full snapshot: only the target file's entry is
-looked up on the base branch (``GitHubRepo.entry_at``, so a repository beyond GitHub's
+looked up on the base branch (``entry_at``, so a repository beyond GitHub's
 100,000-entry listing limit costs a few folder reads, not a whole tree walk), the edit
 is a pure function of its bytes (``core.bump``), and the change is one blob, one tree,
 one commit and one ref write, then a PR titled like the Go original's.
@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.bump import unified_diff
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.snapshot import Mode, TreeEntry
 from telefonistka.errors import UsageError
+from telefonistka.ports import CodeHost
 from telefonistka.usecases.bump_edits import Edit
 
 BRANCH_PREFIX = "artifact_version_bump"
@@ -93,7 +93,7 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def bump(repo: GitHubRepo, request: BumpRequest, log: Log = _stderr) -> BumpOutcome:
+def bump(repo: CodeHost, request: BumpRequest, log: Log = _stderr) -> BumpOutcome:
     """Apply the edit on the base branch; open, refresh and maybe merge the bump PR."""
     _check_request(request)
     base = request.base_branch or repo.default_branch
@@ -126,7 +126,7 @@ def _check_request(request: BumpRequest) -> None:
 
 
 def _push(
-    repo: GitHubRepo,
+    repo: CodeHost,
     request: BumpRequest,
     content: bytes,
     branch: str,
@@ -153,14 +153,14 @@ def _mode_for(existing: TreeEntry | None) -> Mode:
     )
 
 
-def _holds(repo: GitHubRepo, head: str, tree: str, parent: str) -> bool:
+def _holds(repo: CodeHost, head: str, tree: str, parent: str) -> bool:
     """A rerun whose branch already holds this tree on this base writes nothing."""
     state = repo.commit_state(head)
     return state.tree == tree and state.parents == (parent,)
 
 
 def _open_pr(
-    repo: GitHubRepo, request: BumpRequest, base: str, branch: str, diff: str, *, log: Log
+    repo: CodeHost, request: BumpRequest, base: str, branch: str, diff: str, *, log: Log
 ) -> BumpOutcome:
     """Update the open PR from ``branch`` or open one; merge it when asked."""
     title, body = pr_title(request.triggering_repo, request.target_file), pr_body(request, diff)

@@ -1,4 +1,4 @@
-"""The drift check on open pull requests (SPEC 7), through a ``GitHubRepo``.
+"""The drift check on open pull requests (``ports.CodeHost``: GitHub in the Action).
 
 Run for ``pull_request`` opened / reopened / synchronize and for a ``/retrigger``
 comment. The steps, and what each costs in requests:
@@ -25,7 +25,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.adapters.github import Comment, GitHubRepo
 from telefonistka.core.changes import find_changed_components
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
@@ -33,6 +32,7 @@ from telefonistka.core.markdown import table_cell
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import DRIFT_MARKER, Renderer
+from telefonistka.ports import CodeHost, Comment
 from telefonistka.usecases.bot_identity import bot_matcher
 from telefonistka.usecases.pr_status import PrStatus
 from telefonistka.usecases.repo_config import read_repo_config_in
@@ -93,7 +93,7 @@ class PrDriftCheck:
     ``server_url`` (``GITHUB_SERVER_URL``) builds the blame links.
     """
 
-    repo: GitHubRepo
+    repo: CodeHost
     pull: PullRequest
     default_branch: str
     renderer: Renderer

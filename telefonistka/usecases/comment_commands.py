@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.adapters.github import CommitStatusState, GitHubRepo
 from telefonistka.core.config import REPO_CONFIG_FILE
 from telefonistka.core.pr_events import IssueCommentEvent
 from telefonistka.core.pr_requests import RETRIGGER, commands_in
 from telefonistka.core.validation import load_repo_config
 from telefonistka.errors import MissingConfigError
+from telefonistka.ports import CodeHost, CommitStatusState
 from telefonistka.usecases.bot_identity import bot_matcher
 
 Log = Callable[[str], None]
@@ -38,9 +38,9 @@ class Toggle:
 
 @dataclass
 class PrCommands:
-    """The commands of one PR comment, through a ``GitHubRepo``."""
+    """The commands of one PR comment, through a ``ports.CodeHost``."""
 
-    repo: GitHubRepo
+    repo: CodeHost
     event: IssueCommentEvent
     log: Log = print
 

@@ -13,12 +13,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.changes import find_changed_components
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer
+from telefonistka.ports import CodeHost
 from telefonistka.usecases.pr_status import PrStatus
 from telefonistka.usecases.repo_config import read_repo_config_in
 
@@ -51,7 +51,7 @@ class ShownPlan:
 class ShowPlan:
     """Computes the plan of one open PR's head and comments it."""
 
-    repo: GitHubRepo
+    repo: CodeHost
     pull: PullRequest
     default_branch: str
     renderer: Renderer

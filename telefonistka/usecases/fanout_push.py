@@ -7,7 +7,7 @@ The steps, and what each costs in requests:
    new head): one tree and one blob — never from an older commit, so a push that edits
    ``webhookEndpointRegexs`` is routed by the rules it brings;
 3. the changed files: the payload's own, or (forced push, truncated payload) the compare
-   API through ``GitHubRepo.compare_files`` (1, or 3 past GitHub's 300-file cap);
+   API through ``compare_files`` (1, or 3 past GitHub's 300-file cap);
 4. the endpoints from ``webhookEndpointRegexs`` (pure), then the payload's **original
    bytes** POSTed to every one at once, signed when the ``webhook-secret`` input is set.
 
@@ -24,12 +24,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from telefonistka import __version__
-from telefonistka.adapters.fanout_sender import FanoutSender, SendPolicy
-from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.config import RepoConfig
 from telefonistka.core.events import PushEvent
 from telefonistka.core.fanout import (
     EndpointResult,
+    WebhookSender,
     changed_files,
     display_url,
     format_results_table,
@@ -39,6 +38,7 @@ from telefonistka.core.fanout import (
     webhook_headers,
 )
 from telefonistka.errors import UsageError
+from telefonistka.ports import CodeHost
 from telefonistka.usecases.repo_config import read_repo_config_at
 
 USER_AGENT = f"telefonistka/{__version__}"
@@ -142,12 +142,17 @@ class FanoutResult:
 
 @dataclass
 class PushFanout:
-    """Forwards one default-branch push (its exact ``body``) to its endpoints."""
+    """Forwards one default-branch push (its exact ``body``) to its endpoints.
 
-    repo: GitHubRepo
+    ``connect(verify_tls)`` gives the sender (``adapters.fanout_sender`` in the Action),
+    told whether to verify TLS, which the repo configuration decides.
+    """
+
+    repo: CodeHost
     event: PushEvent
     body: bytes
     options: FanoutOptions
+    connect: Callable[[bool], WebhookSender]
     log: Log = print
 
     def run(self) -> FanoutResult:
@@ -172,14 +177,10 @@ class PushFanout:
 
     def _send(self, urls: list[str], config: RepoConfig, delivery_id: str) -> list[EndpointResult]:
         """The original bytes, signed when there is a secret, to every URL at once."""
-        policy = SendPolicy(
-            timeout=self.options.timeout,
-            retries=self.options.retries,
-            verify_tls=not config.wh_proxt_skip_tls_verify_upstream,
-        )
         headers = webhook_headers(
             self.body, delivery_id=delivery_id, user_agent=USER_AGENT, secret=self.options.secret
         )
         push = self.event.after[:12]
         self.log(f"sending push {push} to {len(urls)} endpoints (delivery {delivery_id})")
-        return FanoutSender(policy).send_all(urls, self.body, headers)
+        sender = self.connect(not config.wh_proxt_skip_tls_verify_upstream)
+        return sender.send_all(urls, self.body, headers)

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telefonistka.adapters.github import CommitStatusState, GitHubRepo
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import ConfigError, MissingConfigError, TelefonistkaError
+from telefonistka.ports import CodeHost, CommitStatusState
 
 STATUS_CONTEXT = "telefonistka"  # the commit status of every run
 T = TypeVar("T")
@@ -27,7 +27,7 @@ Log = Callable[[str], None]
 class PrStatus:
     """Runs work for one open PR between ``pending`` and its final commit status."""
 
-    repo: GitHubRepo
+    repo: CodeHost
     pull: PullRequest
     default_branch: str
     renderer: Renderer

@@ -29,7 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from telefonistka.adapters.github import CommitStatusState, GitHubRepo
 from telefonistka.core.changes import (
     ChangedComponent,
     components_from_folders,
@@ -44,6 +43,7 @@ from telefonistka.core.pr_events import PullRequest, PullRequestEvent
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.errors import SyncError, TelefonistkaError
+from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
 from telefonistka.usecases.repo_config import read_repo_config_in
@@ -148,16 +148,16 @@ def _summary_row(group: GroupResult) -> str:
 
 @dataclass
 class MergedPrPromotion:
-    """Carries out the promotion of one merged PR through a ``GitHubRepo``.
+    """Carries out the promotion of one merged PR through a ``ports.CodeHost``.
 
     ``approver`` is the same repository seen by the approver identity (None when not
     configured); ``dry_run`` overrides the repo's ``dryRunMode`` when not None.
     """
 
-    repo: GitHubRepo
+    repo: CodeHost
     event: PullRequestEvent
     renderer: Renderer
-    approver: GitHubRepo | None = None
+    approver: PullRequestHost | None = None
     dry_run: bool | None = None
     log: Log = print
 

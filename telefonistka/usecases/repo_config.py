@@ -5,20 +5,20 @@ judged by.
 
 from __future__ import annotations
 
-from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.core.validation import load_repo_config
 from telefonistka.errors import MissingConfigError
+from telefonistka.ports import RepoReader
 
 
-def read_repo_config_in(repo: GitHubRepo, snapshot: TreeSnapshot, branch: str) -> RepoConfig:
+def read_repo_config_in(repo: RepoReader, snapshot: TreeSnapshot, branch: str) -> RepoConfig:
     """The validated repo configuration of ``snapshot``; a clear error when it is missing."""
     text = repo.file_in(snapshot, REPO_CONFIG_FILE)
     return _repo_config(text, repo.full_name, snapshot.commit, branch)
 
 
-def read_repo_config_at(repo: GitHubRepo, commit: str, branch: str) -> RepoConfig:
+def read_repo_config_at(repo: RepoReader, commit: str, branch: str) -> RepoConfig:
     """The validated repo configuration of ``commit``, read without a whole-tree snapshot."""
     text = repo.read_root_file(commit, REPO_CONFIG_FILE)
     return _repo_config(text, repo.full_name, commit, branch)

@@ -6,10 +6,9 @@ inside the handlers that talk to GitHub, so an ignored event never pays for it.
 
 from telefonistka.adapters.github.changed_files import MAX_COMPARE_FILES, MAX_PR_FILES
 from telefonistka.adapters.github.git_data import commit_state_from_json
-from telefonistka.adapters.github.pulls import Comment, pull_request_from_json
+from telefonistka.adapters.github.pulls import comment_from_json, pull_request_from_json
 from telefonistka.adapters.github.repo import GitHubRepo
-from telefonistka.adapters.github.statuses import CommitStatusState
-from telefonistka.ports import CommitState
+from telefonistka.ports import Comment, CommitState, CommitStatusState
 
 __all__ = [
     "MAX_COMPARE_FILES",
@@ -18,6 +17,7 @@ __all__ = [
     "CommitState",
     "CommitStatusState",
     "GitHubRepo",
+    "comment_from_json",
     "commit_state_from_json",
     "pull_request_from_json",
 ]

@@ -5,12 +5,12 @@ comment, and minimise outdated comments.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from telefonistka.adapters.github.session import RepoSession
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.errors import GitHubError
+from telefonistka.ports import Comment
 
 _MERGE_AGAIN = "try the merge again"
 
@@ -38,19 +38,10 @@ def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
         raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
 
 
-@dataclass(frozen=True)
-class Comment:
-    """An issue or PR comment: its ids (``node_id`` for GraphQL minimizing), author, body."""
-
-    id: int
-    node_id: str
-    author: str
-    body: str
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Comment:
-        author = str((data.get("user") or {}).get("login") or "")
-        return cls(int(data["id"]), str(data.get("node_id") or ""), author, str(data["body"] or ""))
+def comment_from_json(data: Mapping[str, Any]) -> Comment:
+    """A REST issue-comment object as a ``Comment``."""
+    author = str((data.get("user") or {}).get("login") or "")
+    return Comment(int(data["id"]), str(data.get("node_id") or ""), author, str(data["body"] or ""))
 
 
 class PullRequests(RepoSession):
@@ -146,14 +137,14 @@ class PullRequests(RepoSession):
     def comment(self, number: int, body: str) -> Comment:
         path = f"/issues/{number}/comments"
         data = self._call("comment", f"comment on #{number}", "POST", path, body={"body": body})
-        return Comment.from_json(data)
+        return comment_from_json(data)
 
     def list_comments(self, number: int) -> list[Comment]:
         """Every comment on issue or PR ``number``, 100 per page."""
         records = self._paginate(
             "comment", f"list comments of #{number}", f"/issues/{number}/comments"
         )
-        return [Comment.from_json(record) for record in records]
+        return [comment_from_json(record) for record in records]
 
     def minimize_comment(self, node_id: str, classifier: str = "OUTDATED") -> None:
         """Hide comment ``node_id`` as ``classifier`` (GraphQL ``minimizeComment``)."""

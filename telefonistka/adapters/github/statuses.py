@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 from telefonistka.adapters.github.session import PER_PAGE, RepoSession
+from telefonistka.ports import CommitStatusState
 
 MAX_STATUS_DESCRIPTION = 140
-
-
-class CommitStatusState(StrEnum):
-    """The states of a commit status, as the statuses API spells them."""
-
-    PENDING = "pending"
-    SUCCESS = "success"
-    ERROR = "error"
-    FAILURE = "failure"
 
 
 class CommitStatuses(RepoSession):
