@@ -117,9 +117,9 @@ def test_the_import_graph_is_read_from_the_source() -> None:
     graph = import_graph()
 
     assert "telefonistka.core.config" in graph["telefonistka.core.validation"]
-    assert "telefonistka.usecases.promote_merged_pr" in graph[
-        "telefonistka.action.handlers.promotion"
-    ]  # imported inside the handler function
+    assert (
+        "telefonistka.usecases.promote_merged_pr" in graph["telefonistka.action.handlers.promotion"]
+    )  # imported inside the handler function
     assert "telefonistka.adapters.github" in graph["telefonistka.action.context"]  # TYPE_CHECKING
     assert "telefonistka.adapters.github.session" in graph["telefonistka.adapters.github.refs"]
 

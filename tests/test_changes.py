@@ -1,4 +1,4 @@
-"""Which components a change touches (SPEC section 4)."""
+"""Which components a change touches (docs/planning.md, section 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The promotion plan (SPEC section 5)."""
+"""The promotion plan (docs/planning.md)."""
 
 from __future__ import annotations
 

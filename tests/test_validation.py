@@ -1,4 +1,4 @@
-"""Config loading and validation (core/validation.py, schemas/, SPEC sections 2 and 3)."""
+"""Config loading and validation (core/validation.py, schemas/, docs/configuration.md)."""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 Changed files are those of ``--commit`` against its first parent (for a merge commit,
 the whole merged PR). Rules and sources are read at the head of the base branch, as the
-Action does on GitHub. Each promotion group becomes a local branch named as in SPEC 6
-with one commit on top of the base branch head; running it again finds the branch and
-reports it ``unchanged``.
+Action does on GitHub. Each promotion group becomes a local branch, named as the Action
+names it (docs/local-git.md), with one commit on top of the base branch head; running
+it again finds the branch and reports it ``unchanged``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which components a change touches (SPEC section 4).
+"""Which components a change touches (docs/planning.md, section 1).
 
 Pure: takes file paths and the repo configuration, returns component folders. Each file
 is claimed by the *first* ``promotionPaths`` entry whose ``^<sourcePath>`` regex matches

@@ -1,4 +1,6 @@
-"""Drift between a source component and its targets on the default branch (SPEC 7).
+"""Drift between a source component and its targets on the default branch.
+
+What users see of it: docs/github-action.md, "Drift check".
 
 The data model comes first, so rendering and computation can evolve separately; the
 computation below fills it using only a tree snapshot and one ``BlobReader`` call for

@@ -1,4 +1,4 @@
-"""Promotion metadata carried from one promotion PR to the next (SPEC section 6).
+"""Promotion metadata carried from one promotion PR to the next.
 
 Every promotion PR body ends with a hidden block,
 ``<!--|Telefonistka data, do not delete|<base64 of JSON>|-->``, so that when the PR is

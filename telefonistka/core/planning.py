@@ -1,4 +1,4 @@
-"""The promotion plan (SPEC section 5): which target folders sync from which sources.
+"""The promotion plan (docs/planning.md): which target folders sync from which sources.
 
 Pure: ``compute_plan`` takes the changed components, the repo configuration, the PR's
 labels, a ``FolderComparer`` (to tell identical sources apart from conflicting ones) and

@@ -1,4 +1,4 @@
-"""Every PR body and comment, rendered from Jinja2 templates a repo can override (SPEC 6, 7).
+"""Every PR body and comment, rendered from Jinja2 templates a repo can override.
 
 The packaged templates live in ``telefonistka/templates/*.j2``; each starts with a
 ``{# … #}`` comment listing the variables it receives. A ``Renderer`` looks a template up

@@ -1,4 +1,6 @@
-"""The file changes that carry out a promotion (SPEC 6), computed from one snapshot.
+"""The file changes that carry out a promotion, computed from one snapshot.
+
+What users see of it: docs/github-action.md, "Promotion on merge".
 
 ``compute_sync`` turns the sync pairs of a promotion group into file-level changes: after
 they are applied, every target folder is an exact copy of its source folder (same paths,

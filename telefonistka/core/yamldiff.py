@@ -1,4 +1,4 @@
-"""Semantic summaries of YAML changes, for the drift comment (SPEC 7).
+"""Semantic summaries of YAML changes, for the drift comment (docs/github-action.md, "Drift check").
 
 ``summarize_yaml(old, new)`` safe-loads both texts and lets DeepDiff find what changed,
 then turns every difference into a ``YamlChange`` with a readable key path

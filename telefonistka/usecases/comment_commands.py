@@ -1,4 +1,6 @@
-"""PR comment commands (SPEC 7): ``/retrigger`` and the ``toggleCommitStatus`` keys.
+"""PR comment commands: ``/retrigger`` and the ``toggleCommitStatus`` keys.
+
+What users see of them: docs/github-action.md, "Comment commands".
 
 A command is a line of the comment whose first word starts with ``/`` (``/retrigger``,
 ``/approved because …``), so a slash inside a sentence or a URL is never one. Whether a

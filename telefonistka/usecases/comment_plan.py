@@ -1,4 +1,4 @@
-"""``pull_request`` labeled ``show-plan``: comment the plan of the PR head (SPEC 7).
+"""``pull_request`` labeled ``show-plan``: comment the plan of the PR head (docs/github-action.md).
 
 The repo configuration comes from the default branch (a PR must not change the rules it
 is judged by); the component configurations and the folder ids the plan compares come

@@ -1,4 +1,4 @@
-"""Push fan-out from the Action (SPEC 8): a push to the default branch, forwarded.
+"""Push fan-out from the Action (docs/webhook-fanout.md): a push to the default branch, forwarded.
 
 The steps, and what each costs in requests:
 

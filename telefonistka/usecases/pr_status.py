@@ -1,4 +1,4 @@
-"""The commit status bracket every handled PR event runs in (SPEC 7).
+"""The commit status bracket every handled PR event runs in (docs/github-action.md).
 
 ``telefonistka`` is ``pending`` while the work runs, then ``success`` with what was
 found, or ``error`` with the reason. An invalid or missing repo configuration is also

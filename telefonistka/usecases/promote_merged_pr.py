@@ -1,4 +1,6 @@
-"""Promotion on merge, on GitHub (SPEC 6): a merged PR opens its promotion PRs.
+"""Promotion on merge, on GitHub: a merged PR opens its promotion PRs.
+
+What users see of it: docs/github-action.md, "Promotion on merge".
 
 The steps, and what each costs in requests:
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
-    """``issue_comment`` created on a PR: ``/retrigger`` and status toggles (SPEC 7)."""
+    """``issue_comment`` created on a PR: ``/retrigger`` and status toggles."""
     from telefonistka.usecases.comment_commands import PrCommands
 
     repo = context.repo(event.repository, event.default_branch)

@@ -17,7 +17,7 @@ DRIFT_ACTIONS = frozenset({"opened", "reopened", "synchronize"})
 
 
 def check_pr_drift(event: PullRequestEvent, context: Context) -> Report:
-    """``pull_request`` opened / reopened / synchronize: the drift check (SPEC 7)."""
+    """``pull_request`` opened / reopened / synchronize: the drift check."""
     repo = context.repo(event.repository, event.default_branch)
     pull = event.pull_request
     return run_drift_check(repo, pull, event.default_branch, context)

@@ -10,7 +10,7 @@ from telefonistka.core.events import PushEvent
 
 
 def fan_out_push(event: PushEvent, context: Context) -> Report:
-    """``push`` to the default branch: forward it to the endpoints it routes to (SPEC 8)."""
+    """``push`` to the default branch: forward it to the endpoints it routes to."""
     from telefonistka.adapters.fanout_sender import FanoutSender, SendPolicy
     from telefonistka.usecases.fanout_push import FAILURE_TITLE, PushFanout, read_fanout_options
 

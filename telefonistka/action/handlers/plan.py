@@ -10,7 +10,7 @@ from telefonistka.core.pr_events import PullRequestEvent
 
 
 def show_plan(event: PullRequestEvent, context: Context) -> Report:
-    """``pull_request`` labeled ``show-plan``: comment the plan of the PR head (SPEC 7)."""
+    """``pull_request`` labeled ``show-plan``: comment the plan of the PR head."""
     from telefonistka.usecases.comment_plan import ShowPlan
 
     repo = context.repo(event.repository, event.default_branch)

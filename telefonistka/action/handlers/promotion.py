@@ -10,7 +10,7 @@ from telefonistka.core.pr_events import PullRequestEvent
 
 
 def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
-    """``pull_request`` closed and merged: open the promotion PRs (SPEC 6)."""
+    """``pull_request`` closed and merged: open the promotion PRs."""
     from telefonistka.usecases.promote_merged_pr import MergedPrPromotion
 
     repo = context.repo(event.repository, event.default_branch)
