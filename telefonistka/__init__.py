@@ -1,8 +1,9 @@
 """telefonistka: a GitOps promotion bot for Infrastructure-as-Code repositories.
 
-The package is split the way data flows: ``core`` is pure (config, change detection,
-planning, sync, drift, rendering) and works on plain data; ``adapters`` talk to git,
-GitHub and HTTP; ``cli`` and ``entrypoint.py`` only wire an input to the two.
+Layers, bottom up (docs/architecture.md): ``errors`` and ``ports`` (the seams); ``core``,
+pure (config, change detection, planning, sync, drift, rendering); ``adapters``, the I/O
+(git, GitHub, webhooks); ``usecases``, one per job the bot does; and the two front
+doors, ``action`` (the GitHub Action, run by ``entrypoint.py``) and ``cli``.
 """
 
 __version__ = "0.1.0"

@@ -178,3 +178,59 @@ def test_no_adapter_module_is_over_350_lines() -> None:
     }
 
     assert long == {}
+
+
+def test_the_old_library_paths_of_the_bump_still_work() -> None:
+    """docs/version-bumping.md named these before the layout; they stay as aliases."""
+    from telefonistka.bump import BumpRequest, bump  # noqa: PLC0415
+    from telefonistka.commands.bump_regex import regex_edit  # noqa: PLC0415
+    from telefonistka.commands.bump_yaml import yaml_edit  # noqa: PLC0415
+    from telefonistka.usecases import bump_edits, bump_version  # noqa: PLC0415
+
+    assert bump is bump_version.bump
+    assert BumpRequest is bump_version.BumpRequest
+    assert regex_edit is bump_edits.regex_edit
+    assert yaml_edit is bump_edits.yaml_edit
+
+
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+
+
+def doc_tokens() -> set[str]:
+    """Every backticked word of docs/architecture.md (paths, module names, globs)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    return {token for chunk in text.split("`")[1::2] for token in chunk.replace(",", " ").split()}
+
+
+def test_every_path_the_architecture_doc_names_exists() -> None:
+    root = PACKAGE.parent
+    missing = sorted(
+        token
+        for token in doc_tokens()
+        if token.endswith(".py")
+        and "/" in token
+        and "*" not in token
+        and "<" not in token
+        and not (PACKAGE / token).exists()
+        and not (root / token).exists()
+    )
+
+    assert missing == []
+
+
+def test_the_architecture_doc_names_every_module() -> None:
+    """By its path; by its name in a row that names its folder (``adapters/github/``); or
+    by a pattern for a whole folder (``action/handlers/*.py``, ``cli/<subcommand>.py``)."""
+    tokens = doc_tokens()
+    named = {token.rstrip("/") for token in tokens if token.endswith("/")}
+    whole = {token.split("/*")[0] for token in tokens if "/*" in token}
+    whole |= {token.split("/<")[0] for token in tokens if "/<" in token}
+    unnamed = []
+    for path in PACKAGE.rglob("*.py"):
+        relative, folder = str(path.relative_to(PACKAGE)), str(path.parent.relative_to(PACKAGE))
+        if path.name in {"__init__.py", "__main__.py"} or relative in tokens or folder in whole:
+            continue
+        if not (path.name in tokens and folder in named):
+            unnamed.append(relative)
+
+    assert sorted(unnamed) == []

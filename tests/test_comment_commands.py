@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from github_emulator import GitHubEmulator
-from test_drift_pr import DRIFTED, client, comments, latest_event, statuses
+from test_check_drift import DRIFTED, client, comments, latest_event, statuses
 from test_entrypoint import CONFIG, REPO, checked_emulator, run_step
 
 from telefonistka.core.rendering import DRIFT_MARKER

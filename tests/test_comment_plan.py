@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from github_emulator import GitHubEmulator
-from test_drift_pr import client, comments, latest_event, statuses
+from test_check_drift import client, comments, latest_event, statuses
 from test_entrypoint import REPO, checked_emulator, run_step
 
 from telefonistka.action.context import Context
