@@ -93,3 +93,13 @@ class EndpointError(TelefonistkaError):
 
 class BumpError(TelefonistkaError):
     """A version bump cannot be applied: file missing, regex or selector matches nothing."""
+
+
+class RefNameError(UsageError):
+    """A branch name the bot would build is not a valid git ref name (checked before any
+    request, so nothing is written)."""
+
+
+class ForeignBranchError(TelefonistkaError):
+    """A write to a branch outside the bot's own namespaces was refused by the adapter's
+    guard: the default branch and people's branches change only by merging a PR."""

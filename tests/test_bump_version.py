@@ -19,7 +19,7 @@ from github_emulator.fixtures import emulator_session
 
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.bump import overwrite
-from telefonistka.errors import BumpError
+from telefonistka.errors import BumpError, ForeignBranchError, RefNameError, UsageError
 from telefonistka.usecases.bump_edits import regex_edit, yaml_edit
 from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, Edit, bump, pr_title
 
@@ -221,3 +221,82 @@ def test_beyond_the_listing_limit_only_the_folders_on_the_path_are_read(
     # One recursive listing, then envs, envs/prod, envs/prod/c19 and its app folder alone.
     assert [p.endswith("?recursive=1") for p in tree_reads] == [True, False, False, False, False]
     assert ("GET", f"{REPO_ROUTE}/git/commits/{{commit_sha}}") not in routes  # root tree known
+
+
+# --- hostile inputs: nothing is written outside the bot's own branches ---------------------
+
+
+def test_a_triggering_repo_with_dot_dot_cannot_move_the_default_branch(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    """The attack: ``x/../..`` and ``main`` made ``artifact_version_bump/x/../../main``,
+    which the HTTP stack normalised to ``heads/main`` and force-moved."""
+    main_before = emu.get_repo(TARGET).git.ref("refs/heads/main")
+    sent_before = len(emu.requests)
+
+    with pytest.raises(RefNameError, match=r"'x/\.\./\.\.' is not OWNER/NAME"):
+        bump(
+            repo,
+            request(overwrite_edit(b"pwned\n"), triggering_repo="x/../..", triggering_sha="main"),
+        )
+
+    assert len(emu.requests) == sent_before  # refused before any request
+    assert emu.get_repo(TARGET).git.ref("refs/heads/main") == main_before
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("../outside.yaml", "'[.][.]' component"),
+        ("/envs/prod/app/values.yaml", "absolute"),
+        (".git/config", "'.git' component"),
+        ("envs/prod//values.yaml", "empty component"),
+    ],
+)
+def test_a_target_file_that_is_not_a_plain_relative_path_is_refused_before_any_request(
+    emu: GitHubEmulator, repo: GitHubRepo, target: str, why: str
+) -> None:
+    sent_before = len(emu.requests)
+
+    with pytest.raises(UsageError, match=why):
+        bump(repo, request(overwrite_edit(b"x\n"), target_file=target), lambda _: None)
+
+    assert len(emu.requests) == sent_before
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("envs/prod/app", "is a folder"),
+        ("README.md/values.yaml", "below 'README.md', which is a file"),
+    ],
+)
+def test_a_target_that_is_a_folder_or_below_a_file_is_refused(
+    emu: GitHubEmulator, repo: GitHubRepo, target: str, why: str
+) -> None:
+    with pytest.raises(UsageError, match=why):
+        bump(repo, request(overwrite_edit(b"x\n"), target_file=target), lambda _: None)
+
+    assert not emu.get_repo(TARGET).pulls
+    assert set(emu.get_repo(TARGET).git.refs("refs/heads/")) == {"refs/heads/main"}
+
+
+def test_the_adapter_never_moves_a_branch_outside_the_bots_namespaces(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    """One guard for every caller: even a direct call cannot force-move ``main``."""
+    git = emu.get_repo(TARGET).git
+    main_before = git.ref("refs/heads/main")
+    sent_before = len(emu.requests)
+
+    with pytest.raises(ForeignBranchError, match="refused to create or move branch 'main'"):
+        repo.update_branch("main", "0" * 40, main_before)
+    with pytest.raises(ForeignBranchError, match="'feature/x'"):
+        repo.update_branch("feature/x", main_before or "", None)
+    with pytest.raises(RefNameError, match=r"contains '\.\.'"):
+        repo.update_branch("promotions/../../heads/main", main_before or "", main_before)
+    with pytest.raises(RefNameError, match=r"contains '\.\.'"):
+        repo.branch_head("promotions/../main")
+
+    assert len(emu.requests) == sent_before
+    assert git.ref("refs/heads/main") == main_before

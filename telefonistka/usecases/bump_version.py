@@ -15,6 +15,7 @@ unchanged opens nothing.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,12 +23,17 @@ from enum import StrEnum
 
 from telefonistka.core.bump import unified_diff
 from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.refnames import BUMP_NAMESPACE, check_branch_name
+from telefonistka.core.repo_paths import repo_path_problem
 from telefonistka.core.snapshot import Mode, TreeEntry
-from telefonistka.errors import UsageError
+from telefonistka.errors import RefNameError, UsageError
 from telefonistka.ports import CodeHost
 from telefonistka.usecases.bump_edits import Edit
 
-BRANCH_PREFIX = "artifact_version_bump"
+BRANCH_PREFIX = BUMP_NAMESPACE.rstrip("/")
+# GitHub's alphabet for owners and repository names; "." and ".." are not names.
+_REPO_NAME = re.compile(r"(?!\.\.?/)[A-Za-z0-9_.-]+/(?!\.\.?$)[A-Za-z0-9_.-]+")
+_FILE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
 MAX_BODY_DIFF = 60_000  # GitHub caps a PR body at 65,536 characters
 
 Log = Callable[[str], None]
@@ -69,8 +75,18 @@ class BumpOutcome:
 
 
 def branch_name(triggering_repo: str, sha: str) -> str:
-    """The bump branch, as the Go original names it (one per triggering commit)."""
-    return f"{BRANCH_PREFIX}/{triggering_repo}/{sha}"
+    """The bump branch, as the Go original names it (one per triggering commit).
+
+    Both parts come from dispatch inputs, so the repository must be ``OWNER/NAME`` in
+    GitHub's alphabet and the whole name a valid git branch name: ``RefNameError``
+    otherwise, before any request.
+    """
+    if not _REPO_NAME.fullmatch(triggering_repo):
+        raise RefNameError(
+            f"the triggering repo {triggering_repo!r} is not OWNER/NAME (letters, digits, "
+            "'-', '_' and '.', and neither part '.' or '..'); it names the bump branch"
+        )
+    return check_branch_name(f"{BRANCH_PREFIX}/{triggering_repo}/{sha}", "the bump branch")
 
 
 def pr_title(triggering_repo: str, target_file: str) -> str:
@@ -99,6 +115,7 @@ def bump(repo: CodeHost, request: BumpRequest, log: Log = _stderr) -> BumpOutcom
     base = request.base_branch or repo.default_branch
     commit = repo.resolve_commit(base)
     existing = repo.entry_at(commit, request.target_file)
+    _check_target(repo, commit, request.target_file, existing)
     current = repo.content_of(existing)
     new = request.edit(current)
     branch = branch_name(request.triggering_repo, request.triggering_sha)
@@ -121,8 +138,30 @@ def _check_request(request: BumpRequest) -> None:
             "--triggering-repo and --triggering-repo-sha, or run inside GitHub Actions where "
             "GITHUB_REPOSITORY and GITHUB_SHA are set"
         )
-    if not request.target_file.strip("/"):
+    if not request.target_file:
         raise UsageError("the target file is required: pass --target-file PATH")
+    problem = repo_path_problem(request.target_file)
+    if problem is not None:
+        raise UsageError(f"the target file {request.target_file!r} is not usable: {problem}")
+    branch_name(request.triggering_repo, request.triggering_sha)
+
+
+def _check_target(repo: CodeHost, commit: str, path: str, existing: TreeEntry | None) -> None:
+    """The target must be a file or absent, and no folder on its way may be a file."""
+    if existing is not None and existing.mode not in _FILE_MODES:
+        kind = "a folder" if existing.is_folder else f"not a regular file (mode {existing.mode})"
+        raise UsageError(f"the target file {path!r} is {kind} in the target repo")
+    if existing is None:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            parent = "/".join(parts[:depth])
+            entry = repo.entry_at(commit, parent)
+            if entry is None:
+                return
+            if not entry.is_folder:
+                raise UsageError(
+                    f"the target file {path!r} would be below {parent!r}, which is a file"
+                )
 
 
 def _push(
@@ -136,7 +175,7 @@ def _push(
 ) -> None:
     """One blob, one tree, one commit on ``base``; the branch is created or moved (kept if
     identical). ``existing`` is the file's entry on ``base``, for its mode."""
-    path = request.target_file.strip("/")
+    path = request.target_file
     entry = TreeEntry(_mode_for(existing), repo.create_blob(content))
     tree = repo.write_tree(base, {path: entry})
     old = repo.branch_head(branch)

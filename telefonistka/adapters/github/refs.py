@@ -1,7 +1,14 @@
 """Branches: read a branch head, resolve a revision, create or move a branch.
 
 Only branch refs (``refs/heads/…``) are ever read or written; tags are not accepted as
-revisions.
+revisions. Two guards stand here, for every caller:
+
+- a branch name goes into the URL path only when it is a valid git ref name, each
+  component percent-encoded on its own, so no ``..`` or ``%2F`` can make the HTTP stack
+  or the server resolve it to another ref;
+- a branch is created or moved only inside the bot's own namespaces
+  (``core.refnames.BOT_NAMESPACES``): the default branch and people's branches change
+  only by merging a PR, whatever a caller asks.
 """
 
 from __future__ import annotations
@@ -10,7 +17,8 @@ import re
 from urllib.parse import quote
 
 from telefonistka.adapters.github.session import RepoSession
-from telefonistka.errors import GitHubError
+from telefonistka.core.refnames import BOT_NAMESPACES, check_branch_name, is_bot_branch
+from telefonistka.errors import ForeignBranchError, GitHubError
 
 _OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
@@ -56,6 +64,7 @@ class Refs(RepoSession):
         run, or our own retried POST, created it first) re-reads the head and becomes an
         update unless the branch is already at ``new_sha``.
         """
+        _guard_write(name)
         if old_sha is None:
             try:
                 self._create_ref(name, new_sha)
@@ -78,5 +87,18 @@ class Refs(RepoSession):
 
 
 def _ref(name: str) -> str:
-    """A branch name as a URL path (its slashes stay: ``refs/heads/a/b``)."""
-    return quote(name, safe="/")
+    """A valid branch name as a URL path: its slashes stay, each component is encoded."""
+    check_branch_name(name)
+    return "/".join(quote(component, safe="") for component in name.split("/"))
+
+
+def _guard_write(name: str) -> None:
+    """Refuse to create or move any branch outside the bot's own namespaces."""
+    check_branch_name(name)
+    if not is_bot_branch(name):
+        owned = ", ".join(f"{namespace}…" for namespace in BOT_NAMESPACES)
+        raise ForeignBranchError(
+            f"refused to create or move branch {name!r}: telefonistka writes only its own "
+            f"branches ({owned}); the default branch and people's branches change only by "
+            "merging a pull request"
+        )

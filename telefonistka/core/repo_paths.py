@@ -1,0 +1,40 @@
+"""Paths inside a repository that the bot may write: plain, relative, no escape hatches.
+
+Why: a path from configuration or from a dispatch input ends up in a tree write. ``..``
+or an absolute path could name something outside the folder meant, a ``.git`` component
+is refused by GitHub (and by git itself on checkout, since it would write into the
+repository's own metadata), and control characters (NUL, newlines) corrupt logs, PR text
+and git's own line-based output. Such a path is refused here, before any request, with
+the reason.
+"""
+
+from __future__ import annotations
+
+_DOT_COMPONENTS = frozenset({".", ".."})
+
+
+def repo_path_problem(path: str, *, folder: bool = False) -> str | None:
+    """Why ``path`` is not a plain relative path in a repository; None when it is.
+
+    ``folder``: a folder prefix from configuration, where one trailing ``/`` is usual.
+    """
+    text = path[:-1] if folder and path.endswith("/") else path
+    bad = sorted({char for char in text if ord(char) < 0x20 or ord(char) == 0x7F})
+    rules = (
+        (not text, "it is empty"),
+        (bool(bad), f"it contains the control character {bad[0]!r}" if bad else ""),
+        (
+            text.startswith("/"),
+            "it is absolute (starts with '/'); paths are relative to the repository root",
+        ),
+        ("\\" in text, "it contains '\\' (paths use '/')"),
+    )
+    problem = next((why for broken, why in rules if broken), None)
+    for component in text.split("/") if problem is None else ():
+        if not component:
+            return "it has an empty component ('//' or a trailing '/')"
+        if component in _DOT_COMPONENTS:
+            return f"it has a {component!r} component"
+        if component.lower() == ".git":
+            return "it has a '.git' component"
+    return problem
