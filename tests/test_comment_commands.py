@@ -19,14 +19,17 @@ TOGGLING = DRIFTED | {"telefonistka.yaml": CONFIG + "toggleCommitStatus:\n  appr
 
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
-    """``alice-token`` is a person; the PR author's and the bot's tokens are the bot."""
-    yield from checked_emulator(tmp_path / "github", tokens={"alice-token": "alice"})
+    """``alice-token`` is a maintainer with write access, ``mallory-token`` a stranger; the
+    PR author's and the bot's tokens are the bot."""
+    tokens = {"alice-token": "alice", "mallory-token": "mallory"}
+    yield from checked_emulator(tmp_path / "github", tokens=tokens)
 
 
 def comment_on_pr(emu: GitHubEmulator, text: str, identity: str = "alice-token") -> Path:
     """Comment ``text`` on PR #1 (opened on first use); the ``created`` event file."""
     if REPO.lower() not in emu.repos:
         emu.repo(REPO, TOGGLING)
+        emu.get_repo(REPO).collaborators["alice"] = "write"
         gh = client(emu)
         gh.create_git_ref("refs/heads/feature", gh.get_branch("main").commit.sha)
         emu.commit_files(REPO, {"env/staging/app/extra.yaml": "a: 1\n"}, branch="feature")
@@ -108,3 +111,79 @@ def test_an_ordinary_comment_costs_no_request(emu: GitHubEmulator) -> None:
 )
 def test_commands_are_the_slash_words_starting_a_line(body: str, commands: tuple[str, ...]) -> None:
     assert commands_in(body) == commands
+
+
+# --- who may command the bot ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("association", ["NONE", "FIRST_TIMER", "CONTRIBUTOR"])
+def test_a_commenter_without_write_access_cannot_flip_a_status(
+    emu: GitHubEmulator, association: str
+) -> None:
+    """The attack: any commenter flipped a required check from failure to success."""
+    event = comment_on_pr(emu, "/approved", identity="mallory-token")
+    data = json.loads(event.read_text())
+    data["comment"]["author_association"] = association  # as GitHub would say of them
+    event.write_text(json.dumps(data))
+
+    step = run_step(emu, event, name="issue_comment")
+
+    assert step.code == 0, step.stdout + step.stderr
+    head = emu.get_repo(REPO).pulls[1].head_sha
+    assert [s for s in emu.get_repo(REPO).statuses if s.sha == head] == []
+    reply = comments(emu)[-1][1]
+    assert reply == (
+        "@mallory only people with write access to this repository can run `/approved`; "
+        "nothing was changed."
+    )
+    assert "commands refused on #1" in step.summary
+    asked = [e for e in emu.requests if e.route.endswith("/collaborators/{username}/permission")]
+    assert len(asked) == 1
+
+
+def test_a_collaborator_with_write_permission_is_asked_about_once_and_honoured(
+    emu: GitHubEmulator,
+) -> None:
+    event = comment_on_pr(emu, "/approved", identity="mallory-token")
+    emu.get_repo(REPO).collaborators["mallory"] = "maintain"  # reported as write
+    data = json.loads(event.read_text())
+    data["comment"]["author_association"] = "CONTRIBUTOR"
+    event.write_text(json.dumps(data))
+
+    step = run_step(emu, event, name="issue_comment")
+
+    assert step.code == 0, step.stdout + step.stderr
+    head = emu.get_repo(REPO).pulls[1].head_sha
+    assert [s.state for s in emu.get_repo(REPO).statuses if s.sha == head] == ["success"]
+
+
+def test_retrigger_from_a_reader_changes_nothing_and_replies_off_logs_only(
+    emu: GitHubEmulator,
+) -> None:
+    event = comment_on_pr(emu, "/retrigger", identity="mallory-token")
+    emu.get_repo(REPO).collaborators["mallory"] = "read"
+    before = len(comments(emu))
+
+    step = run_step(emu, event, name="issue_comment", command_replies="false")
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert len(comments(emu)) == before
+    assert statuses(emu) == []
+    assert "refused: @mallory only people with write access" in step.stdout
+
+
+def test_the_emulator_says_who_is_trusted_as_github_does(emu: GitHubEmulator) -> None:
+    first = json.loads(comment_on_pr(emu, "hello", identity="alice-token").read_text())
+    repo = emu.get_repo(REPO)
+    repo.members.add("alice")
+    second = json.loads(comment_on_pr(emu, "again", identity="alice-token").read_text())
+    stranger = json.loads(comment_on_pr(emu, "hi", identity="mallory-token").read_text())
+    gh = client(emu)
+
+    assert first["comment"]["author_association"] == "COLLABORATOR"
+    assert second["comment"]["author_association"] == "MEMBER"
+    assert stranger["comment"]["author_association"] == "NONE"
+    assert gh.get_collaborator_permission("mallory") == "none"
+    assert gh.get_collaborator_permission("alice") == "write"
+    repo.collaborators["alice"] = "triage"
+    assert gh.get_collaborator_permission("alice") == "read"

@@ -872,3 +872,17 @@ def test_status_state_is_the_newest_of_its_context(
     rsps.get(f"{REPO}/commits/{HEAD}/statuses?per_page=100", json=newest_first)
     assert repo.status_state(HEAD, "approved") == "success"
     assert repo.status_state(HEAD, "missing") is None
+
+
+def test_user_permission_reads_the_legacy_permission_and_a_404_is_none(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    url = f"{REPO}/collaborators/%s/permission"
+    rsps.get(url % "alice", json={"permission": "write", "role_name": "maintain", "user": {}})
+    rsps.get(url % "ghost", status=404, json={"message": "Not Found"})
+    rsps.get(url % "bob", status=403, json={"message": "Resource not accessible by integration"})
+
+    assert repo.user_permission("alice") == "write"
+    assert repo.user_permission("ghost") == "none"
+    with pytest.raises(GitHubError, match="metadata: read"):
+        repo.user_permission("bob")

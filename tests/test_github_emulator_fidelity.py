@@ -74,6 +74,7 @@ def promote(emu: GitHubEmulator) -> None:
     gh.requester.requestJsonAndCheck("PATCH", f"/repos/acme/infra/issues/{pr.number}", input=patch)
     repo.get_commit(pr.head.sha).create_status("success", context="telefonistka")
     assert [s.state for s in repo.get_commit(pr.head.sha).get_statuses()] == ["success"]
+    assert repo.get_collaborator_permission("alice") == "none"
     approver = pygithub_client(emu, "approver-token").get_repo("acme/infra")
     approver.get_pull(pr.number).create_review(event="APPROVE")
     assert pr.merge(merge_method="merge").merged

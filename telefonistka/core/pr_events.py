@@ -79,6 +79,9 @@ class IssueCommentEvent:
     comment_id: int
     comment_body: str
     comment_author: str
+    # GitHub's word for the commenter's relation to the repository (OWNER, MEMBER,
+    # COLLABORATOR, CONTRIBUTOR, FIRST_TIMER, NONE, ...); "" when the payload has none.
+    author_association: str = ""
 
 
 def parse_json(body: bytes | str, event: str) -> object:
@@ -121,6 +124,7 @@ def issue_comment_event_from_json(data: object) -> IssueCommentEvent:
         comment_id=fields.integer(comment, "id", "comment."),
         comment_body=fields.text(comment, "body", "comment."),
         comment_author=fields.login(comment.get("user"), "comment.user"),
+        author_association=fields.text(comment, "author_association", "comment.").upper(),
     )
 
 

@@ -28,6 +28,11 @@ from telefonistka.usecases.bot_identity import bot_matcher
 
 Log = Callable[[str], None]
 
+# Associations GitHub gives only to people the repository trusts: taken at their word,
+# with no request. Anyone else is asked about (one request) before a command writes.
+TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+WRITE_PERMISSIONS = frozenset({"admin", "write"})  # GitHub reports maintain as write
+
 
 @dataclass(frozen=True)
 class Toggle:
@@ -57,6 +62,33 @@ class PrCommands:
     def from_bot(self) -> bool:
         """Whether the bot wrote the comment (its own output must not command it)."""
         return bot_matcher(self.repo, self.log)(self.event.comment_author)
+
+    def may_write(self) -> bool:
+        """Whether the commenter has write access, so their commands may change anything.
+
+        Why: a status toggle flips a required check, and ``/retrigger`` writes statuses
+        and comments; a commenter who cannot push must not steer either. The comment's
+        ``author_association`` settles it for owners, members and collaborators;
+        otherwise GitHub is asked for the commenter's permission on the repository.
+        """
+        association = self.event.author_association
+        if association in TRUSTED_ASSOCIATIONS:
+            self.log(f"@{self.event.comment_author} is {association}: commands are honoured")
+            return True
+        permission = self.repo.user_permission(self.event.comment_author)
+        self.log(
+            f"@{self.event.comment_author} is {association or 'of unknown association'} "
+            f"with {permission} permission"
+        )
+        return permission in WRITE_PERMISSIONS
+
+    def refusal(self) -> str:
+        """The one-line reply to a commenter without write access."""
+        names = ", ".join(f"`/{command}`" for command in self.commands)
+        return (
+            f"@{self.event.comment_author} only people with write access to this repository "
+            f"can run {names}; nothing was changed."
+        )
 
     def toggle_contexts(self) -> list[str]:
         """The ``toggleCommitStatus`` contexts the comment's ``/key`` commands name.

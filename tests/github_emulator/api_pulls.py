@@ -56,6 +56,7 @@ class PullsApi:
         # PyGithub's Commit.get_statuses reads this older, undocumented spelling
         statuses = f"{REPO}/commits/{{ref}}/statuses"
         router.add("GET", f"{REPO}/statuses/{{ref}}", self.list_statuses, alias_of=statuses)
+        router.add("GET", f"{REPO}/collaborators/{{username}}/permission", self.permission)
 
     def _repo(self, request: Request) -> Repository:
         return self.emu.find_repo(request.params["owner"], request.params["repo"])
@@ -412,6 +413,12 @@ class PullsApi:
         found = [s for s in reversed(repo.statuses) if s.sha == commit]
         page, headers = paginate(self.emu.root_url, request, found)
         return Response(200, [self.emu.shapes.status(repo, s) for s in page], headers)
+
+    def permission(self, request: Request) -> Response:
+        """A login's permission on the repository (``none`` for one with no grant)."""
+        repo = self._repo(request)
+        login = request.params["username"]
+        return Response(200, self.emu.shapes.collaborator_permission(repo, login))
 
 
 def _branch_of(repo: Repository, head: str) -> str:

@@ -71,6 +71,14 @@ class Shapes:
             "site_admin": False,
         }
 
+    def collaborator_permission(self, repo: Repository, login: str) -> Json:
+        permission, role = repo.permission(login)
+        return {
+            "permission": permission,
+            "role_name": role,
+            "user": self.user(login) | {"role_name": role},
+        }
+
     def authenticated_user(self, login: str) -> Json:
         extra = {
             "name": login,
@@ -388,7 +396,7 @@ class Shapes:
                 "commits": {"href": f"{url}/commits"},
                 "statuses": {"href": statuses},
             },
-            "author_association": "OWNER" if pr.user == repo.owner else "CONTRIBUTOR",
+            "author_association": repo.association(pr.user),
             "auto_merge": None,
             "draft": pr.draft,
         }
@@ -460,7 +468,7 @@ class Shapes:
             "closed_at": pr.closed_at,
             "created_at": pr.created_at,
             "updated_at": pr.updated_at,
-            "author_association": "OWNER" if pr.user == repo.owner else "CONTRIBUTOR",
+            "author_association": repo.association(pr.user),
         }
 
     def issue_comment(self, repo: Repository, comment: IssueComment) -> Json:
@@ -476,7 +484,7 @@ class Shapes:
             "user": self.user(comment.user),
             "created_at": comment.created_at,
             "updated_at": comment.updated_at,
-            "author_association": "OWNER" if comment.user == repo.owner else "CONTRIBUTOR",
+            "author_association": repo.association(comment.user),
         }
 
     def review(self, repo: Repository, review: Review) -> Json:
@@ -493,7 +501,7 @@ class Shapes:
             "_links": {"html": {"href": html}, "pull_request": {"href": pull}},
             "submitted_at": review.submitted_at,
             "commit_id": review.commit_id,
-            "author_association": "OWNER" if review.user == repo.owner else "CONTRIBUTOR",
+            "author_association": repo.association(review.user),
         }
 
     def status(self, repo: Repository, status: Status) -> Json:

@@ -101,10 +101,31 @@ class Repository:
     reviews: list[Review] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
     next_number: int = 1
+    # Who may do what, as GitHub decides ``author_association`` and the permission
+    # endpoint: the owner is admin; ``collaborators`` maps a login to its role
+    # (admin, maintain, write, triage, read); ``members`` are the owning org's members.
+    collaborators: dict[str, str] = field(default_factory=dict)
+    members: set[str] = field(default_factory=set)
 
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
+
+    def association(self, login: str) -> str:
+        """``author_association`` of ``login`` on this repository, as GitHub spells it."""
+        if login == self.owner:
+            return "OWNER"
+        if login in self.members:
+            return "MEMBER"
+        if login in self.collaborators:
+            return "COLLABORATOR"
+        return "NONE"
+
+    def permission(self, login: str) -> tuple[str, str]:
+        """(``permission``, ``role_name``): maintain reads as write, triage as read."""
+        role = "admin" if login == self.owner else self.collaborators.get(login, "none")
+        legacy = {"maintain": "write", "triage": "read"}.get(role, role)
+        return legacy, role
 
     @property
     def default_branch(self) -> str:

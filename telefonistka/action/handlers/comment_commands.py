@@ -12,7 +12,8 @@ from telefonistka.action.handlers.drift import run_drift_check
 from telefonistka.core.pr_events import IssueCommentEvent
 
 if TYPE_CHECKING:
-    from telefonistka.usecases.comment_commands import Toggle
+    from telefonistka.ports import CodeHost
+    from telefonistka.usecases.comment_commands import PrCommands, Toggle
 
 
 def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
@@ -29,6 +30,8 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
     if not (commands.retrigger or contexts):
         context.log(f"no known command in {', '.join(commands.commands)}; nothing to do")
         return Report()
+    if not commands.may_write():
+        return _refuse(commands, event, context, repo)
     pull = repo.get_pr(event.issue_number)
     report = (
         run_drift_check(repo, pull, event.default_branch, context)
@@ -37,6 +40,18 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
     )
     toggles = [commands.flip(pull.head_sha, status) for status in contexts]
     return Report(report.outputs, report.summary + _toggle_summary(toggles, event))
+
+
+def _refuse(
+    commands: PrCommands, event: IssueCommentEvent, context: Context, repo: CodeHost
+) -> Report:
+    """Nothing changes; the commenter is told why (a reply, unless replies are off)."""
+    reply = commands.refusal()
+    context.log(f"refused: {reply}")
+    if context.settings.input("command-replies").lower() != "false":
+        repo.comment(event.issue_number, reply)
+    summary = f"### Telefonistka: commands refused on #{event.issue_number}\n\n{reply}\n"
+    return Report(summary=summary)
 
 
 def _toggle_summary(toggles: list[Toggle], event: IssueCommentEvent) -> str:

@@ -69,6 +69,7 @@ PERMISSIONS: Mapping[str, str] = {
     "comment": "pull-requests: write",
     "status": "statuses: write",
     "repo": "metadata: read",
+    "collaborator": "metadata: read",
 }
 
 Sleep = Callable[[float], None]

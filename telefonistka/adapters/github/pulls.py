@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from telefonistka.adapters.github.session import RepoSession
 from telefonistka.core.pr_events import PullRequest
@@ -46,6 +47,21 @@ def comment_from_json(data: Mapping[str, Any]) -> Comment:
 
 class PullRequests(RepoSession):
     """``/pulls``, ``/issues/{n}/…`` (labels, assignees, comments), reviews, merges."""
+
+    def user_permission(self, login: str) -> str:
+        """``admin``, ``write``, ``read`` or ``none``: what ``login`` may do in this repository.
+
+        One ``GET /collaborators/{login}/permission`` (GitHub reports ``maintain`` as
+        ``write`` and ``triage`` as ``read``); a login GitHub does not know (404) has none.
+        """
+        path = f"/collaborators/{quote(login, safe='')}/permission"
+        try:
+            data = self._call("collaborator", f"read the permission of @{login}", "GET", path)
+        except GitHubError as exc:
+            if exc.status == 404:
+                return "none"
+            raise
+        return str((data or {}).get("permission") or "none")
 
     def get_pr(self, number: int) -> PullRequest:
         data = self._call("pull", f"read PR #{number}", "GET", f"/pulls/{number}")
