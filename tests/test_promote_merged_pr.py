@@ -62,12 +62,20 @@ def gh(emu: GitHubEmulator) -> GhRepository:
 
 
 def merged_payload(
-    emu: GitHubEmulator, gh: GhRepository, files: dict[str, str | None], body: str = ""
+    emu: GitHubEmulator,
+    gh: GhRepository,
+    files: dict[str, str | None],
+    body: str = "",
+    *,
+    head: str = "feature",
+    labels: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Merge a PR changing ``files``; its ``closed`` delivery (the request log is cleared)."""
-    gh.create_git_ref("refs/heads/feature", gh.get_branch("main").commit.sha)
-    emu.commit_files(REPO, files, branch="feature")
-    pull = gh.create_pull(title="change", body=body, head="feature", base="main")
+    gh.create_git_ref(f"refs/heads/{head}", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, files, branch=head)
+    pull = gh.create_pull(title="change", body=body, head=head, base="main")
+    if labels:
+        pull.add_to_labels(*labels)
     pull.merge()
     payload = emu.events_named("pull_request", "closed")[-1].payload
     emu.reset()
@@ -75,10 +83,21 @@ def merged_payload(
 
 
 def merged(
-    emu: GitHubEmulator, gh: GhRepository, files: dict[str, str | None], body: str = ""
+    emu: GitHubEmulator,
+    gh: GhRepository,
+    files: dict[str, str | None],
+    body: str = "",
+    *,
+    head: str = "feature",
+    labels: tuple[str, ...] = (),
 ) -> PullRequestEvent:
     """Merge a PR changing ``files``; its parsed ``closed`` event."""
-    return pull_request_event_from_json(merged_payload(emu, gh, files, body))
+    return pull_request_event_from_json(
+        merged_payload(emu, gh, files, body, head=head, labels=labels)
+    )
+
+
+BOT_PROMOTION = {"head": "promotions/7-feature-0123456789ab", "labels": ("promotion",)}
 
 
 def promote(emu: GitHubEmulator, event: PullRequestEvent, **options: object) -> MergedPrResult:
@@ -112,14 +131,14 @@ def test_a_promotion_pr_is_planned_from_its_metadata_without_listing_files(
 ) -> None:
     emu.commit_files(REPO, {"env/prod/db/values.yaml": "size: l\n"})  # db drifted on main
     metadata = PromotionMetadata("alice", 7, ("env/staging/db",))
-    event = merged(
-        emu, gh, {"env/staging/app/values.yaml": "v2\n"}, encode_metadata_block(metadata)
-    )
+    block = encode_metadata_block(metadata)
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"}, block, **BOT_PROMOTION)  # type: ignore[arg-type]
 
     result = promote(emu, event)
 
     [group] = result.groups
     assert group.outcome.promotion.components == ("db",)  # from metadata, not from the files
+    assert result.warnings == ()
     assert not any("/files" in r for r in routes(emu))
     assert group.pr is not None
     assert emu.get_repo(REPO).pulls[group.pr.number].assignees == ["alice"]
@@ -226,3 +245,37 @@ def test_the_registered_route_reports_outputs_and_summary(
     assert f"[#{pr['number']}]" in report.summary
     assert "::group::Promotion of PR #1" in stream.getvalue()
     assert "GitHub API requests: 12" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("where", "why"),
+    [
+        ({}, "its head branch 'feature' is not under promotions/; it has no 'promotion' label"),
+        ({"head": "promotions/7-x-0123456789ab"}, "it has no 'promotion' label"),
+        ({"labels": ("promotion",)}, "its head branch 'feature' is not under promotions/"),
+        ({**BOT_PROMOTION, "author": "mallory"}, "its author @mallory is not the bot"),
+    ],
+    ids=["typo-fix", "branch-only", "label-only", "human-author"],
+)
+def test_a_pasted_metadata_block_cannot_promote_what_the_pr_did_not_change(
+    emu: GitHubEmulator, gh: GhRepository, where: dict[str, Any], why: str
+) -> None:
+    """The attack: a "typo fix" PR carrying a hidden block naming ``db`` promoted an
+    unreviewed component to prod and assigned whoever the block named."""
+    emu.commit_files(REPO, {"env/staging/db/values.yaml": "size: xl\n"})  # unreviewed
+    block = encode_metadata_block(PromotionMetadata("eve", 7, ("env/staging/db",)))
+    options = {key: value for key, value in where.items() if key != "author"}
+    payload = merged_payload(emu, gh, {"env/staging/app/values.yaml": "v2\n"}, block, **options)
+    if "author" in where:
+        payload["pull_request"]["user"]["login"] = where["author"]
+
+    result = promote(emu, pull_request_event_from_json(payload))
+
+    [group] = result.groups
+    assert group.outcome.promotion.components == ("app",)  # from the PR's files
+    [warning] = result.warnings
+    assert f"PR #{payload['number']} carries a promotion metadata block" in warning
+    assert why in warning
+    assert f"⚠️ {warning}" in result.summary()
+    assert group.pr is not None
+    assert "eve" not in emu.get_repo(REPO).pulls[group.pr.number].assignees

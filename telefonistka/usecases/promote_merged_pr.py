@@ -8,7 +8,7 @@ The steps, and what each costs in requests:
 2. one snapshot of the default branch head (2: its ref, one recursive tree), the repo
    configuration from it (1 blob), never from the PR;
 3. the changed components: the ``promotedPaths`` of the PR body's metadata when the PR
-   was itself a promotion PR (0), else the PR's files (1 per 100 files; over 3,000 the
+   was itself a promotion PR the bot opened (1 GraphQL request for its login), else the PR's files (1 per 100 files; over 3,000 the
    two trees are compared, which the event's ``changed_files`` tells at once);
 4. the component configurations that the snapshot shows exist (1 blob each), the plan;
 5. ``dryRunMode``: the plan as a comment on the merged PR (1), and nothing else;
@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from telefonistka.core.changes import (
@@ -42,10 +43,12 @@ from telefonistka.core.markdown import code_span, table_cell
 from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest, PullRequestEvent
+from telefonistka.core.refnames import PROMOTION_NAMESPACE
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
+from telefonistka.usecases.bot_identity import bot_matcher
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
 from telefonistka.usecases.repo_config import read_repo_config_in
@@ -94,6 +97,7 @@ class MergedPrResult:
     dry_run: bool = False
     groups: tuple[GroupResult, ...] = ()
     failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def opened(self) -> list[GroupResult]:
@@ -123,7 +127,7 @@ class MergedPrResult:
         lines += [
             _conflict_line(conflict.target, conflict.sources) for conflict in self.plan.conflicts
         ]
-        lines += [f"- ⚠️ {warning}" for warning in self.plan.warnings]
+        lines += [f"- ⚠️ {warning}" for warning in (*self.warnings, *self.plan.warnings)]
         lines += [f"- ❌ {failure}" for failure in self.failures]
         return "\n".join(lines).rstrip() + "\n"
 
@@ -162,6 +166,7 @@ class MergedPrPromotion:
     approver: PullRequestHost | None = None
     dry_run: bool | None = None
     log: Log = print
+    _warnings: tuple[str, ...] = field(default=(), init=False)
 
     @property
     def pull(self) -> PullRequest:
@@ -194,13 +199,16 @@ class MergedPrPromotion:
         dry_run = config.dry_run_mode if self.dry_run is None else self.dry_run
         if dry_run:
             self.repo.comment(self.pull.number, self.renderer.plan_comment(plan, dry_run=True))
-            return MergedPrResult(self.pull.number, plan, dry_run=True)
-        trigger = Trigger(self.pull.number, self.pull.author, self.pull.head_ref, self.pull.body)
+            return MergedPrResult(self.pull.number, plan, dry_run=True, warnings=self._warnings)
+        body = self._trusted_body
+        trigger = Trigger(self.pull.number, self.pull.author, self.pull.head_ref, body)
         outcomes = PromotionRun(self.repo, snapshot, trigger, self.renderer).carry_out(plan)
         groups = [self._open(outcome, config) for outcome in outcomes]
         groups, comment_failure = self._auto_merge(groups)
         failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
-        return MergedPrResult(self.pull.number, plan, False, tuple(groups), tuple(failures))
+        return MergedPrResult(
+            self.pull.number, plan, False, tuple(groups), tuple(failures), self._warnings
+        )
 
     def _plan(self, config: RepoConfig, snapshot: TreeSnapshot) -> Plan:
         components = self._changed_components(config)
@@ -209,11 +217,41 @@ class MergedPrPromotion:
 
     def _changed_components(self, config: RepoConfig) -> list[ChangedComponent]:
         """A promotion PR names its components in its metadata; any other PR by its files."""
-        metadata = extract_metadata(self.pull.body)
+        metadata = extract_metadata(self._trusted_body)
         if metadata is not None and metadata.promoted_paths:
             return components_from_folders(metadata.promoted_paths, config)
         files = self.repo.pr_files(self.pull.number, self.pull)
         return find_changed_components(files, config)
+
+    @cached_property
+    def _trusted_body(self) -> str:
+        """The merged PR's body when its metadata block may steer the promotion, else "".
+
+        Why: the hidden block names the components to promote and the chain's author. A
+        person can paste it into any PR body, so it is read only from a PR the bot opened
+        itself: the bot's identity as author, a head branch under ``promotions/`` and the
+        ``promotion`` label. Elsewhere it is ignored with a warning, and the plan comes
+        from the PR's real changed files.
+        """
+        pull = self.pull
+        if extract_metadata(pull.body) is None:
+            return pull.body
+        missing = []
+        if not pull.head_ref.startswith(PROMOTION_NAMESPACE):
+            missing.append(f"its head branch {pull.head_ref!r} is not under {PROMOTION_NAMESPACE}")
+        if PROMOTION_LABEL not in pull.labels:
+            missing.append(f"it has no {PROMOTION_LABEL!r} label")
+        if not missing and not bot_matcher(self.repo, self.log)(pull.author):
+            missing.append(f"its author @{pull.author} is not the bot")
+        if not missing:
+            return pull.body
+        self._warnings += (
+            f"PR #{pull.number} carries a promotion metadata block but was not opened by "
+            f"telefonistka ({'; '.join(missing)}): the block is ignored and the changed "
+            "components come from the PR's files",
+        )
+        self.log(f"warning: {self._warnings[-1]}")
+        return ""
 
     def _open(self, outcome: Outcome, config: RepoConfig) -> GroupResult:
         """The PR of one group, labelled, assigned and approved; errors stay in the group."""
@@ -263,7 +301,7 @@ class MergedPrPromotion:
 
     def _assignees(self) -> list[str]:
         """The chain's original author: from the metadata of a promotion PR, else the PR's."""
-        metadata = extract_metadata(self.pull.body)
+        metadata = extract_metadata(self._trusted_body)
         author = metadata.original_pr_author if metadata is not None else ""
         return [author or self.pull.author] if (author or self.pull.author) else []
 

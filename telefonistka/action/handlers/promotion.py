@@ -23,4 +23,4 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
         log=context.log,
     )
     result = context.run_grouped(f"Promotion of PR #{event.pull_request.number}", promotion.run)
-    return Report(result.outputs(), result.summary(), result.failures)
+    return Report(result.outputs(), result.summary(), result.failures, result.warnings)
