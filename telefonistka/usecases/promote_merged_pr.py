@@ -8,8 +8,9 @@ The steps, and what each costs in requests:
 2. one snapshot of the default branch head (2: its ref, one recursive tree), the repo
    configuration from it (1 blob), never from the PR;
 3. the changed components: the ``promotedPaths`` of the PR body's metadata when the PR
-   was itself a promotion PR the bot opened (1 GraphQL request for its login), else the PR's files (1 per 100 files; over 3,000 the
-   two trees are compared, which the event's ``changed_files`` tells at once);
+   was itself a promotion PR the bot opened (1 GraphQL request for its login), else the
+   PR's files (1 per 100 files; over 3,000 the two trees are compared, which the event's
+   ``changed_files`` tells at once);
 4. the component configurations that the snapshot shows exist (1 blob each), the plan;
 5. ``dryRunMode``: the plan as a comment on the merged PR (1), and nothing else;
 6. otherwise ``PromotionRun`` writes one tree, one commit, one branch per group (4), then
