@@ -40,7 +40,7 @@ def test_settings_read_inputs_with_hyphens_and_github_variables() -> None:
 
     assert settings.identity == Identity(token="tok")
     assert settings.approver.token == "approve"
-    assert settings.templates_path == Path("/github/workspace/ci/templates")
+    assert settings.templates_path == "ci/templates"  # a folder of the repo, not the workspace
     assert settings.dry_run is True
     assert (settings.api_url, settings.server_url) == (
         "https://ghe.example/api/v3",
@@ -48,6 +48,12 @@ def test_settings_read_inputs_with_hyphens_and_github_variables() -> None:
     )
     assert settings.output_path == Path("/tmp/out")
     assert settings.secrets == ("tok", "approve")
+
+
+@pytest.mark.parametrize("value", ["../templates", "/etc", ".git/hooks", "a//b"])
+def test_templates_path_must_be_a_plain_folder_of_the_repository(value: str) -> None:
+    with pytest.raises(UsageError, match=r"input templates-path .* is not a folder of the repo"):
+        read_settings(BASE_ENV | {"INPUT_TEMPLATES-PATH": value})
 
 
 def test_settings_defaults_fall_back_to_github_token_and_github_com() -> None:

@@ -196,3 +196,41 @@ def test_the_status_links_to_the_target_url_template(emu: GitHubEmulator) -> Non
     assert link.endswith(f"&sha={head}")
     when = link.split("from=", 1)[1].split("&", 1)[0]
     assert when[:19] == committed[:19]  # same instant, ISO 8601 (the zone may be spelt Z)
+
+
+# --- templates-path: read from the default branch, rendered in the sandbox ------------------
+
+
+def test_template_overrides_come_from_the_default_branch_never_the_pr_checkout(
+    emu: GitHubEmulator,
+) -> None:
+    """The attack: in a ``pull_request`` workflow the workspace is the PR's checkout, and a
+    template there printed ``os.environ`` (the token) into a PR comment."""
+    override = "ci/templates/drift_comment.j2"
+    seed = DRIFTED | {override: "{{ marker }}\nDrift (main's own template) at {{ commit }}\n"}
+    event = open_pr(emu, seed, {"env/staging/app/values.yaml": "tag: v2\n# c\n"})
+    checkout = emu.workdir / "runner" / "ci" / "templates"  # the PR's checkout
+    checkout.mkdir(parents=True)
+    (checkout / "drift_comment.j2").write_text("{{ marker }} PWNED {{ lipsum }}\n")
+
+    step = run_step(emu, event, templates_path="ci/templates")
+
+    assert step.code == 0, step.stdout + step.stderr
+    [(_, body, _)] = comments(emu)
+    assert body == f"{DRIFT_MARKER}\nDrift (main's own template) at {main_sha(emu)}\n"
+    assert "templates from ci/templates on main: drift_comment.j2" in step.stdout
+
+
+def test_a_template_that_reaches_for_the_environment_is_a_config_error_at_its_line(
+    emu: GitHubEmulator,
+) -> None:
+    override = "ci/templates/drift_comment.j2"
+    hostile = "{{ marker }}\n{{ lipsum.__globals__['os'].environ }}\n"
+    event = open_pr(emu, DRIFTED | {override: hostile}, {"env/staging/app/values.yaml": "x\n"})
+
+    step = run_step(emu, event, templates_path="ci/templates", github_token="ghs_top_secret")
+
+    assert step.code == 1, step.stdout + step.stderr
+    assert f"::error file={override},line=2,col=1,title=telefonistka" in step.stdout
+    assert "ghs_top_secret" not in json.dumps(comments(emu))
+    assert statuses(emu)[-1] == ("telefonistka", "error")

@@ -25,6 +25,7 @@ from telefonistka.core.rendering import (
     promotion_title,
 )
 from telefonistka.core.yamldiff import format_change
+from telefonistka.errors import ConfigError
 
 STAGING = "clusters/staging/us-central1/"
 PROD_US = "clusters/prod/us-central1/c1/"
@@ -426,23 +427,51 @@ def test_overrides_mapping_comes_first(tmp_path: Path) -> None:
     assert renderer.no_drift_comment() == DRIFT_MARKER
 
 
-def test_undefined_variable_in_an_override_is_a_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "promotion_body.j2").write_text("{{ promotion.title }} {{ reviewers }}\n")
+def test_undefined_variable_in_an_override_is_a_config_error_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "promotion_body.j2").write_text("# body\n{{ promotion.title }} {{ reviewers }}\n")
     renderer = Renderer(override_dir=tmp_path)
     meta = next_stage_metadata(12, "alice", None, TO_STAGING)
-    with pytest.raises(RenderError) as error:
+    with pytest.raises(ConfigError) as error:
         renderer.promotion_body(TO_STAGING, meta)
-    message = str(error.value)
-    assert "promotion_body.j2" in message
-    assert str(tmp_path) in message
-    assert "'reviewers' is undefined" in message
-    assert "header comment" in message
+    [problem] = error.value.problems
+    assert problem.file == str(tmp_path / "promotion_body.j2")
+    assert problem.line == 2
+    assert "'reviewers' is undefined" in problem.message
+    assert "header comment" in problem.message
 
 
 def test_syntax_error_in_an_override_names_the_line(tmp_path: Path) -> None:
     (tmp_path / "plan_comment.j2").write_text("ok\n{% if dry_run %}\nno endif\n")
-    with pytest.raises(RenderError, match=r"plan_comment\.j2 \(line \d+, from "):
+    with pytest.raises(ConfigError, match=r"plan_comment\.j2:\d+:1: cannot render") as error:
         Renderer(override_dir=tmp_path).plan_comment(Plan(), dry_run=True)
+    assert "(line " in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ lipsum.__globals__['os'].environ }}",
+        "{{ cycler.__init__.__globals__.os.environ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ self._TemplateReference__context }}",
+        "{% set x = [] %}{{ x.append(1) }}",
+    ],
+    ids=["lipsum-globals", "cycler-globals", "subclasses", "context", "mutation"],
+)
+def test_an_override_cannot_reach_the_environment_or_change_data(
+    source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attack: an override printed ``os.environ`` (the token) into a PR comment."""
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_secret_token_value")
+    renderer = Renderer(overrides={"no_drift_comment.j2": source}, override_folder="ci/templates")
+
+    with pytest.raises(ConfigError) as error:
+        renderer.no_drift_comment()
+
+    [problem] = error.value.problems
+    assert problem.file == "ci/templates/no_drift_comment.j2"
+    assert problem.line == 1
+    assert "ghs_secret_token_value" not in str(error.value)
 
 
 def test_every_packaged_template_documents_its_variables() -> None:

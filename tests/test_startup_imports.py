@@ -50,6 +50,7 @@ LIGHT_MODULES = frozenset(
         "telefonistka.core.dispatch_events",
         "telefonistka.core.github_api",
         "telefonistka.core.pr_requests",
+        "telefonistka.core.repo_paths",
     }
 )
 # The use cases and adapters the brief names, checked by name as well as by the list.

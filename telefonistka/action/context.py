@@ -90,11 +90,21 @@ class Context:
         self.log(f"GitHub API requests: {self.counter.total}")
         return result
 
-    def renderer(self) -> Renderer:
-        """Templates from the packaged set, overridden by ``templates-path`` when given."""
-        from telefonistka.core.rendering import Renderer
+    def renderer(self, repo: GitHubRepo, branch: str) -> Renderer:
+        """Templates from the packaged set, overridden by ``templates-path`` when given.
 
-        return Renderer(override_dir=self.settings.templates_path)
+        Overrides are read from ``branch`` (the default branch) of ``repo`` through the
+        API, never from the workspace, which may be a PR's checkout.
+        """
+        from telefonistka.core.rendering import Renderer
+        from telefonistka.usecases.repo_config import read_template_overrides
+
+        folder = self.settings.templates_path
+        if folder is None:
+            return Renderer()
+        overrides = read_template_overrides(repo, branch, folder)
+        self.log(f"templates from {folder} on {branch}: {', '.join(overrides) or 'none'}")
+        return Renderer(overrides=overrides, override_folder=folder)
 
     def _connect(
         self,

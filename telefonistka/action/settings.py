@@ -14,6 +14,7 @@ from enum import IntEnum
 from pathlib import Path
 
 from telefonistka.core.github_api import DEFAULT_BASE_URL
+from telefonistka.core.repo_paths import repo_path_problem
 from telefonistka.errors import UsageError
 
 DEFAULT_SERVER_URL = "https://github.com"
@@ -91,7 +92,7 @@ class Settings:
     approver: Identity = Identity()
     api_url: str = DEFAULT_BASE_URL
     server_url: str = DEFAULT_SERVER_URL
-    templates_path: Path | None = None
+    templates_path: str | None = None  # a folder of the repository, read from its default branch
     dry_run: bool | None = None
     output_path: Path | None = None
     summary_path: Path | None = None
@@ -150,8 +151,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
     """
     event_name = _required(environ, "GITHUB_EVENT_NAME")
     event_path = Path(_required(environ, "GITHUB_EVENT_PATH"))
-    templates = _input(environ, "templates-path")
-    workspace = environ.get("GITHUB_WORKSPACE", "")
+    templates = _templates_path(environ)
     return Settings(
         event_name=event_name,
         event_path=event_path,
@@ -167,7 +167,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         ),
         api_url=environ.get("GITHUB_API_URL") or DEFAULT_BASE_URL,
         server_url=environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
-        templates_path=Path(workspace, templates) if templates else None,
+        templates_path=templates,
         dry_run=_optional_bool(environ, "dry-run"),
         output_path=_optional_path(environ, "GITHUB_OUTPUT"),
         summary_path=_optional_path(environ, "GITHUB_STEP_SUMMARY"),
@@ -180,6 +180,19 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         log_level=_log_level(environ),
         on_runner=environ.get("GITHUB_ACTIONS", "").strip().lower() == "true",
     )
+
+
+def _templates_path(environ: Mapping[str, str]) -> str | None:
+    """The ``templates-path`` input: a plain folder path of the repository, or None."""
+    value = _input(environ, "templates-path")
+    if not value:
+        return None
+    problem = repo_path_problem(value, folder=True)
+    if problem is not None:
+        raise UsageError(
+            f"input templates-path {value!r} is not a folder of the repository: {problem}"
+        )
+    return value.rstrip("/")
 
 
 def _log_level(environ: Mapping[str, str]) -> LogLevel:

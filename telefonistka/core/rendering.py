@@ -17,6 +17,7 @@ boundaries, by measuring the rendered text.
 from __future__ import annotations
 
 import os
+import traceback
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,13 +25,14 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from telefonistka.core.drift import DriftReport, FileDrift, PairDrift
 from telefonistka.core.markdown import code_span, fence_for, table_cell
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.planning import Conflict, Plan, Promotion
 from telefonistka.core.yamldiff import format_change
-from telefonistka.errors import RenderError
+from telefonistka.errors import ConfigError, ConfigProblem, RenderError
 
 TITLE_LIMIT = 250
 COMMENT_LIMIT = 65_000
@@ -61,24 +63,44 @@ class _PromotionPr:
 
 
 class Renderer:
-    """Renders every output from the packaged templates or a repo's overrides."""
+    """Renders every output from the packaged templates or a repo's overrides.
+
+    Every template, packaged or overridden, runs in Jinja2's immutable sandbox: a
+    template can read the variables it is given and nothing else (no ``__globals__``,
+    no ``os.environ``, no method that changes data), because an override is text from a
+    repository and its output is posted where anyone can read it.
+
+    ``overrides`` maps a template name to its source, read from ``override_folder`` of
+    the repository (the Action reads them from the default branch through the API);
+    ``override_dir`` is a local folder (the CLI). A broken override is the repository's
+    configuration at fault: a ``ConfigError`` naming its file and line. A broken packaged
+    template is a ``RenderError``.
+    """
 
     def __init__(
         self,
         override_dir: str | os.PathLike[str] | None = None,
         overrides: Mapping[str, str] | None = None,
+        override_folder: str = "",
     ) -> None:
-        loaders: list[jinja2.BaseLoader] = []
+        self._overriding: list[jinja2.BaseLoader] = []
         if overrides:
-            loaders.append(jinja2.DictLoader(dict(overrides)))
+            given = dict(overrides)
+            lead = f"{override_folder.rstrip('/')}/" if override_folder else ""
+
+            def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+                source = given.get(name)
+                return None if source is None else (source, f"{lead}{name}", lambda: True)
+
+            self._overriding.append(jinja2.FunctionLoader(load))
         if override_dir is not None:
-            loaders.append(jinja2.FileSystemLoader(os.fspath(override_dir)))
-        loaders.append(jinja2.PackageLoader("telefonistka", "templates"))
-        self._loader = jinja2.ChoiceLoader(loaders)
-        self._env = jinja2.Environment(
+            self._overriding.append(jinja2.FileSystemLoader(os.fspath(override_dir)))
+        packaged = jinja2.PackageLoader("telefonistka", "templates")
+        self._loader = jinja2.ChoiceLoader([*self._overriding, packaged])
+        self._env = ImmutableSandboxedEnvironment(
             loader=self._loader,
             undefined=jinja2.StrictUndefined,
-            autoescape=False,  # noqa: S701 - the output is markdown, not HTML
+            autoescape=False,  # the output is markdown, not HTML
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -87,17 +109,34 @@ class Renderer:
         self._env.globals.update(BR=MARKDOWN_BREAK, TAB=HISTORY_TAB)
 
     def render(self, name: str, **variables: Any) -> str:
-        """Render one template; every template failure becomes a ``RenderError``."""
+        """Render one template; a broken override is a ``ConfigError`` at its file and line."""
         try:
             return self._env.get_template(name).render(**variables)
         except jinja2.TemplateNotFound as exc:
             raise RenderError(f"template {name} not found (not overridden nor packaged)") from exc
         except (jinja2.TemplateError, TypeError, ValueError) as exc:
-            raise RenderError(self._explain(name, exc)) from exc
+            filename = self._override_file(name)
+            if filename is None:
+                raise RenderError(self._explain(name, exc)) from exc
+            line = _template_line(exc, filename)
+            problem = ConfigProblem(filename, line, 1, "", self._explain(name, exc, line))
+            raise ConfigError([problem]) from exc
 
-    def _explain(self, name: str, exc: Exception) -> str:
+    def _override_file(self, name: str) -> str | None:
+        """The file an override of ``name`` comes from; None when the packaged one is used."""
+        for loader in self._overriding:
+            try:
+                _, filename, _ = loader.get_source(self._env, name)
+            except jinja2.TemplateNotFound:
+                continue
+            return filename or name
+        return None
+
+    def _explain(self, name: str, exc: Exception, line: int = 0) -> str:
         """Say which template failed, where it came from, and what to check."""
-        where = f"line {exc.lineno}, " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        if not line and isinstance(exc, jinja2.TemplateSyntaxError):
+            line = exc.lineno
+        where = f"line {line}, " if line else ""
         return (
             f"cannot render template {name} ({where}{self._origin(name)}): {exc}. "
             "An override receives only the variables listed in the header comment of the "
@@ -511,3 +550,12 @@ def _pair_summary(pair: PairDrift) -> str:
 
 def _count(number: int, singular: str, plural: str) -> str:
     return "" if number == 0 else f"{number} {singular if number == 1 else plural}"
+
+
+def _template_line(exc: Exception, filename: str) -> int:
+    """The template line an error points at: a syntax error's own, else the deepest frame
+    Jinja2 mapped to the template file (its tracebacks carry template line numbers)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.lineno
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    return (lines[-1] or 1) if lines else 1

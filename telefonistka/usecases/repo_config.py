@@ -8,7 +8,7 @@ from __future__ import annotations
 from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.core.validation import load_repo_config
-from telefonistka.errors import MissingConfigError
+from telefonistka.errors import ConfigError, ConfigProblem, MissingConfigError, UsageError
 from telefonistka.ports import RepoReader
 
 
@@ -32,3 +32,36 @@ def _repo_config(text: bytes | None, repo_name: str, commit: str, branch: str) -
             "default branch, so commit it there first"
         )
     return load_repo_config(text, REPO_CONFIG_FILE)
+
+
+def read_template_overrides(repo: RepoReader, branch: str, folder: str) -> dict[str, str]:
+    """The ``*.j2`` files directly in ``folder`` on ``branch``, by name: the repo's overrides.
+
+    Why from the branch and not from the workspace: in a ``pull_request`` workflow the
+    workspace is the PR's own checkout, so a PR could rewrite the templates that render
+    the bot's comments about it. Read from the default branch through the API, they
+    follow the same rule as the configuration. Uses the branch's snapshot (already read
+    by every use case that renders) plus one blob per template.
+    """
+    snapshot = repo.read_snapshot(branch)
+    entry = snapshot.entry(folder.strip("/"))
+    if entry is None or not entry.is_folder:
+        raise UsageError(
+            f"input templates-path {folder!r} is not a folder on branch {branch!r} of "
+            f"{repo.full_name}: templates are read from the default branch, so commit them there"
+        )
+    found = {
+        name: entry
+        for name, entry in snapshot.files_under(folder).items()
+        if "/" not in name and name.endswith(".j2")
+    }
+    blobs = repo.read_blobs(entry.oid for entry in found.values())
+    overrides = {}
+    for name, entry in sorted(found.items()):
+        try:
+            overrides[name] = blobs[entry.oid].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            where = f"{folder.strip('/')}/{name}"
+            problem = ConfigProblem(where, 1, 1, "", f"the template is not UTF-8 text: {exc}")
+            raise ConfigError([problem]) from exc
+    return overrides

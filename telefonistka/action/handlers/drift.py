@@ -30,7 +30,12 @@ def run_drift_check(
     from telefonistka.usecases.check_drift import PrDriftCheck
 
     check = PrDriftCheck(
-        repo, pull, default_branch, context.renderer(), context.settings.server_url, context.log
+        repo,
+        pull,
+        default_branch,
+        context.renderer(repo, default_branch),
+        context.settings.server_url,
+        context.log,
     )
     result = context.run_grouped(f"Drift check of PR #{pull.number}", check.run)
     return Report(result.outputs(), result.summary())

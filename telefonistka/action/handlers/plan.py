@@ -15,6 +15,8 @@ def show_plan(event: PullRequestEvent, context: Context) -> Report:
 
     repo = context.repo(event.repository, event.default_branch)
     pull = event.pull_request
-    shower = ShowPlan(repo, pull, event.default_branch, context.renderer(), context.log)
+    shower = ShowPlan(
+        repo, pull, event.default_branch, context.renderer(repo, event.default_branch), context.log
+    )
     result = context.run_grouped(f"Plan of PR #{pull.number}", shower.run)
     return Report(result.outputs(), result.summary())

@@ -17,7 +17,7 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
     promotion = MergedPrPromotion(
         repo,
         event,
-        context.renderer(),
+        context.renderer(repo, event.default_branch),
         approver=context.approver(repo),
         dry_run=context.settings.dry_run,
         log=context.log,
