@@ -25,6 +25,7 @@ from telefonistka.action.routes import dispatch
 from telefonistka.action.settings import Identity, Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.github import GitHubRepo
+from telefonistka.core.markdown import text as markdown_text
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.planning import Conflict, Plan
 from telefonistka.core.pr_events import PullRequestEvent, pull_request_event_from_json
@@ -276,6 +277,6 @@ def test_a_pasted_metadata_block_cannot_promote_what_the_pr_did_not_change(
     [warning] = result.warnings
     assert f"PR #{payload['number']} carries a promotion metadata block" in warning
     assert why in warning
-    assert f"⚠️ {warning}" in result.summary()
+    assert f"⚠️ {markdown_text(warning)}" in result.summary()
     assert group.pr is not None
     assert "eve" not in emu.get_repo(REPO).pulls[group.pr.number].assignees

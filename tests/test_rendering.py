@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 from golden_util import assert_golden
+from markdown_it import MarkdownIt
 
 from telefonistka.core.drift import DriftReport, FileDrift, PairDrift, YamlChange, YamlChangeKind
 from telefonistka.core.metadata import (
@@ -535,3 +537,56 @@ def test_status_target_url_renders_and_names_a_bad_template() -> None:
     assert url == "https://x/a/b?at=2026-11-24T10:00:00Z"
     with pytest.raises(RenderError, match="status-target-url"):
         status_target_url("{{ nope }}", repository="a/b")
+
+
+# -- user text stays text
+
+
+HOSTILE = "x\n\n</details>\n\n# pwned <img src=https://evil/x> [a](javascript:1) `|` @org/team"
+
+
+def _only_ours(output: str) -> None:
+    """Nothing of ``HOSTILE`` became markup, judged on the HTML a CommonMark renderer (with
+    raw HTML on and GFM tables, as GitHub) makes of ``output``: no heading, image, script
+    link or closed block of the user's."""
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(output)
+    outside_code = re.sub(r"<code>.*?</code>", "", rendered, flags=re.DOTALL)
+    assert not re.search(r"<h\d>\s*pwned", rendered)  # no heading of its own
+    assert "<img" not in outside_code
+    assert 'href="javascript:' not in rendered
+    assert rendered.count("</details>") == output.count("<details>")  # only ours close
+    assert "@org/team" not in outside_code  # no mention
+
+
+def test_hostile_names_in_a_drift_comment_stay_text(renderer: Renderer) -> None:
+    """Folder and file names come from git trees, where a name may hold any byte but NUL
+    and '/': a newline, a backtick, '<', '|' or '</details>' must not inject markup."""
+    drift = FileDrift(HOSTILE, f"a/{HOSTILE}", f"b/{HOSTILE}", "-x\n+y\n")
+    pair = PairDrift(f"src/{HOSTILE}", f"dst/{HOSTILE}", (HOSTILE,), (HOSTILE,), (drift,))
+    report = DriftReport(COMMIT, (pair,))
+
+    [comment] = renderer.drift_comments(report, server_url="https://github.com", repo="o/r")
+
+    _only_ours(comment)
+
+
+def test_hostile_component_names_in_plan_and_promotion_body_stay_text(
+    renderer: Renderer,
+) -> None:
+    promotion = dataclasses.replace(
+        TO_STAGING,
+        components=(HOSTILE,),
+        skipped=((HOSTILE, (f"{STAGING}c2/",)),),
+        sync=((f"{STAGING}c1/{HOSTILE}", f"workspace/{HOSTILE}"),),
+    )
+    plan = Plan(promotions=(promotion,), warnings=(f"{HOSTILE}: needs a label",))
+    meta = next_stage_metadata(12, "alice", None, promotion)
+
+    for output in (
+        renderer.plan_comment(plan, dry_run=False),
+        renderer.promotion_body(promotion, meta),
+        renderer.render("config_error_comment.j2", error=f"```\n{HOSTILE}", branch=HOSTILE),
+    ):
+        _only_ours(output)
+    title, _ = promotion_title(promotion)
+    assert "\n" not in title

@@ -51,6 +51,7 @@ LIGHT_MODULES = frozenset(
         "telefonistka.core.github_api",
         "telefonistka.core.pr_requests",
         "telefonistka.core.repo_paths",
+        "telefonistka.core.markdown",
     }
 )
 # The use cases and adapters the brief names, checked by name as well as by the list.

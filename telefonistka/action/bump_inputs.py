@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from telefonistka.core.github_api import host_api_url
+from telefonistka.core.markdown import code_span, fenced
 from telefonistka.errors import UsageError
 from telefonistka.usecases.bump_edits import Edit, overwrite_edit, regex_edit, yaml_edit
 from telefonistka.usecases.bump_version import BumpOutcome, BumpRequest
@@ -129,10 +130,10 @@ def bump_outputs(outcome: BumpOutcome) -> dict[str, str]:
 
 def bump_summary(job: BumpJob, outcome: BumpOutcome) -> str:
     """The job summary: what was bumped, how it ended, the PR and the diff."""
-    where = f"`{job.request.target_file}` in `{job.target_repo}`"
+    where = f"{code_span(job.request.target_file)} in {code_span(job.target_repo)}"
     lines = [f"### Telefonistka: version bump ({job.kind})", "", f"{where}: {outcome.status}"]
     if outcome.pull is not None:
         lines.append(f"PR [#{outcome.pull.number}]({outcome.pull.html_url})")
     if outcome.diff:
-        lines += ["", "```diff", outcome.diff.rstrip("\n"), "```"]
+        lines += ["", fenced(outcome.diff, "diff")]
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from telefonistka.action.routes import dispatch
 from telefonistka.action.settings import Settings, read_settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.markdown import fenced
 from telefonistka.errors import ConfigError, TelefonistkaError, UsageError
 
 
@@ -46,11 +47,11 @@ def run(settings: Settings, workflow: Workflow) -> int:
         report = _dispatch(settings, workflow)
     except ConfigError as exc:
         workflow.config_errors(exc)
-        workflow.add_summary(f"### ❌ telefonistka: invalid configuration\n\n```\n{exc}\n```\n")
+        workflow.add_summary(f"### ❌ telefonistka: invalid configuration\n\n{fenced(exc)}\n")
         return exc.exit_code
     except TelefonistkaError as exc:
         workflow.error(str(exc), title="telefonistka")
-        workflow.add_summary(f"### ❌ telefonistka\n\n```\n{exc}\n```\n")
+        workflow.add_summary(f"### ❌ telefonistka\n\n{fenced(exc)}\n")
         return exc.exit_code
     if report is None:
         return 0

@@ -28,7 +28,15 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from telefonistka.core.drift import DriftReport, FileDrift, PairDrift
-from telefonistka.core.markdown import code_span, fence_for, table_cell
+from telefonistka.core.markdown import (
+    code_span,
+    fence_for,
+    fenced,
+    html_text,
+    table_cell,
+    visible,
+)
+from telefonistka.core.markdown import text as markdown_text
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.planning import Conflict, Plan, Promotion
 from telefonistka.core.yamldiff import format_change
@@ -105,7 +113,14 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters.update(code=code_span, cell=table_cell, yaml_change=format_change)
+        self._env.filters.update(
+            code=code_span,
+            cell=table_cell,
+            text=markdown_text,
+            html=html_text,
+            fenced=fenced,
+            yaml_change=format_change,
+        )
         self._env.globals.update(BR=MARKDOWN_BREAK, TAB=HISTORY_TAB)
 
     def render(self, name: str, **variables: Any) -> str:
@@ -245,7 +260,7 @@ def promotion_title(promotion: Promotion) -> tuple[str, str]:
     The cut never splits a character from the variation selector or combining mark that
     follows it (``➡️`` is two code points).
     """
-    title = promotion.title
+    title = visible(promotion.title)  # one line, whatever the folder names hold
     if len(title) <= TITLE_LIMIT:
         return title, ""
     cut = TITLE_LIMIT

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from telefonistka.core.bump import unified_diff
+from telefonistka.core.markdown import fenced, text
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.refnames import BUMP_NAMESPACE, check_branch_name
 from telefonistka.core.repo_paths import repo_path_problem
@@ -96,11 +97,12 @@ def pr_title(triggering_repo: str, target_file: str) -> str:
 
 def pr_body(request: BumpRequest, diff: str) -> str:
     """Who triggered the bump and what it changes (the diff, cut to fit GitHub's cap)."""
-    lines = [f"Bumping version triggered by {request.triggering_repo}@{request.triggering_sha}"]
+    trigger = f"{text(request.triggering_repo)}@{text(request.triggering_sha)}"
+    lines = [f"Bumping version triggered by {trigger}"]
     if request.triggering_actor:
-        lines.append(f"Triggered by @{request.triggering_actor}.")
+        lines.append(f"Triggered by @{text(request.triggering_actor)}.")
     shown = diff if len(diff) <= MAX_BODY_DIFF else diff[:MAX_BODY_DIFF] + "\n… (diff cut)\n"
-    lines.append(f"```diff\n{shown}```")
+    lines.append(fenced(shown, "diff"))
     return "\n\n".join(lines) + "\n"
 
 

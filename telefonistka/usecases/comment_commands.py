@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telefonistka.core.config import REPO_CONFIG_FILE
+from telefonistka.core.markdown import code_span
 from telefonistka.core.pr_events import IssueCommentEvent
 from telefonistka.core.pr_requests import RETRIGGER, commands_in
 from telefonistka.core.validation import load_repo_config
@@ -84,7 +85,7 @@ class PrCommands:
 
     def refusal(self) -> str:
         """The one-line reply to a commenter without write access."""
-        names = ", ".join(f"`/{command}`" for command in self.commands)
+        names = ", ".join(code_span(f"/{command}") for command in self.commands)
         return (
             f"@{self.event.comment_author} only people with write access to this repository "
             f"can run {names}; nothing was changed."

@@ -40,7 +40,7 @@ from telefonistka.core.changes import (
 )
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.config import RepoConfig
-from telefonistka.core.markdown import code_span, table_cell
+from telefonistka.core.markdown import code_span, table_cell, text
 from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest, PullRequestEvent
@@ -128,7 +128,7 @@ class MergedPrResult:
         lines += [
             _conflict_line(conflict.target, conflict.sources) for conflict in self.plan.conflicts
         ]
-        lines += [f"- ⚠️ {warning}" for warning in (*self.warnings, *self.plan.warnings)]
+        lines += [f"- ⚠️ {text(warning)}" for warning in (*self.warnings, *self.plan.warnings)]
         lines += [f"- ❌ {failure}" for failure in self.failures]
         return "\n".join(lines).rstrip() + "\n"
 

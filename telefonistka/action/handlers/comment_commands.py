@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from telefonistka.action.context import Context, Report
 from telefonistka.action.handlers.drift import run_drift_check
+from telefonistka.core.markdown import code_span
 from telefonistka.core.pr_events import IssueCommentEvent
 
 if TYPE_CHECKING:
@@ -59,5 +60,5 @@ def _toggle_summary(toggles: list[Toggle], event: IssueCommentEvent) -> str:
     if not toggles:
         return ""
     lines = [f"### Telefonistka: statuses toggled on #{event.issue_number}", ""]
-    lines += [f"- `{t.context}`: {t.before or 'unset'} → {t.after}" for t in toggles]
+    lines += [f"- {code_span(t.context)}: {t.before or 'unset'} → {t.after}" for t in toggles]
     return "\n".join(lines) + "\n"
