@@ -128,3 +128,22 @@ def test_match_that_stops_inside_a_folder_name_is_no_component() -> None:
     assert find_changed_components(["devtools/app/f", "stg/app/f"], config) == [
         ChangedComponent("stg/", "app")
     ]
+
+
+def test_a_catastrophic_pattern_runs_in_linear_time() -> None:
+    """The attack: with Python's backtracking ``re``, ``([a-z]+)+/`` against a
+    34-character path that fails to match ran for minutes (the step timed out with the
+    status ``pending``). RE2 answers at once; a hang would hit the test timeout."""
+    config = repo(("([a-z]+)+/", 0))
+
+    found = find_changed_components(["a" * 34 + "!", "abc/app/values.yaml"], config)
+
+    assert found == [ChangedComponent("abc/", "app")]
+
+
+def test_posix_classes_mean_what_they_mean_in_go() -> None:
+    config = repo(("clusters/[[:digit:]]+/", 0))
+
+    found = find_changed_components(["clusters/42/app/f", "clusters/dig/app/f"], config)
+
+    assert found == [ChangedComponent("clusters/42/", "app")]

@@ -99,7 +99,7 @@ def test_several_files_each_reported(workdir: Path, capsys: pytest.CaptureFixtur
     )
     assert err == (
         "workspace/bad/telefonistka.yaml:1:28: promotionTargetBlockList[0]: invalid regular "
-        "expression '(': missing ), unterminated subpattern at position 0\n"
+        "expression '(': missing ): (\n"
         "missing.yaml: error: cannot read the file: file not found\n"
     )
 

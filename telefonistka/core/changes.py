@@ -14,15 +14,14 @@ slash is treated as if it had one, so ``dev`` claims ``dev/app/values.yaml`` but
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from telefonistka.core.config import RepoConfig
+from telefonistka.core.regex import Regex, compile_regex
 
 # (compiled sourcePath, componentPathExtraDepth) for each promotionPaths entry, in order.
-_Claimer = tuple[re.Pattern[str], int]
+_Claimer = tuple[Regex, int]
 
 
 @dataclass(frozen=True, order=True)
@@ -48,21 +47,15 @@ def folder_prefix(path: str) -> str:
     return path if not path or path.endswith("/") else f"{path}/"
 
 
-def source_regex(source_path: str) -> re.Pattern[str]:
-    """The compiled ``sourcePath`` regex, anchored by ``re.match`` at the path start.
+def source_regex(source_path: str) -> Regex:
+    """The compiled ``sourcePath`` regex (RE2: ``core.regex``), anchored at the path start.
 
     A pattern without a trailing ``/`` gets one (wrapped in a group so alternations stay
     whole), so a match always ends on a folder boundary.
     """
     if source_path and not source_path.endswith("/"):
         source_path = f"(?:{source_path})/"
-    return _compile(source_path)
-
-
-@functools.lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern[str]:
-    """Compile once per pattern: plans are computed many times per process in tests."""
-    return re.compile(pattern)
+    return compile_regex(source_path)
 
 
 def find_changed_components(files: Iterable[str], config: RepoConfig) -> list[ChangedComponent]:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from telefonistka.core.config import WebhookEndpointRegex
 from telefonistka.core.events import PushEvent
 from telefonistka.core.markdown import table_cell
+from telefonistka.core.regex import Regex, RegexError, RegexMatch, compile_regex
 from telefonistka.errors import EndpointError, TelefonistkaError
 from telefonistka.ports import PushComparer
 
@@ -91,7 +92,7 @@ class CompiledRule:
     """A rule ready to match: its index in ``webhookEndpointRegexs`` and compiled pattern."""
 
     index: int
-    pattern: re.Pattern[str]
+    pattern: Regex
     replacements: tuple[str, ...]
 
 
@@ -133,8 +134,8 @@ def compile_rules(rules: Sequence[WebhookEndpointRegex]) -> tuple[CompiledRule, 
     problems: list[str] = []
     for index, rule in enumerate(rules):
         try:
-            pattern = re.compile(rule.expression)
-        except re.error as exc:
+            pattern = compile_regex(rule.expression)
+        except RegexError as exc:
             problems.append(f"webhookEndpointRegexs[{index}].expression: invalid regex: {exc}")
             continue
         for r, template in enumerate(rule.replacements):
@@ -151,7 +152,7 @@ def compile_rules(rules: Sequence[WebhookEndpointRegex]) -> tuple[CompiledRule, 
 # --- Go template expansion ------------------------------------------------------------------
 
 
-def expand_template(match: re.Match[str], template: str) -> str:
+def expand_template(match: RegexMatch, template: str) -> str:
     """``template`` with ``$1``/``${1}``/``$name``/``${name}`` replaced, as Go expands it.
 
     An unknown or unmatched group becomes the empty string and a ``$`` that starts no
@@ -166,7 +167,7 @@ def expand_template(match: re.Match[str], template: str) -> str:
     return _TEMPLATE_REF.sub(substitute, template)
 
 
-def template_problems(pattern: re.Pattern[str], template: str) -> list[str]:
+def template_problems(pattern: Regex, template: str) -> list[str]:
     """A message for every group ``template`` names that ``pattern`` does not define."""
     problems = []
     for ref in _TEMPLATE_REF.finditer(template):
@@ -183,12 +184,12 @@ def _group_number(name: str) -> int | None:
     return int(name)
 
 
-def _group_exists(pattern: re.Pattern[str], name: str) -> bool:
+def _group_exists(pattern: Regex, name: str) -> bool:
     number = _group_number(name)
     return number <= pattern.groups if number is not None else name in pattern.groupindex
 
 
-def _group_text(match: re.Match[str], name: str) -> str | None:
+def _group_text(match: RegexMatch, name: str) -> str | None:
     """The text group ``name`` captured; None when it is absent or did not take part."""
     number = _group_number(name)
     if number is None:
@@ -197,7 +198,7 @@ def _group_text(match: re.Match[str], name: str) -> str | None:
     return text
 
 
-def _unknown_group(pattern: re.Pattern[str], name: str, *, braced: bool) -> str:
+def _unknown_group(pattern: Regex, name: str, *, braced: bool) -> str:
     ref = f"${{{name}}}" if braced else f"${name}"
     count = f"{pattern.groups} group" + ("" if pattern.groups == 1 else "s")
     message = f"{ref} names a group the expression does not have ({count}"

@@ -32,13 +32,13 @@ the component configurations, and returns a ``Plan``. Rules, in the order they a
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from telefonistka.core.changes import ChangedComponent, folder_prefix, source_regex
 from telefonistka.core.config import ComponentConfig, PromotionPath, PromotionPr, RepoConfig
+from telefonistka.core.regex import Regex, compile_regex
 from telefonistka.ports import FolderComparer
 
 TITLE_PREFIX = "🚀 Promotion: "
@@ -191,8 +191,8 @@ def _route(
 class _TargetFilter:
     """A component configuration's allow and block lists, compiled."""
 
-    allow: tuple[re.Pattern[str], ...] = ()
-    block: tuple[re.Pattern[str], ...] = ()
+    allow: tuple[Regex, ...] = ()
+    block: tuple[Regex, ...] = ()
 
     @staticmethod
     def of(config: ComponentConfig | None) -> _TargetFilter:
@@ -210,8 +210,8 @@ class _TargetFilter:
 def _compile_filter(config: ComponentConfig) -> _TargetFilter:
     """Compile each distinct component configuration once."""
     return _TargetFilter(
-        allow=tuple(re.compile(p) for p in config.promotion_target_allow_list),
-        block=tuple(re.compile(p) for p in config.promotion_target_block_list),
+        allow=tuple(compile_regex(p) for p in config.promotion_target_allow_list),
+        block=tuple(compile_regex(p) for p in config.promotion_target_block_list),
     )
 
 

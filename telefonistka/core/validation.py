@@ -18,8 +18,6 @@ import difflib
 import functools
 import importlib.resources
 import json
-import re
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal, cast
@@ -36,6 +34,7 @@ from telefonistka.core.config import (
     WebhookEndpointRegex,
 )
 from telefonistka.core.fanout import template_problems
+from telefonistka.core.regex import compile_regex, regex_error
 from telefonistka.core.yamlsource import KeyPath, YamlDocument, format_key_path, parse_yaml
 from telefonistka.errors import ConfigError, ConfigProblem
 
@@ -60,9 +59,6 @@ _TYPE_WORDS = {
     "null": "an empty value",
 }
 _SHORT_TEXT = 40
-_POSIX_CLASS = re.compile(
-    r"\[:(alnum|alpha|ascii|blank|cntrl|digit|graph|lower|print|punct|space|upper|word|xdigit):\]"
-)
 
 
 # --- public API -----------------------------------------------------------------------
@@ -256,7 +252,7 @@ class _Checker:
         self.add(_path(error), f"must be {minimum} or more, got {error.instance}")
 
     def check_regexes(self, data: dict[str, object]) -> None:
-        """Compile every regex-valued string with Python ``re``, as the planner will."""
+        """Compile every regex-valued string with RE2, as the planner will (``core.regex``)."""
         for path, value in _regex_fields(data, self.kind):
             if isinstance(value, str):
                 error = regex_error(value)
@@ -274,7 +270,7 @@ class _Checker:
             expression = rule.get("expression") if isinstance(rule, dict) else None
             if not isinstance(expression, str) or regex_error(expression) is not None:
                 continue
-            pattern = re.compile(expression)
+            pattern = compile_regex(expression)
             for number, template in enumerate(rule.get("replacements") or []):
                 for problem in template_problems(pattern, template):
                     path = ("webhookEndpointRegexs", index, "replacements", number)
@@ -296,28 +292,6 @@ def suggest_key(key: str, known: Sequence[str]) -> str | None:
         return by_lower[key.lower()]
     close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.75)
     return by_lower[close[0]] if close else None
-
-
-def regex_error(pattern: str) -> str | None:
-    """Why ``pattern`` does not compile, or ``None``; Python's warnings are not errors.
-
-    Go's POSIX classes (``[[:digit:]]``) compile in Python but mean something else (a set
-    of the letters ``:digt``), so a config written for the Go original would silently
-    match the wrong paths: refuse them instead.
-    """
-    posix = _POSIX_CLASS.search(pattern)
-    if posix is not None:
-        return (
-            f"POSIX character classes like '{posix.group()}' are not supported by Python "
-            "regular expressions; use a range such as [0-9] or [a-z] instead"
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            return str(exc)
-    return None
 
 
 def _regex_fields(data: dict[str, object], kind: ConfigKind) -> Iterator[tuple[KeyPath, object]]:
