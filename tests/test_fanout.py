@@ -214,8 +214,45 @@ def test_bad_urls_name_the_rule_the_file_and_the_url() -> None:
 def test_a_capture_with_a_space_makes_a_bad_url() -> None:
     rules = (WebhookEndpointRegex(r"^apps/([^/]+)/", ("https://x.example.com/$1",)),)
 
-    with pytest.raises(EndpointError, match="contains whitespace"):
+    with pytest.raises(EndpointError, match=r"puts \$1 \('my app'\) into the path"):
         select_endpoints(["apps/my app/a.yaml"], rules)
+
+
+@pytest.mark.parametrize(
+    ("template", "where"),
+    [
+        ("https://argocd-$1.example.com/api/webhook", "into the host"),
+        ("https://example.com$1", "into the host"),
+        ("https://x.example.com/hook/$1", "into the path"),
+        ("$1://x.example.com/", "into the scheme"),
+    ],
+)
+def test_a_folder_name_cannot_send_the_payload_to_another_host(template: str, where: str) -> None:
+    """The attack: a folder named ``127.0.0.1:PORT#`` after the host made the URL
+    ``https://example.com127.0.0.1:PORT#``, and the signed payload went to that host."""
+    rules = (WebhookEndpointRegex(r"^clusters/([^/]+)/", (template,)),)
+
+    with pytest.raises(EndpointError, match=where) as error:
+        select_endpoints(["clusters/127.0.0.1:8080#/app/values.yaml"], rules)
+
+    assert "'127.0.0.1:8080#'" in str(error.value)
+
+
+def test_labels_and_paths_from_groups_keep_the_templates_host() -> None:
+    rules = (
+        WebhookEndpointRegex(
+            r"^clusters/(?P<env>[a-z]+)/(?P<cluster>[a-z0-9-]+)/",
+            (
+                "https://argocd-${cluster}.${env}.example.com/api/webhook",
+                "https://hub.example.com/$0",
+            ),
+        ),
+    )
+
+    [argocd, hub] = select_endpoints(["clusters/prod/eu-1/app/values.yaml"], rules)
+
+    assert argocd.url == "https://argocd-eu-1.prod.example.com/api/webhook"
+    assert hub.url == "https://hub.example.com/clusters/prod/eu-1/"
 
 
 class FakeComparer:

@@ -539,10 +539,8 @@ def test_component_config_error(text: str, expected: str) -> None:
 def test_component_errors_are_all_reported() -> None:
     text = "promotionTargetAllowList: ['(']\npromotionTargetBlockList: [')']\ncolour: red\n"
     assert component_problems(text) == [
-        "c.yaml:1:28: promotionTargetAllowList[0]: invalid regular expression '(': "
-        "missing ): (",
-        "c.yaml:2:28: promotionTargetBlockList[0]: invalid regular expression ')': "
-        "unexpected ): )",
+        "c.yaml:1:28: promotionTargetAllowList[0]: invalid regular expression '(': missing ): (",
+        "c.yaml:2:28: promotionTargetBlockList[0]: invalid regular expression ')': unexpected ): )",
         "c.yaml:3:1: colour: unknown key 'colour'; expected one of: promotionTargetAllowList, "
         "promotionTargetBlockList, disableArgoCDDiff",
     ]

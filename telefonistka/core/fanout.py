@@ -34,6 +34,9 @@ from telefonistka.ports import PushComparer
 
 ALLOWED_SCHEMES = ("http", "https")
 # Go's template syntax: $$, ${name}, or $name with name as long as possible.
+# What a substituted group may yield: a DNS label in the host, path-safe text after it.
+_DNS_LABEL = re.compile(r"[A-Za-z0-9-]+")
+_PATH_SAFE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/-]*")
 _TEMPLATE_REF = re.compile(r"\$(?:(\$)|\{(\w+)\}|(\w+))")
 
 
@@ -104,8 +107,8 @@ def select_endpoints(
     found: dict[str, tuple[set[int], list[str]]] = {}
     problems: dict[str, None] = {}
     for path in files:
-        for rule, url in _urls_for(path, compiled):
-            if problem := url_problem(url):
+        for rule, (url, unsafe) in _urls_for(path, compiled):
+            if problem := unsafe or url_problem(url):
                 expression = rules[rule.index].expression
                 problems[_describe_bad_url(expression, rule.index, url, path, problem)] = None
                 continue
@@ -120,11 +123,13 @@ def select_endpoints(
     )
 
 
-def _urls_for(path: str, rules: Sequence[CompiledRule]) -> list[tuple[CompiledRule, str]]:
+def _urls_for(
+    path: str, rules: Sequence[CompiledRule]
+) -> list[tuple[CompiledRule, tuple[str, str | None]]]:
     """The URLs of the first rule matching ``path``: Go's ``break`` after the first match."""
     for rule in rules:
         if match := rule.pattern.search(path):
-            return [(rule, expand_template(match, t)) for t in rule.replacements]
+            return [(rule, expand_url(match, t)) for t in rule.replacements]
     return []
 
 
@@ -157,14 +162,64 @@ def expand_template(match: RegexMatch, template: str) -> str:
 
     An unknown or unmatched group becomes the empty string and a ``$`` that starts no
     reference stays literal, like Go; ``template_problems`` reports the unknown ones up front.
+    ``expand_url`` also says whether the result may be used as an endpoint.
     """
+    return expand_url(match, template)[0]
 
-    def substitute(ref: re.Match[str]) -> str:
-        if ref.group(1):
-            return "$"
-        return _group_text(match, ref.group(2) or ref.group(3)) or ""
 
-    return _TEMPLATE_REF.sub(substitute, template)
+def expand_url(match: RegexMatch, template: str) -> tuple[str, str | None]:
+    """(``template`` expanded, why the result may not be used or None).
+
+    Why: the captured text comes from path names any contributor picks, and the URL gets
+    the signed payload. A folder named ``127.0.0.1:8080#`` substituted after the host
+    would send it elsewhere. So a group substituted into the host may only yield a DNS
+    label (letters, digits, ``-``), one substituted after it only path-safe characters,
+    none may go into the scheme, and the expanded URL must have the scheme and host that
+    the template's literal text and those labels make.
+    """
+    pieces: list[tuple[str, str | None]] = []  # (text, group name or None for literal)
+    pos = 0
+    for ref in _TEMPLATE_REF.finditer(template):
+        pieces.append((template[pos : ref.start()], None))
+        name = ref.group(2) or ref.group(3)
+        pieces.append(("$", None) if ref.group(1) else (_group_text(match, name) or "", name))
+        pos = ref.end()
+    pieces.append((template[pos:], None))
+    url = "".join(text for text, _ in pieces)
+    return url, _substitution_problem(pieces, url)
+
+
+def _substitution_problem(pieces: Sequence[tuple[str, str | None]], url: str) -> str | None:
+    """The first group value that lands where it may not, or a host the template does not say."""
+    skeleton = "".join(text if name is None else "\0" for text, name in pieces)
+    start = skeleton.find("://") + 3 if "://" in skeleton else 0
+    ends = [i for i in (skeleton.find(c, start) for c in "/?#") if i >= 0]
+    end = min(ends, default=len(skeleton))
+    at, host = 0, ""  # position in the skeleton; the host (authority) as expanded
+    for text, name in pieces:
+        where = at
+        at += len(text) if name is None else 1
+        if name is None:
+            host += skeleton[max(where, start) : min(at, end)] if where < end else ""
+            continue
+        if where < start:
+            return f"puts ${name} ({text!r}) into the scheme; groups may not go there"
+        if where < end:
+            if not _DNS_LABEL.fullmatch(text):
+                return (
+                    f"puts ${name} ({text!r}) into the host; only letters, digits and '-' "
+                    "may be substituted there"
+                )
+            host += text
+        elif not _PATH_SAFE.fullmatch(text):
+            return (
+                f"puts ${name} ({text!r}) into the path; only letters, digits and "
+                "-._~!$&'()*+,;=:@/ may be substituted there"
+            )
+    parts = urlsplit(url)
+    if parts.scheme != skeleton[: max(start - 3, 0)] or parts.netloc != host:
+        return "does not keep the scheme and host its template says"
+    return None
 
 
 def template_problems(pattern: Regex, template: str) -> list[str]:
