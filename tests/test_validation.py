@@ -732,3 +732,27 @@ def test_webhook_replacement_naming_a_missing_group_is_located() -> None:
     assert (problem.line, problem.column) == (5, 9)
     assert problem.key == "webhookEndpointRegexs[0].replacements[1]"
     assert problem.message == "${2} names a group the expression does not have (1 group)"
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("../outside/", "has a '..' component"),
+        ("/etc/", "is absolute"),
+        ("clusters/.git/hooks/", "has a '.git' component"),
+        ("clusters/prod\\n/", r"contains the control character '\n'"),
+        ("clusters/\\x00/", r"contains the control character '\x00'"),
+    ],
+)
+def test_a_target_path_the_bot_must_not_write_is_a_config_error(target: str, why: str) -> None:
+    text = (
+        'promotionPaths:\n  - sourcePath: "env/staging/"\n    promotionPrs:\n'
+        f'      - targetPaths: ["ok/", "{target}"]\n'
+    )
+
+    problems = repo_problems(text)
+
+    assert len(problems) == 1
+    assert problems[0].startswith("t.yaml:4:")
+    assert "promotionPaths[0].promotionPrs[0].targetPaths[1]: target path " in problems[0]
+    assert why in problems[0]

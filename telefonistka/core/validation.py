@@ -35,6 +35,7 @@ from telefonistka.core.config import (
 )
 from telefonistka.core.fanout import template_problems
 from telefonistka.core.regex import compile_regex, regex_error
+from telefonistka.core.repo_paths import repo_path_problem
 from telefonistka.core.yamlsource import KeyPath, YamlDocument, format_key_path, parse_yaml
 from telefonistka.errors import ConfigError, ConfigProblem
 
@@ -122,6 +123,7 @@ def _checked_data(text: str | bytes, filename: str, kind: ConfigKind) -> dict[st
     checker = _Checker(doc, filename, kind)
     checker.check_structure(data)
     checker.check_regexes(data)
+    checker.check_target_paths(data)
     checker.check_webhook_templates(data)
     if checker.problems:
         raise ConfigError(checker.sorted_problems())
@@ -258,6 +260,21 @@ class _Checker:
                 error = regex_error(value)
                 if error is not None:
                     self.add(path, f"invalid regular expression '{value}': {error}")
+
+    def check_target_paths(self, data: dict[str, object]) -> None:
+        """Every target path is a plain folder of the repository (no ``..``, ``.git``,
+        absolute path or control character): the bot writes into it."""
+        if self.kind != "repo":
+            return
+        for i, flow in _indexed_mappings(data.get("promotionPaths")):
+            for j, pr in _indexed_mappings(flow.get("promotionPrs")):
+                where = ("promotionPaths", i, "promotionPrs", j, "targetPaths")
+                for path, value in _list_items(pr.get("targetPaths"), where):
+                    if not isinstance(value, str) or not value:
+                        continue  # the schema reports wrong types and empty paths
+                    problem = repo_path_problem(value, folder=True)
+                    if problem is not None:
+                        self.add(path, f"target path {value!r} is not usable: {problem}")
 
     def check_webhook_templates(self, data: dict[str, object]) -> None:
         """A replacement naming a capture group its expression lacks is caught here.
