@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from telefonistka.action import (
 from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import UsageError
 
+WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
 BASE_ENV = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": "/github/workflow/event.json"}
 
 
@@ -112,9 +114,47 @@ def test_outputs_without_a_runner_file_are_logged() -> None:
     assert stream.getvalue() == "output plan: {}\n"
 
 
+def test_off_a_runner_no_workflow_command_is_written_and_no_secret_printed() -> None:
+    """The attack: ``telefonistka event`` in a terminal printed ``::add-mask::<token>``,
+    the secret itself, where no runner would ever mask it."""
+    stream = io.StringIO()
+    workflow = Workflow(stream=stream, on_runner=False)
+
+    workflow.mask("ghs_secret")
+    workflow.error("broken", title="telefonistka", file="telefonistka.yaml", line=3, col=7)
+    workflow.warning("careful", title="telefonistka")
+    with workflow.group("Plan"):
+        workflow.log("inside")
+
+    assert stream.getvalue().splitlines() == [
+        "error: telefonistka.yaml:3:7: telefonistka: broken",
+        "warning: telefonistka: careful",
+        "== Plan",
+        "inside",
+    ]
+
+
+def test_secrets_are_masked_before_a_settings_error_is_written() -> None:
+    stream = io.StringIO()
+    environ = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": "e.json",
+        "INPUT_GITHUB-TOKEN": "ghs_token",
+        "INPUT_WEBHOOK-SECRET": "hook-secret",
+        "INPUT_LOG-LEVEL": "loud",
+    }
+
+    assert main(environ, stream) == 2
+
+    lines = stream.getvalue().splitlines()
+    assert lines[:2] == ["::add-mask::ghs_token", "::add-mask::hook-secret"]
+    assert lines[2].startswith("::error title=telefonistka::input log-level must be one of")
+
+
 def test_workflow_commands_are_escaped_and_secrets_masked_line_by_line() -> None:
     stream = io.StringIO()
-    workflow = Workflow(stream=stream)
+    workflow = Workflow(stream=stream, on_runner=True)
 
     workflow.mask("-----BEGIN KEY-----\nabc\n")
     workflow.error("100% broken\nsecond line", title="a: b, c")
@@ -144,15 +184,19 @@ def test_the_summary_is_appended(tmp_path: Path) -> None:
 def test_main_reports_bad_settings_as_an_error_annotation() -> None:
     stream = io.StringIO()
 
-    code = main({}, stream)
+    code = main({"GITHUB_ACTIONS": "true"}, stream)
 
     assert code == 2
     assert stream.getvalue().startswith("::error title=telefonistka::GITHUB_EVENT_NAME is not set")
+    plain = io.StringIO()
+    assert main({}, plain) == 2
+    assert plain.getvalue().startswith("error: telefonistka: GITHUB_EVENT_NAME is not set")
 
 
 def test_main_reports_an_unreadable_event_file(tmp_path: Path) -> None:
     stream = io.StringIO()
     env = BASE_ENV | {"GITHUB_EVENT_PATH": str(tmp_path / "absent.json"), "GITHUB_TOKEN": "t"}
+    env["GITHUB_ACTIONS"] = "true"
 
     code = main(env, stream)
 
@@ -197,6 +241,7 @@ def test_main_with_an_unknown_log_level_does_nothing_but_say_so(tmp_path: Path) 
     env = BASE_ENV | {
         "GITHUB_EVENT_PATH": str(event),
         "GITHUB_TOKEN": "t",
+        "GITHUB_ACTIONS": "true",
         "INPUT_LOG-LEVEL": "loud",
     }
 
@@ -204,8 +249,9 @@ def test_main_with_an_unknown_log_level_does_nothing_but_say_so(tmp_path: Path) 
 
     assert code == 2
     assert stream.getvalue().splitlines() == [
+        "::add-mask::t",
         "::error title=telefonistka::input log-level must be one of debug, info, warning, "
-        "error, got 'loud'"
+        "error, got 'loud'",
     ]
 
 
@@ -230,22 +276,36 @@ EVERY_KIND = [
     "::error::broken",
     "output plan: {}",
 ]
+# Off a runner: no mask (it would print the secret), plain annotations and group headings.
+EVERY_KIND_PLAIN = [
+    "detail: 50%",
+    "== Promotion",
+    "progress",
+    "warning: careful",
+    "error: broken",
+    "output plan: {}",
+]
 
 
 @pytest.mark.parametrize(
     ("level", "on_runner", "expected"),
     [
         (LogLevel.DEBUG, True, EVERY_KIND),
-        (LogLevel.DEBUG, False, EVERY_KIND),
+        (LogLevel.DEBUG, False, EVERY_KIND_PLAIN),
         (LogLevel.INFO, True, [EVERY_KIND[0], "::debug::detail: 50%25", *EVERY_KIND[2:]]),
-        (LogLevel.INFO, False, [EVERY_KIND[0], *EVERY_KIND[2:]]),
+        (LogLevel.INFO, False, EVERY_KIND_PLAIN[1:]),
         (
             LogLevel.WARNING,
             True,
             ["::add-mask::s3cret", "::debug::detail: 50%25", *EVERY_KIND[5:]],
         ),
-        (LogLevel.WARNING, False, ["::add-mask::s3cret", *EVERY_KIND[5:]]),
-        (LogLevel.ERROR, False, ["::add-mask::s3cret", "::error::broken", "output plan: {}"]),
+        (LogLevel.WARNING, False, EVERY_KIND_PLAIN[3:]),
+        (LogLevel.ERROR, False, EVERY_KIND_PLAIN[4:]),
+        (
+            LogLevel.ERROR,
+            True,
+            ["::add-mask::s3cret", "::debug::detail: 50%25", "::error::broken", "output plan: {}"],
+        ),
     ],
 )
 def test_the_log_level_filters_the_job_log_but_never_masks_errors_or_outputs(
@@ -318,3 +378,25 @@ def test_the_request_counter_breaks_its_total_down_most_frequent_first() -> None
         counter.record(kind)
 
     assert (counter.total, counter.breakdown()) == (6, "ref 3, status 2, blob 1")
+
+
+def test_a_malformed_app_key_is_an_input_error_naming_the_input(tmp_path: Path) -> None:
+    payload = json.loads((WEBHOOKS / "pull_request.closed.json").read_text())
+    payload["pull_request"]["merged"] = True
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload))
+    stream = io.StringIO()
+    env = BASE_ENV | {
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_API_URL": "http://127.0.0.1:9",
+        "INPUT_APP-ID": "123",
+        "INPUT_APP-PRIVATE-KEY": "-----BEGIN PRIVATE KEY-----\nnot base64\n",
+    }
+
+    code = main(env, stream)
+
+    assert code == 2
+    assert "error: telefonistka: input app-private-key of GitHub App 123 is not a PEM" in (
+        stream.getvalue()
+    )
+    assert "Traceback" not in stream.getvalue()

@@ -234,8 +234,9 @@ def test_an_unknown_log_level_fails_the_step_before_any_request(
 
     assert step.code == 2
     assert step.stdout.splitlines() == [
+        "::add-mask::bot-token",  # masks come first, even before a settings error
         "::error title=telefonistka::input log-level must be one of debug, info, warning, "
-        "error, got 'trace'"
+        "error, got 'trace'",
     ]
     assert emu.requests == []
     assert (step.outputs, step.summary) == ({}, "")

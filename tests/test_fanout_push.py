@@ -103,6 +103,7 @@ def test_the_whole_route_in_process(tmp_path: Path) -> None:
             "INPUT_GITHUB-TOKEN": "bot-token",
             "INPUT_WEBHOOK-SECRET": SECRET,
             "INPUT_FANOUT-RETRIES": "0",
+            "GITHUB_ACTIONS": "true",
         }
         stream = io.StringIO()
 

@@ -11,7 +11,7 @@ from test_github_adapter import REPO
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.adapters.github.auth import app_installation_auth
 from telefonistka.adapters.github.client import RequestCounter
-from telefonistka.errors import GitHubError
+from telefonistka.errors import GitHubError, UsageError
 
 
 @pytest.fixture
@@ -44,3 +44,20 @@ def test_app_not_installed_on_the_repository(
     rsps.get(f"{REPO}/installation", status=404, json={"message": "Not Found"})
     with pytest.raises(GitHubError, match="GitHub App 123 is not installed on octo/gitops"):
         app_installation_auth(123, private_key, "octo/gitops")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "not a key",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n",
+    ],
+    ids=["text", "cut-pem"],
+)
+def test_a_malformed_app_key_is_a_usage_error_naming_the_input_before_any_request(
+    rsps: responses.RequestsMock, key: str
+) -> None:
+    with pytest.raises(UsageError, match="input app-private-key of GitHub App 123 is not a PEM"):
+        app_installation_auth(123, key, "octo/gitops", key_input="input app-private-key")
+
+    assert len(rsps.calls) == 0

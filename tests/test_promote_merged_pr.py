@@ -235,7 +235,9 @@ def test_the_registered_route_reports_outputs_and_summary(
     emu: GitHubEmulator, gh: GhRepository
 ) -> None:
     body = json.dumps(merged_payload(emu, gh, {"env/staging/app/values.yaml": "v2\n"}))
-    settings = Settings("pull_request", Path("e"), Identity(token="bot"), api_url=emu.base_url)
+    settings = Settings(
+        "pull_request", Path("e"), Identity(token="bot"), api_url=emu.base_url, on_runner=True
+    )
     stream = io.StringIO()
 
     report = dispatch("pull_request", body, Context(settings, Workflow(settings, stream)))

@@ -165,4 +165,5 @@ class Context:
             full_name,
             api_url or self.settings.api_url,
             counter=self.counter,
+            key_input=f"input {identity.key_input}",
         )

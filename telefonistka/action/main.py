@@ -19,7 +19,7 @@ from typing import TextIO
 
 from telefonistka.action.context import Context, Report
 from telefonistka.action.routes import dispatch
-from telefonistka.action.settings import Settings, read_settings
+from telefonistka.action.settings import Settings, read_settings, runs_on_runner, secrets_in
 from telefonistka.action.workflow import Workflow
 from telefonistka.core.github_api import RequestCounter
 from telefonistka.core.markdown import fenced
@@ -27,8 +27,14 @@ from telefonistka.errors import ConfigError, TelefonistkaError, UsageError
 
 
 def main(environ: Mapping[str, str], stream: TextIO | None = None) -> int:
-    """Run the Action once: settings → event → handler → outputs, summary, exit code."""
-    workflow = Workflow(stream=stream)
+    """Run the Action once: settings → event → handler → outputs, summary, exit code.
+
+    The secrets are masked before anything else is written, straight from the
+    environment, so not even a settings error can print one unmasked.
+    """
+    workflow = Workflow(stream=stream, on_runner=runs_on_runner(environ))
+    for secret in secrets_in(environ):
+        workflow.mask(secret)
     try:
         settings = read_settings(environ)
     except TelefonistkaError as exc:
@@ -38,9 +44,7 @@ def main(environ: Mapping[str, str], stream: TextIO | None = None) -> int:
 
 
 def run(settings: Settings, workflow: Workflow) -> int:
-    """Dispatch the event of ``settings``; shared by the Action and ``telefonistka event``."""
-    for secret in settings.secrets:
-        workflow.mask(secret)
+    """Dispatch the event of ``settings`` (its secrets already masked by ``main``)."""
     for line in settings.describe():
         workflow.debug(f"settings: {line}")
     try:

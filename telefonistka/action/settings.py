@@ -52,6 +52,7 @@ class Identity:
     token: str = ""
     app_id: str = ""
     app_private_key: str = ""
+    key_input: str = "app-private-key"  # the input the key came from, for messages
 
     @property
     def configured(self) -> bool:
@@ -164,6 +165,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
             token=_input(environ, "approver-token"),
             app_id=_input(environ, "approver-app-id"),
             app_private_key=_input(environ, "approver-app-private-key"),
+            key_input="approver-app-private-key",
         ),
         api_url=environ.get("GITHUB_API_URL") or DEFAULT_BASE_URL,
         server_url=environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
@@ -178,8 +180,20 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
             actor=environ.get("GITHUB_ACTOR", "").strip(),
         ),
         log_level=_log_level(environ),
-        on_runner=environ.get("GITHUB_ACTIONS", "").strip().lower() == "true",
+        on_runner=runs_on_runner(environ),
     )
+
+
+def runs_on_runner(environ: Mapping[str, str]) -> bool:
+    """Whether workflow commands reach an Actions runner (``GITHUB_ACTIONS=true``)."""
+    return environ.get("GITHUB_ACTIONS", "").strip().lower() == "true"
+
+
+def secrets_in(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """Every secret the environment holds (the secret inputs and ``GITHUB_TOKEN``), read
+    without validating anything else, so they can be masked first."""
+    names = [f"INPUT_{name.upper()}" for name in sorted(SECRET_INPUTS)] + ["GITHUB_TOKEN"]
+    return tuple(value for name in names if (value := environ.get(name, "").strip()))
 
 
 def _templates_path(environ: Mapping[str, str]) -> str | None:

@@ -32,14 +32,26 @@ class Workflow:
     annotations, outputs and the summary always. ``debug`` lines are plain at ``debug``,
     else ``::debug::`` commands on a runner (shown when step debug logging is on) and
     dropped outside one.
+
+    Workflow commands are written only on a runner (``GITHUB_ACTIONS=true``). Elsewhere
+    (``telefonistka event`` in a terminal or another CI) nothing reads them, and
+    ``::add-mask::`` would print the very secret it means to hide: masks are dropped,
+    annotations become ``error: …`` / ``warning: …`` lines and groups a heading line.
     """
 
-    def __init__(self, settings: Settings | None = None, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        stream: TextIO | None = None,
+        *,
+        on_runner: bool | None = None,
+    ) -> None:
         self._stream = stream or sys.stdout
         self._output_path = settings.output_path if settings else None
         self._summary_path = settings.summary_path if settings else None
         self._level = settings.log_level if settings else LogLevel.INFO
-        self._on_runner = settings.on_runner if settings else False
+        known = settings.on_runner if settings else False
+        self._on_runner = known if on_runner is None else on_runner
 
     def _write(self, line: str) -> None:
         print(line, file=self._stream, flush=True)
@@ -57,7 +69,12 @@ class Workflow:
             self._write(f"::debug::{_escape_data(message)}")
 
     def mask(self, secret: str) -> None:
-        """``::add-mask::`` each line: the runner masks line by line. Never filtered."""
+        """``::add-mask::`` each line on a runner (it masks line by line); never filtered.
+
+        Off a runner nothing is written: no log there masks anything.
+        """
+        if not self._on_runner:
+            return
         for line in secret.splitlines():
             if line.strip():
                 self._write(f"::add-mask::{line}")
@@ -81,6 +98,13 @@ class Workflow:
     def _annotate(
         self, level: str, message: str, title: str, where: Mapping[str, str | int]
     ) -> None:
+        if not self._on_runner:
+            place = ":".join(str(where[key]) for key in ("file", "line", "col") if key in where)
+            lead = " ".join(
+                part for part in (f"{level}:", place and f"{place}:", title and f"{title}:") if part
+            )
+            self._write(f"{lead} {message}")
+            return
         props = [f"{key}={_escape_property(str(value))}" for key, value in where.items()]
         if title:
             props.append(f"title={_escape_property(title)}")
@@ -89,7 +113,12 @@ class Workflow:
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
-        """Fold the lines logged inside into one expandable group of the job log."""
+        """Fold the lines logged inside into one expandable group of the job log (off a
+        runner: a heading line)."""
+        if not self._on_runner:
+            self.log(f"== {title}")
+            yield
+            return
         self.log(f"::group::{_escape_data(title)}")
         try:
             yield

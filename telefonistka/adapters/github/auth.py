@@ -14,6 +14,8 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 from github import Auth
 
 from telefonistka.adapters.github.client import (
@@ -23,7 +25,23 @@ from telefonistka.adapters.github.client import (
     make_requester,
 )
 from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
-from telefonistka.errors import GitHubError
+from telefonistka.errors import GitHubError, UsageError
+
+
+def check_private_key(pem: str, app_id: int | str, key_input: str) -> None:
+    """Refuse a key that is not a PEM private key, with a message a user can act on.
+
+    Why: PyJWT reads the key only when it signs the first token, and its error ("Could
+    not parse the provided public key") names neither the input nor the fix.
+    """
+    try:
+        serialization.load_pem_private_key(pem.encode("utf-8"), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise UsageError(
+            f"{key_input} of GitHub App {app_id} is not a PEM private key ({exc}): paste the "
+            "whole .pem file GitHub generated, from '-----BEGIN' to the last line, into the "
+            "secret"
+        ) from None
 
 
 def app_installation_auth(
@@ -35,12 +53,16 @@ def app_installation_auth(
     policy: RetryPolicy | None = None,
     counter: RequestCounter | None = None,
     sleep: Sleep = time.sleep,
+    key_input: str = "the private key",
 ) -> Auth.AppInstallationAuth:
     """The identity of App ``app_id``'s installation on ``full_name``, for ``GitHubRepo``.
 
     One ``GET /repos/{owner}/{repo}/installation``; a 404 means the App is not installed
-    on that repository (or the installation does not include it).
+    on that repository (or the installation does not include it). A key that is not a
+    PEM private key is a ``UsageError`` naming ``key_input`` (the caller's name for where
+    the key came from), before any request.
     """
+    check_private_key(private_key, app_id, key_input)
     app = Auth.AppAuth(app_id, private_key)
     client = GitHubClient(
         make_requester(app, base_url), policy=policy, counter=counter, sleep=sleep
