@@ -83,19 +83,9 @@ def merged_payload(
     return payload
 
 
-def merged(
-    emu: GitHubEmulator,
-    gh: GhRepository,
-    files: dict[str, str | None],
-    body: str = "",
-    *,
-    head: str = "feature",
-    labels: tuple[str, ...] = (),
-) -> PullRequestEvent:
-    """Merge a PR changing ``files``; its parsed ``closed`` event."""
-    return pull_request_event_from_json(
-        merged_payload(emu, gh, files, body, head=head, labels=labels)
-    )
+def merged(*args: Any, **options: Any) -> PullRequestEvent:
+    """``merged_payload`` parsed: the ``closed`` event of the merged PR."""
+    return pull_request_event_from_json(merged_payload(*args, **options))
 
 
 BOT_PROMOTION = {"head": "promotions/7-feature-0123456789ab", "labels": ("promotion",)}
@@ -133,7 +123,7 @@ def test_a_promotion_pr_is_planned_from_its_metadata_without_listing_files(
     emu.commit_files(REPO, {"env/prod/db/values.yaml": "size: l\n"})  # db drifted on main
     metadata = PromotionMetadata("alice", 7, ("env/staging/db",))
     block = encode_metadata_block(metadata)
-    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"}, block, **BOT_PROMOTION)  # type: ignore[arg-type]
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"}, block, **BOT_PROMOTION)
 
     result = promote(emu, event)
 
