@@ -126,3 +126,12 @@ def test_changed_files_lists_added_removed_modified_and_mode_changes() -> None:
         }
     )
     assert changed_files(old, new) == ["d/chmod", "d/gone", "d/mod", "d/new"]
+
+
+def test_tree_write_items_do_not_delete_below_a_folder_that_becomes_a_file() -> None:
+    new = TreeEntry(Mode.FILE, "a" * 40)
+    changes: dict[str, TreeEntry | None] = {"t/x": new, "t/x/a": None, "t/x/deep/b": None}
+
+    items = tree_write_items(changes, None)
+
+    assert items == [{"path": "t/x", "mode": "100644", "type": "blob", "sha": "a" * 40}]

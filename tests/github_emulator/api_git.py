@@ -11,7 +11,7 @@ from .git import ZERO, Entry, Person
 from .server import ApiError, Request, Response, Router, validation_failed
 from .shapes import Json
 from .state import Repository, now_iso
-from .trees import MalformedPathError, build_tree
+from .trees import MalformedPathError, TreeChangeError, build_tree, check_changes
 
 if TYPE_CHECKING:
     from .emulator import GitHubEmulator
@@ -173,12 +173,14 @@ class GitApi:
         if base is not None and repo.git.resolve(f"{base}^{{tree}}") is None:
             raise ApiError(404, "Not Found")
         changes = [self._tree_change(repo, item) for item in items]
+        base_tree = repo.git.resolve(f"{base}^{{tree}}") if base else None
         try:
-            sha = build_tree(
-                repo.git, repo.git.resolve(f"{base}^{{tree}}") if base else None, changes
-            )
+            check_changes(repo.git, base_tree, changes)
+            sha = build_tree(repo.git, base_tree, changes)
         except MalformedPathError as exc:
             raise ApiError(422, f"tree.path contains a malformed path component: {exc}") from exc
+        except TreeChangeError as exc:
+            raise ApiError(422, f"GitRPC::BadObjectState: {exc}") from exc
         entries = repo.git.ls_tree(sha)
         return Response(201, self.emu.shapes.tree(repo, sha, entries, False))
 

@@ -5,6 +5,12 @@ by path: an entry with ``sha: null`` deletes that path (file or folder); an entr
 puts a folder where a folder already is **overlays** it, so files of the old folder that
 the new one lacks are kept (GitHub documents neither, but this is what it does: a folder
 is only emptied by deleting its paths explicitly). Folders left empty disappear.
+
+What GitHub refuses is refused here too (``check_changes``), so no test passes on a
+request GitHub would answer with an error: a ``.git`` path component; deleting a path
+that does not exist ("Returns an error if you try to delete a file that does not exist",
+the API description says), including a path below one the same request turns into a
+file; and a path below a file that stays a file.
 """
 
 from __future__ import annotations
@@ -18,14 +24,40 @@ PathChange = tuple[str, Entry | None]
 
 
 class MalformedPathError(ValueError):
-    """A tree path with an empty, ``.`` or ``..`` component, or a leading slash."""
+    """A tree path with an empty, ``.``, ``..`` or ``.git`` component, or a leading slash."""
+
+
+class TreeChangeError(ValueError):
+    """A tree write GitHub refuses (422): the message says which path and why."""
 
 
 def split_path(path: str) -> list[str]:
     parts = path.split("/")
-    if any(part in ("", ".", "..") for part in parts):
+    if any(part in ("", ".", "..") or part.lower() == ".git" for part in parts):
         raise MalformedPathError(path)
     return parts
+
+
+def check_changes(git: BareRepo, base: str | None, changes: Iterable[PathChange]) -> None:
+    """Refuse a set of tree changes GitHub would refuse (see the module docstring)."""
+    changes = list(changes)
+    files = {path for path, entry in changes if entry is not None and entry.type != "tree"}
+    deleted = {path for path, entry in changes if entry is None}
+    for path, entry in changes:
+        split_path(path)
+        above = [path[:i] for i in range(len(path)) if path[i] == "/"]
+        if entry is None:
+            if any(parent in files for parent in above):
+                raise TreeChangeError(f"cannot delete {path!r}: the request makes a parent a file")
+            if base is None or git.entry_at(base, path) is None:
+                raise TreeChangeError(f"cannot delete {path!r}: it does not exist")
+            continue
+        for parent in above:
+            if parent in files:
+                raise TreeChangeError(f"cannot write {path!r}: {parent!r} is a file in the request")
+            existing = git.entry_at(base, parent) if base is not None else None
+            if existing is not None and existing.type != "tree" and parent not in deleted:
+                raise TreeChangeError(f"cannot write {path!r}: {parent!r} is a file")
 
 
 def build_tree(git: BareRepo, base: str | None, changes: Iterable[PathChange]) -> str:

@@ -97,10 +97,18 @@ def tree_write_items(
     A deletion is ``"sha": null`` on the file's own path, with the mode the base holds
     (GitHub wants a mode on every item); per file, never per folder, so a folder that
     keeps other files is not removed. Sorted for a stable request body.
+
+    When a folder becomes a file, the files below it are not deleted one by one: the new
+    file entry replaces the whole folder, and GitHub refuses to delete a path that the
+    same request has turned into a file. A file that becomes a folder is deleted, then
+    its path is written as a folder.
     """
+    files = {path for path, entry in changes.items() if entry is not None}
     items: list[dict[str, Any]] = []
     for path in sorted(changes):
         entry = changes[path]
+        if entry is None and any(parent in files for parent in _parents(path)):
+            continue  # replaced by a file written at a parent path
         if entry is not None and entry.is_folder:
             raise GitHubError(f"cannot write folder entry {path!r}: tree changes are per file")
         if entry is None:
@@ -113,6 +121,11 @@ def tree_write_items(
                 {"path": path, "mode": mode.value, "type": object_type(mode), "sha": entry.oid}
             )
     return items
+
+
+def _parents(path: str) -> Iterable[str]:
+    """``a/b/c`` → ``a``, ``a/b``."""
+    return (path[:index] for index, char in enumerate(path) if char == "/")
 
 
 def changed_files(old: TreeSnapshot, new: TreeSnapshot) -> list[str]:
