@@ -26,7 +26,7 @@ from telefonistka.action.settings import Identity, Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.markdown import text as markdown_text
-from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
+from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block, extract_metadata
 from telefonistka.core.planning import Conflict, Plan
 from telefonistka.core.pr_events import PullRequestEvent, pull_request_event_from_json
 from telefonistka.core.rendering import Renderer
@@ -272,3 +272,41 @@ def test_a_pasted_metadata_block_cannot_promote_what_the_pr_did_not_change(
     assert f"⚠️ {markdown_text(warning)}" in result.summary()
     assert group.pr is not None
     assert "eve" not in emu.get_repo(REPO).pulls[group.pr.number].assignees
+
+
+def test_a_huge_grouped_promotion_fits_githubs_limits(emu: GitHubEmulator) -> None:
+    """300 components x 10 targets once rendered a 176,733-character body, which GitHub
+    (and the emulator) refuses: the body shortens its pair table and drops the promoted
+    paths from its metadata, each with a visible note, and the title keeps its target."""
+    targets = [f"env/prod/c{i}/" for i in range(10)]
+    config = (
+        "promotionPaths:\n  - sourcePath: env/staging/\n    promotionPrs:\n"
+        f"      - targetPaths: {json.dumps(targets)}\n        targetDescription: prod\n"
+    )
+    names = [f"component-{i:03d}" for i in range(300)]
+    seed = {"telefonistka.yaml": config}
+    seed |= {f"env/staging/{n}/values.yaml": "v: 1\n" for n in names}
+    emu.repo("acme/huge", seed)
+    gh = pygithub_client(emu, "author").get_repo("acme/huge")
+    gh.create_git_ref("refs/heads/feature", gh.get_branch("main").commit.sha)
+    emu.commit_files(
+        "acme/huge", {f"env/staging/{n}/values.yaml": "v: 2\n" for n in names}, branch="feature"
+    )
+    gh.create_pull(title="bump all", body="", head="feature", base="main").merge()
+    event = pull_request_event_from_json(emu.events_named("pull_request", "closed")[-1].payload)
+    repo = GitHubRepo("bot", "acme/huge", emu.base_url, sleep=lambda _: None)
+
+    result = MergedPrPromotion(repo, event, Renderer(), log=lambda _: None).run()
+
+    assert result.failures == ()
+    [group] = result.groups
+    assert group.pr is not None
+    pull = emu.get_repo("acme/huge").pulls[group.pr.number]
+    assert len(pull.body) <= 65_536
+    assert len(pull.title) <= 256
+    assert pull.title.endswith(" more ➡️  prod")
+    assert "more pairs, not listed: GitHub limits a PR body to 65,536 characters" in pull.body
+    assert "promoted paths were left out of the hidden metadata" in pull.body
+    metadata = extract_metadata(pull.body)
+    assert metadata is not None
+    assert (metadata.original_pr_number, metadata.promoted_paths) == (1, ())

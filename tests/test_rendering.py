@@ -154,7 +154,7 @@ def test_targets_nothing_is_synced_into_are_left_out_of_the_history(renderer: Re
     assert meta.previous_promotion_paths[3].target_paths == (f"{STAGING}c1/", f"{STAGING}c2/")
 
 
-def test_long_title_is_cut_and_the_rest_starts_the_body(renderer: Renderer) -> None:
+def test_a_long_title_keeps_its_target_and_names_what_fits(renderer: Renderer) -> None:
     names = tuple(f"component-{i:02d}-with-a-long-name" for i in range(12))
     long = Promotion(
         "workspace/",
@@ -166,12 +166,22 @@ def test_long_title_is_cut_and_the_rest_starts_the_body(renderer: Renderer) -> N
         tuple((f"{STAGING}c1/{n}", f"workspace/{n}") for n in names),
     )
     title, overflow = renderer.promotion_title(long)
-    assert len(title) == TITLE_LIMIT
-    assert title + overflow == long.title
+    assert len(title) <= TITLE_LIMIT
+    assert overflow == ""
+    assert title.startswith("🚀 Promotion: component-00-with-a-long-name, component-01")
+    assert title.endswith(" and 6 more ➡️  staging")
     body = renderer.promotion_body(long, next_stage_metadata(7, "bob", None, long))
-    assert body.startswith(f"{overflow}\n\n")
+    assert ",".join(names) in body  # the body lists every component
     assert_golden("promotion_title_long.txt", f"{title}\n")
     assert_golden("promotion_body_long_title.md", body)
+
+
+def test_a_title_whose_target_alone_is_too_long_is_cut_with_an_ellipsis() -> None:
+    long = dataclasses.replace(TO_STAGING, target_description="x" * 400)
+
+    title, overflow = promotion_title(long)
+
+    assert (len(title), title[-1], overflow) == (TITLE_LIMIT, "…", "")
 
 
 def test_short_title_has_no_overflow() -> None:
@@ -181,14 +191,22 @@ def test_short_title_has_no_overflow() -> None:
     )
 
 
-def test_title_cut_keeps_an_emoji_with_its_variation_selector() -> None:
-    prefix_len = len("🚀 Promotion: ")
-    name = "x" * (TITLE_LIMIT - prefix_len - 2)  # "➡" lands on the last kept character
+def test_one_component_too_long_for_a_title_is_counted() -> None:
+    name = "x" * TITLE_LIMIT
     promotion = Promotion("w/", ("w/",), ("p/",), "prod", (name,), False, (("p/x", "w/x"),))
-    title, overflow = promotion_title(promotion)
-    assert title.endswith(" ➡️") or title.endswith(" ")
-    assert not overflow.startswith("\ufe0f")
-    assert title + overflow == promotion.title
+
+    assert promotion_title(promotion) == ("🚀 Promotion: 1 component ➡️  prod", "")
+
+
+def test_a_cut_through_the_target_keeps_an_emoji_with_its_variation_selector() -> None:
+    prefix = "🚀 Promotion: 1 component ➡️  "
+    description = "x" * (TITLE_LIMIT - len(prefix) - 2) + "➡️" + "y" * 50  # ➡ is the last kept
+    promotion = Promotion("w/", ("w/",), ("p/",), description, ("a" * 300,), False, ())
+
+    title, _ = promotion_title(promotion)
+
+    assert title.endswith("x…")
+    assert "\ufe0f" not in title[len(prefix) :]
 
 
 # -- plan comments

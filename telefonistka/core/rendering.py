@@ -16,6 +16,7 @@ boundaries, by measuring the rendered text.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import traceback
 import unicodedata
@@ -38,12 +39,14 @@ from telefonistka.core.markdown import (
 )
 from telefonistka.core.markdown import text as markdown_text
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
-from telefonistka.core.planning import Conflict, Plan, Promotion
+from telefonistka.core.planning import TITLE_ARROW, TITLE_PREFIX, Conflict, Plan, Promotion
 from telefonistka.core.yamldiff import format_change
 from telefonistka.errors import ConfigError, ConfigProblem, RenderError
 
 TITLE_LIMIT = 250
 COMMENT_LIMIT = 65_000
+# GitHub refuses a PR body or comment over 65,536 characters; a margin for what we add.
+BODY_LIMIT = 65_000
 DRIFT_MARKER = "<!-- telefonistka:drift -->"
 MARKDOWN_BREAK = "  "
 HISTORY_TAB = "&nbsp;" * 4
@@ -185,18 +188,30 @@ class Renderer:
         """
         if overflow is None:
             overflow = promotion_title(promotion)[1]
-        return self.render(
-            "promotion_body.j2",
-            overflow=overflow,
-            components=",".join(promotion.components),
-            history=history(metadata, promotion),
-            sync=list(promotion.sync),
-            skipped=[(name, list(targets)) for name, targets in promotion.skipped],
-            conflicts=_promotion_conflicts(promotion, conflicts),
-            metadata_block=encode_metadata_block(metadata),
-            promotion=promotion,
-            metadata=metadata,
-        )
+        sync = list(promotion.sync)
+
+        def body(shown: int, meta: PromotionMetadata = metadata) -> str:
+            return self.render(
+                "promotion_body.j2",
+                overflow=overflow,
+                components=",".join(promotion.components),
+                history=history(meta, promotion),
+                sync=sync[:shown],
+                sync_hidden=len(sync) - shown,
+                paths_left_out=meta is not metadata,
+                skipped=[(name, list(targets)) for name, targets in promotion.skipped],
+                conflicts=_promotion_conflicts(promotion, conflicts),
+                metadata_block=encode_metadata_block(meta),
+                promotion=promotion,
+                metadata=meta,
+            )
+
+        if len(body(0)) > BODY_LIMIT and metadata.promoted_paths:
+            # The block lists every promoted target folder; past a few thousand it alone
+            # outgrows a body. Without them the next stage lists the PR's files instead.
+            trimmed = dataclasses.replace(metadata, promoted_paths=())
+            return _fitting(lambda n: body(n, trimmed), len(sync), BODY_LIMIT, "PR body")
+        return _fitting(body, len(sync), BODY_LIMIT, "promotion PR body")
 
     def plan_comment(self, plan: Plan, *, dry_run: bool) -> str:
         """The plan as a PR comment (template ``plan_comment.j2``)."""
@@ -255,18 +270,55 @@ def status_target_url(template: str, **variables: str) -> str:
 
 
 def promotion_title(promotion: Promotion) -> tuple[str, str]:
-    """(title cut to ``TITLE_LIMIT`` characters, the rest, which must start the body).
+    """(the PR title, text that must start the body: always "" now), within ``TITLE_LIMIT``.
 
-    The cut never splits a character from the variation selector or combining mark that
-    follows it (``➡️`` is two code points).
+    The Go original's title lists every component; past GitHub's limit it keeps its target
+    and names as many components as fit: ``🚀 Promotion: a, b and 38 more ➡️  prod``. The
+    body lists every component anyway. A target description too long on its own is cut
+    with ``…`` (never between a character and the mark that follows it).
     """
     title = visible(promotion.title)  # one line, whatever the folder names hold
     if len(title) <= TITLE_LIMIT:
         return title, ""
-    cut = TITLE_LIMIT
-    while cut > 0 and _joins_previous(title[cut]):
+    names = [visible(name) for name in promotion.components]
+    tail = f"{TITLE_ARROW}{visible(promotion.target_description)}"
+    for shown in range(len(names) - 1, -1, -1):
+        listed = ", ".join(names[:shown])
+        count = f"{len(names)} component" + ("s" if len(names) != 1 else "")
+        more = f"{listed} and {len(names) - shown} more" if shown else count
+        candidate = f"{TITLE_PREFIX}{more}{tail}"
+        if len(candidate) <= TITLE_LIMIT:
+            return candidate, ""
+    return _cut(candidate, TITLE_LIMIT - 1) + "…", ""
+
+
+def _fitting(render: Callable[[int], str], items: int, limit: int, what: str) -> str:
+    """``render(n)`` for the largest ``n`` ≤ ``items`` whose text fits ``limit`` characters.
+
+    Bodies grow with the number of items listed, so the largest fitting count is found by
+    bisection (a few renders, not one per item). ``RenderError`` when even none fits.
+    """
+    text = render(items)
+    if len(text) <= limit:
+        return text
+    low, high = 0, items - 1  # the largest fitting count is in [low, high], if any
+    if len(render(0)) > limit:
+        raise RenderError(f"the {what} does not fit GitHub's {limit} characters even shortened")
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(render(middle)) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return render(low)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, never splitting a character from its mark."""
+    cut = limit
+    while cut > 0 and _joins_previous(text[cut]):
         cut -= 1
-    return title[:cut], title[cut:]
+    return text[:cut]
 
 
 def _joins_previous(char: str) -> bool:

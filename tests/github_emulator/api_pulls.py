@@ -97,6 +97,8 @@ class PullsApi:
             raise validation_failed("PullRequest", "base")
         if not isinstance(title, str) or not title:
             raise validation_failed("PullRequest", "title", "missing_field")
+        _check_length("PullRequest", "title", title)
+        _check_length("PullRequest", "body", body.get("body"))
         for pr in repo.pulls.values():
             if pr.state == "open" and pr.head_ref == head_ref and pr.base_ref == base:
                 message = f"A pull request already exists for {repo.owner}:{head_ref}."
@@ -164,6 +166,7 @@ class PullsApi:
         body = request.json_object()
         for key in ("title", "body"):
             if key in body:
+                _check_length("PullRequest", key, body[key])
                 setattr(pr, key, body[key])
         if "base" in body:
             if repo.git.ref(f"refs/heads/{body['base']}") is None:
@@ -286,12 +289,7 @@ class PullsApi:
         text = request.json_object().get("body")
         if not isinstance(text, str) or not text:
             raise validation_failed("IssueComment", "body", "missing_field")
-        if len(text) > 65536:
-            raise ApiError(
-                422,
-                "Validation Failed",
-                [_custom("IssueComment", "body is too long (maximum is 65536 characters)")],
-            )
+        _check_length("IssueComment", "body", text)
         stamp = now_iso()
         comment = IssueComment(self.emu.ids.next(), pr.number, text, request.login, stamp, stamp)
         repo.comments[comment.id] = comment
@@ -307,6 +305,7 @@ class PullsApi:
         text = request.json_object().get("body")
         if not isinstance(text, str) or not text:
             raise validation_failed("IssueComment", "body", "missing_field")
+        _check_length("IssueComment", "body", text)
         comment.body, comment.updated_at = text, now_iso()
         return Response(200, self.emu.shapes.issue_comment(repo, comment))
 
@@ -424,6 +423,18 @@ class PullsApi:
 def _branch_of(repo: Repository, head: str) -> str:
     owner, sep, branch = head.partition(":")
     return branch if sep and owner.lower() == repo.owner.lower() else head
+
+
+# What GitHub accepts at most, in characters (its answers name these limits).
+LENGTH_LIMITS = {"title": 256, "body": 65536}
+
+
+def _check_length(resource: str, field_name: str, value: object) -> None:
+    """422 for a title or body longer than GitHub takes, as GitHub words it."""
+    limit = LENGTH_LIMITS[field_name]
+    if isinstance(value, str) and len(value) > limit:
+        message = f"{field_name} is too long (maximum is {limit} characters)"
+        raise ApiError(422, "Validation Failed", [_custom(resource, message)])
 
 
 def _custom(resource: str, message: str) -> dict[str, str]:
