@@ -13,7 +13,7 @@ from telefonistka.action.bump_inputs import BumpKind, bump_outputs, read_bump_jo
 from telefonistka.action.main import main
 from telefonistka.action.settings import read_settings
 from telefonistka.errors import UsageError
-from telefonistka.usecases.bump_version import BumpOutcome, BumpStatus
+from telefonistka.usecases.bump_version import BumpOutcome, BumpStatus, branch_name
 
 VALUES = b"image:\n  tag: v1\n"
 REPO = "acme/infra"
@@ -128,6 +128,6 @@ def test_the_whole_route_in_process(tmp_path: Path) -> None:
 
         [pull] = emu.get_repo(REPO).pulls.values()
     assert code == 0, stream.getvalue()
-    assert pull.head_ref == f"artifact_version_bump/{REPO}/{'f' * 40}"
+    assert pull.head_ref == branch_name("values.yaml")
     assert "bump-status<<" in out.read_text()
     assert "bump PR #1 (opened)" in stream.getvalue()

@@ -21,7 +21,14 @@ from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.bump import overwrite
 from telefonistka.errors import BumpError, ForeignBranchError, RefNameError, UsageError
 from telefonistka.usecases.bump_edits import regex_edit, yaml_edit
-from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, Edit, bump, pr_title
+from telefonistka.usecases.bump_version import (
+    BumpRequest,
+    BumpStatus,
+    Edit,
+    branch_name,
+    bump,
+    pr_title,
+)
 
 TARGET = "acme/infra"
 VALUES = "envs/prod/app/values.yaml"
@@ -30,7 +37,7 @@ SEED = {
     "README.md": "# infra\n",
 }
 SHA = "0123456789abcdef0123456789abcdef01234567"
-BRANCH = f"artifact_version_bump/acme/app/{SHA}"
+BRANCH = branch_name("envs/prod/app/values.yaml")
 REPO_ROUTE = "/repos/{owner}/{repo}"
 
 
@@ -94,7 +101,7 @@ def test_a_rerun_updates_the_same_branch_and_pr(emu: GitHubEmulator, repo: GitHu
 
     assert (first.status, same.status, second.status) == (
         BumpStatus.OPENED,
-        BumpStatus.UPDATED,
+        BumpStatus.UNCHANGED,  # the same bump again writes nothing
         BumpStatus.UPDATED,
     )
     assert first.pull is not None
@@ -150,8 +157,9 @@ def test_overwrite_creates_a_new_file(emu: GitHubEmulator, repo: GitHubRepo) -> 
 
     assert outcome.status is BumpStatus.OPENED
     assert outcome.diff.startswith("--- /dev/null\n+++ b/apps/new/version.yaml\n")
-    assert show(emu, BRANCH, "apps/new/version.yaml") == "version: 7\n"
-    assert show(emu, BRANCH, VALUES) == SEED[VALUES]
+    branch = branch_name("apps/new/version.yaml")
+    assert show(emu, branch, "apps/new/version.yaml") == "version: 7\n"
+    assert show(emu, branch, VALUES) == SEED[VALUES]
 
 
 def test_bump_regex_with_groups_on_a_named_base_branch(
@@ -166,7 +174,7 @@ def test_bump_regex_with_groups_on_a_named_base_branch(
 
     assert outcome.pull is not None
     assert outcome.pull.base_ref == "release"
-    assert show(emu, BRANCH, "README.md") == "# infra\nversion: 2\n"
+    assert show(emu, branch_name("README.md"), "README.md") == "# infra\nversion: 2\n"
 
 
 @pytest.mark.parametrize(
@@ -212,9 +220,10 @@ def test_beyond_the_listing_limit_only_the_folders_on_the_path_are_read(
     outcome = bump(repo, request(yaml_edit(target, ".image.tag", "v2"), target_file=target))
 
     assert outcome.status is BumpStatus.OPENED
-    assert show(emu, BRANCH, target) == "image:\n  tag: v2\n"
+    assert show(emu, branch_name(target), target) == "image:\n  tag: v2\n"
     assert (
-        show(emu, BRANCH, "envs/prod/c18/app/values.yaml") == fleet["envs/prod/c18/app/values.yaml"]
+        show(emu, branch_name(target), "envs/prod/c18/app/values.yaml")
+        == fleet["envs/prod/c18/app/values.yaml"]
     )
     routes = [(e.method, e.route) for e in emu.requests]
     tree_reads = [e.path for e in emu.requests if e.route == f"{REPO_ROUTE}/git/trees/{{tree_sha}}"]
@@ -300,3 +309,60 @@ def test_the_adapter_never_moves_a_branch_outside_the_bots_namespaces(
 
     assert len(emu.requests) == sent_before
     assert git.ref("refs/heads/main") == main_before
+
+
+# --- one branch and PR per target file, newest wins --------------------------------------
+
+
+STAGING = "envs/staging/app/values.yaml"
+OTHER_SHA = "fedcba9876543210fedcba9876543210fedcba98"
+
+
+def test_bumps_of_two_files_from_one_commit_keep_two_prs(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    """The bug: both bumps shared ``artifact_version_bump/<repo>/<sha>``; the second run
+    force-moved it and the first bump was in no open PR."""
+    emu.commit_files(TARGET, {STAGING: "image:\n  tag: v1.0.0\n"})
+    prod = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v2")), lambda _: None)
+    staging = bump(
+        repo, request(yaml_edit(STAGING, ".image.tag", "v2"), target_file=STAGING), lambda _: None
+    )
+
+    assert prod.branch != staging.branch
+    assert {p.state for p in emu.get_repo(TARGET).pulls.values()} == {"open"}
+    assert len(emu.get_repo(TARGET).pulls) == 2
+    assert "tag: v2" in show(emu, prod.branch, VALUES)
+    assert "tag: v2" in show(emu, staging.branch, STAGING)
+
+
+def test_a_newer_bump_of_a_file_updates_its_pr_and_says_what_it_replaced(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    """The bug: two commits bumping one file opened two PRs; merging the older one last
+    downgraded."""
+    first = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v2")), lambda _: None)
+    newer = request(yaml_edit(VALUES, ".image.tag", "v3"), triggering_sha=OTHER_SHA)
+    second = bump(repo, newer, lambda _: None)
+
+    assert (first.status, second.status) == (BumpStatus.OPENED, BumpStatus.UPDATED)
+    [pull] = emu.get_repo(TARGET).pulls.values()
+    assert f"triggered by acme/app@{OTHER_SHA}" in pull.body
+    assert "tag: v3" in show(emu, second.branch, VALUES)
+    [comment] = [c.body for c in emu.get_repo(TARGET).comments.values()]
+    assert comment == (
+        f"Updated to the bump triggered by acme/app@{OTHER_SHA}; it replaces acme/app@{SHA}."
+    )
+
+
+def test_the_same_bump_again_changes_nothing(emu: GitHubEmulator, repo: GitHubRepo) -> None:
+    bump(repo, request(yaml_edit(VALUES, ".image.tag", "v2")), lambda _: None)
+    sent = len(emu.requests)
+
+    again = bump(repo, request(yaml_edit(VALUES, ".image.tag", "v2")), lambda _: None)
+
+    assert again.status is BumpStatus.UNCHANGED
+    # Only content-addressed objects are written (to compare trees); no ref, PR or comment.
+    writes = [f"{e.method} {e.route}" for e in emu.requests[sent:] if e.method != "GET"]
+    assert [w for w in writes if "/git/blobs" not in w and "/git/trees" not in w] == []
+    assert not emu.get_repo(TARGET).comments

@@ -18,11 +18,12 @@ from github_emulator.fixtures import emulator_session
 
 from telefonistka import cli
 from telefonistka.cli.bump_options import api_url
+from telefonistka.usecases.bump_version import branch_name
 
 TARGET = "acme/infra"
 VALUES = "apps/web/values.yaml"
 SHA = "fedcba9876543210fedcba9876543210fedcba98"
-BRANCH = f"artifact_version_bump/acme/web/{SHA}"
+BRANCH = branch_name(VALUES)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ import pytest
 from github_emulator import GitHubEmulator
 from test_entrypoint import REPO, checked_emulator, run_step
 
+from telefonistka.usecases.bump_version import branch_name
+
 SHA = "c0ffee" + "0" * 34
 VALUES = """\
 # deployed image
@@ -59,7 +61,7 @@ def test_a_yaml_bump_opens_a_pr_changing_only_the_tag(emu: GitHubEmulator) -> No
 
     assert step.code == 0, step.stdout + step.stderr
     [pull] = emu.get_repo(REPO).pulls.values()
-    assert pull.head_ref == f"artifact_version_bump/acme/app/{SHA}"
+    assert pull.head_ref == branch_name("env/prod/values.yaml")
     shown = emu.get_repo(REPO).git.run("show", f"{pull.head_sha}:env/prod/values.yaml")
     assert shown.decode() == VALUES.replace('"v1"', '"v2"')
     assert step.outputs["bump-status"] == "opened"

@@ -7,14 +7,16 @@ looked up on the base branch (``entry_at``, so a repository beyond GitHub's
 is a pure function of its bytes (``core.bump``), and the change is one blob, one tree,
 one commit and one ref write, then a PR titled like the Go original's.
 
-Reruns are idempotent: the branch ``artifact_version_bump/<triggering repo>/<sha>`` is
-moved to the new commit (or left alone when it already holds the same tree) and the open
-PR from it is updated instead of a second one being opened. A file the edit leaves
-unchanged opens nothing.
+One branch and one open PR per target file (``branch_name``), as Renovate and Dependabot
+users expect: a newer bump moves the branch to its commit and updates that PR in place
+(new value, title and body naming the newest triggering commit, a comment saying what it
+replaced); running the same bump again writes nothing and says ``unchanged``. A file the
+edit leaves unchanged opens nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from collections.abc import Callable
@@ -35,6 +37,9 @@ BRANCH_PREFIX = BUMP_NAMESPACE.rstrip("/")
 # GitHub's alphabet for owners and repository names; "." and ".." are not names.
 _REPO_NAME = re.compile(r"(?!\.\.?/)[A-Za-z0-9_.-]+/(?!\.\.?$)[A-Za-z0-9_.-]+")
 _FILE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
+_NOT_SLUG = re.compile(r"[^A-Za-z0-9_-]+")
+_SLUG_CHARS = 100
+_TRIGGER = re.compile(r"^Bumping version triggered by (\S+)", re.MULTILINE)
 MAX_BODY_DIFF = 60_000  # GitHub caps a PR body at 65,536 characters
 
 Log = Callable[[str], None]
@@ -75,19 +80,28 @@ class BumpOutcome:
     merge_commit: str | None = None
 
 
-def branch_name(triggering_repo: str, sha: str) -> str:
-    """The bump branch, as the Go original names it (one per triggering commit).
+def branch_name(target_file: str) -> str:
+    """The one bump branch of ``target_file``: ``artifact_version_bump/<slug>-<hash>``.
 
-    Both parts come from dispatch inputs, so the repository must be ``OWNER/NAME`` in
-    GitHub's alphabet and the whole name a valid git branch name: ``RefNameError``
-    otherwise, before any request.
+    Why one per file (the Go original had one per triggering commit): two releases
+    bumping two files from one commit shared a branch, so the second run took the first
+    bump out of its PR; two commits bumping one file opened two PRs, and merging the
+    older last downgraded. Now a newer bump of a file updates that file's open PR, and
+    bumps of different files never touch each other's branch. The slug keeps the name
+    readable; the hash of the exact path keeps it unique and a valid git branch name.
     """
+    digest = hashlib.sha1(target_file.encode(), usedforsecurity=False).hexdigest()[:12]
+    slug = _NOT_SLUG.sub("-", target_file).strip(".-")[:_SLUG_CHARS]
+    return check_branch_name(f"{BRANCH_PREFIX}/{slug}-{digest}", "the bump branch")
+
+
+def _check_triggering_repo(triggering_repo: str) -> None:
+    """The triggering repo names the PR: ``OWNER/NAME`` in GitHub's alphabet."""
     if not _REPO_NAME.fullmatch(triggering_repo):
         raise RefNameError(
             f"the triggering repo {triggering_repo!r} is not OWNER/NAME (letters, digits, "
-            "'-', '_' and '.', and neither part '.' or '..'); it names the bump branch"
+            "'-', '_' and '.', and neither part '.' or '..')"
         )
-    return check_branch_name(f"{BRANCH_PREFIX}/{triggering_repo}/{sha}", "the bump branch")
 
 
 def pr_title(triggering_repo: str, target_file: str) -> str:
@@ -120,7 +134,7 @@ def bump(repo: CodeHost, request: BumpRequest, log: Log = _stderr) -> BumpOutcom
     _check_target(repo, commit, request.target_file, existing)
     current = repo.content_of(existing)
     new = request.edit(current)
-    branch = branch_name(request.triggering_repo, request.triggering_sha)
+    branch = branch_name(request.target_file)
     if new == current:
         log(f"{request.target_file} on {base} already has this content: no PR to open")
         return BumpOutcome(BumpStatus.UNCHANGED, "", branch)
@@ -128,8 +142,8 @@ def bump(repo: CodeHost, request: BumpRequest, log: Log = _stderr) -> BumpOutcom
     log(f"Diff of {request.target_file} against {base}:\n{diff}")
     if request.dry_run:
         return BumpOutcome(BumpStatus.DRY_RUN, diff, branch)
-    _push(repo, request, new, branch, base=commit, existing=existing)
-    return _open_pr(repo, request, base, branch, diff, log=log)
+    moved = _push(repo, request, new, branch, base=commit, existing=existing)
+    return _open_pr(repo, request, base, branch, diff, moved=moved, log=log)
 
 
 def _check_request(request: BumpRequest) -> None:
@@ -145,7 +159,9 @@ def _check_request(request: BumpRequest) -> None:
     problem = repo_path_problem(request.target_file)
     if problem is not None:
         raise UsageError(f"the target file {request.target_file!r} is not usable: {problem}")
-    branch_name(request.triggering_repo, request.triggering_sha)
+    _check_triggering_repo(request.triggering_repo)
+    check_branch_name(request.triggering_sha, "the triggering commit")
+    branch_name(request.target_file)
 
 
 def _check_target(repo: CodeHost, commit: str, path: str, existing: TreeEntry | None) -> None:
@@ -174,17 +190,27 @@ def _push(
     *,
     base: str,
     existing: TreeEntry | None,
-) -> None:
+) -> bool:
     """One blob, one tree, one commit on ``base``; the branch is created or moved (kept if
-    identical). ``existing`` is the file's entry on ``base``, for its mode."""
+    identical: False). ``existing`` is the file's entry on ``base``, for its mode."""
     path = request.target_file
     entry = TreeEntry(_mode_for(existing), repo.create_blob(content))
     tree = repo.write_tree(base, {path: entry})
     old = repo.branch_head(branch)
     if old is not None and _holds(repo, old, tree, base):
-        return
+        return False
     commit = repo.commit_tree(tree, [base], f"Bumping version @ {path}")
     repo.update_branch(branch, commit, old)
+    return True
+
+
+def _say_what_it_replaced(repo: CodeHost, previous: PullRequest, body: str) -> None:
+    """A comment on the updated PR naming the bump it replaced, when the trigger changed."""
+    before, after = _TRIGGER.search(previous.body or ""), _TRIGGER.search(body)
+    old = before.group(1) if before else "an earlier bump"
+    new = after.group(1) if after else "a newer bump"
+    if old != new:
+        repo.comment(previous.number, f"Updated to the bump triggered by {new}; it replaces {old}.")
 
 
 def _mode_for(existing: TreeEntry | None) -> Mode:
@@ -201,13 +227,29 @@ def _holds(repo: CodeHost, head: str, tree: str, parent: str) -> bool:
 
 
 def _open_pr(
-    repo: CodeHost, request: BumpRequest, base: str, branch: str, diff: str, *, log: Log
+    repo: CodeHost,
+    request: BumpRequest,
+    base: str,
+    branch: str,
+    diff: str,
+    *,
+    moved: bool,
+    log: Log,
 ) -> BumpOutcome:
-    """Update the open PR from ``branch`` or open one; merge it when asked."""
+    """Update the file's open bump PR or open one; merge it when asked.
+
+    The same bump run again (branch unmoved, same title and body) writes nothing and
+    says ``unchanged``; a newer bump updates the PR in place and comments what it
+    replaced.
+    """
     title, body = pr_title(request.triggering_repo, request.target_file), pr_body(request, diff)
     existing = repo.find_open_pr(branch)
+    if existing is not None and not moved and (existing.title, existing.body) == (title, body):
+        log(f"PR #{existing.number} already carries this bump: {existing.html_url or branch}")
+        return BumpOutcome(BumpStatus.UNCHANGED, diff, branch, existing)
     if existing is not None:
         pull, status = repo.update_pr(existing.number, title, body), BumpStatus.UPDATED
+        _say_what_it_replaced(repo, existing, body)
     else:
         pull, status = repo.create_pr(title, body, branch, base), BumpStatus.OPENED
         if request.triggering_actor:
