@@ -243,7 +243,7 @@ def test_a_triggering_repo_with_dot_dot_cannot_move_the_default_branch(
     main_before = emu.get_repo(TARGET).git.ref("refs/heads/main")
     sent_before = len(emu.requests)
 
-    with pytest.raises(RefNameError, match=r"'x/\.\./\.\.' is not OWNER/NAME"):
+    with pytest.raises(RefNameError, match=r"'x/\.\./\.\.' is unusable: it is not OWNER/NAME"):
         bump(
             repo,
             request(overwrite_edit(b"pwned\n"), triggering_repo="x/../..", triggering_sha="main"),

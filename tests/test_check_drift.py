@@ -234,3 +234,40 @@ def test_a_template_that_reaches_for_the_environment_is_a_config_error_at_its_li
     assert f"::error file={override},line=2,col=1,title=telefonistka" in step.stdout
     assert "ghs_top_secret" not in json.dumps(comments(emu))
     assert statuses(emu)[-1] == ("telefonistka", "error")
+
+
+@pytest.mark.parametrize(
+    ("template", "why"),
+    [("https://x/{{ nope }}", "'nope' is undefined"), ("{{ repository }}", "not a URL")],
+)
+def test_a_bad_status_target_url_is_an_input_error_before_any_request(
+    emu: GitHubEmulator, template: str, why: str
+) -> None:
+    """The bug: a bad template aborted every run after the status was set ``pending``."""
+    event = open_pr(emu, IN_SYNC, {"env/staging/app/extra.yaml": "a: 1\n"})
+    emu.reset()
+
+    step = run_step(emu, event, status_target_url=template)
+
+    assert step.code == 2, step.stdout + step.stderr
+    assert "::error title=telefonistka::input the status-target-url template" in step.stdout
+    assert why in step.stdout
+    assert emu.requests == []
+    assert statuses(emu) == []
+
+
+def test_an_unexpected_error_still_ends_the_status_and_the_run_cleanly(
+    emu: GitHubEmulator,
+) -> None:
+    """A bug (here: GitHub answering a PR-files page with an object) must not leave the
+    status ``pending``: it becomes ``error``, with an annotation and a summary."""
+    event = open_pr(emu, DRIFTED, {"env/staging/app/values.yaml": "tag: v3\n"})
+    emu.add_fault(path=r"/pulls/\d+/files$", method="GET", status=200, body={"files": "?"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 1, step.stdout + step.stderr
+    assert "::error title=telefonistka::unexpected error (a bug, please report it)" in (step.stdout)
+    assert "Traceback" in step.stdout  # in the log, for the report
+    assert "telefonistka: unexpected error" in step.summary
+    assert statuses(emu)[-1] == ("telefonistka", "error")

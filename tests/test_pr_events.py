@@ -91,3 +91,21 @@ def test_a_body_that_is_not_json_names_the_event(body: bytes) -> None:
 def test_a_payload_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(EventError, match="must be a JSON object, got an array"):
         pull_request_event_from_json([])
+
+
+@pytest.mark.parametrize("name", ["a/../b", "a", "a/b/c", "a/b?x=1", "../b"])
+def test_a_repository_full_name_that_is_not_owner_slash_name_is_an_event_error(
+    name: str,
+) -> None:
+    data = json.loads((WEBHOOKS / "pull_request.closed.json").read_text())
+    data["repository"]["full_name"] = name
+
+    with pytest.raises(EventError, match=r"repository\.full_name .* is not OWNER/NAME"):
+        pull_request_event_from_json(data)
+
+
+def test_deeply_nested_json_is_an_event_error_not_a_crash() -> None:
+    body = "[" * 100_000 + "]" * 100_000
+
+    with pytest.raises(EventError, match="nests its JSON too deeply"):
+        parse_json(body, "pull_request")

@@ -116,6 +116,7 @@ class Context:
         from telefonistka.adapters.github import GitHubRepo
 
         base_url = api_url or self.settings.api_url
+        self._check_status_url(full_name)
         auth = self._auth(identity, full_name, base_url)
         repo = GitHubRepo(
             auth,
@@ -126,6 +127,25 @@ class Context:
         )
         repo.status_url = self._status_url(repo)
         return repo
+
+    def _check_status_url(self, full_name: str) -> None:
+        """A bad `status-target-url` template is the input's fault: say so before any request."""
+        template = self.settings.input("status-target-url")
+        if not template:
+            return
+        from telefonistka.core.rendering import status_target_url
+        from telefonistka.errors import RenderError
+
+        try:
+            status_target_url(
+                template,
+                commit_sha="0" * 40,
+                commit_time="1970-01-01T00:00:00Z",
+                repository=full_name,
+                server_url=self.settings.server_url,
+            )
+        except RenderError as exc:
+            raise UsageError(f"input {exc}") from None
 
     def _status_url(self, repo: GitHubRepo) -> Callable[[str], str] | None:
         """The `status-target-url` template bound to ``repo``; None when the input is unset.

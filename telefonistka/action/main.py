@@ -13,6 +13,7 @@ an event the bot ignores costs little more than the interpreter.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
@@ -57,6 +58,12 @@ def run(settings: Settings, workflow: Workflow) -> int:
         workflow.error(str(exc), title="telefonistka")
         workflow.add_summary(f"### ❌ telefonistka\n\n{fenced(exc)}\n")
         return exc.exit_code
+    except Exception as exc:  # a bug; the run still ends with an annotation and a summary
+        trace = "".join(traceback.format_exception(exc))
+        workflow.error(f"unexpected error (a bug, please report it): {exc!r}", title="telefonistka")
+        workflow.log(trace)
+        workflow.add_summary(f"### ❌ telefonistka: unexpected error\n\n{fenced(trace)}\n")
+        return 1
     if report is None:
         return 0
     workflow.set_outputs(report.outputs)

@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from telefonistka.core.repo_paths import full_name_problem
 from telefonistka.errors import EventError
 
 NULL_SHA = "0" * 40
@@ -105,7 +106,16 @@ def parse_push_event(body: bytes | str) -> PushEvent:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise EventError(f"the push event is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise EventError("the push event nests its JSON too deeply to be a webhook") from None
     return push_event_from_json(data)
+
+
+def _full_name(name: str) -> str:
+    problem = full_name_problem(name)
+    if problem is not None:
+        raise EventError(f"push event field repository.full_name ({name!r}): {problem}")
+    return name
 
 
 def push_event_from_json(data: object) -> PushEvent:
@@ -119,7 +129,7 @@ def push_event_from_json(data: object) -> PushEvent:
         ref=ref,
         before=before,
         after=after,
-        repository=_string(repository, "full_name", "repository."),
+        repository=_full_name(_string(repository, "full_name", "repository.")),
         default_branch=_string(repository, "default_branch", "repository."),
         commits=tuple(_commit(c, f"commits[{i}]") for i, c in enumerate(_list(root, "commits"))),
         forced=_flag(root, "forced"),

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from telefonistka.core.repo_paths import full_name_problem
 from telefonistka.errors import EventError
 
 _Json = Mapping[str, object]
@@ -90,6 +91,8 @@ def parse_json(body: bytes | str, event: str) -> object:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise EventError(f"the {event} event is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise EventError(f"the {event} event nests its JSON too deeply to be a webhook") from None
 
 
 def pull_request_event_from_json(data: object) -> PullRequestEvent:
@@ -100,7 +103,7 @@ def pull_request_event_from_json(data: object) -> PullRequestEvent:
     label = root.get("label")
     return PullRequestEvent(
         action=fields.string(root, "action"),
-        repository=fields.string(repository, "full_name", "repository."),
+        repository=fields.full_name(repository),
         default_branch=fields.string(repository, "default_branch", "repository."),
         pull_request=_pull_request(fields, fields.obj(root, "pull_request")),
         sender=fields.login(root.get("sender"), "sender"),
@@ -117,7 +120,7 @@ def issue_comment_event_from_json(data: object) -> IssueCommentEvent:
     comment = fields.obj(root, "comment")
     return IssueCommentEvent(
         action=fields.string(root, "action"),
-        repository=fields.string(repository, "full_name", "repository."),
+        repository=fields.full_name(repository),
         default_branch=fields.string(repository, "default_branch", "repository."),
         issue_number=fields.integer(issue, "number", "issue."),
         on_pull_request=issue.get("pull_request") is not None,
@@ -158,6 +161,14 @@ class _Fields:
 
     def fail(self, where: str, problem: str) -> EventError:
         return EventError(f"{self.event} event field {where} {problem}")
+
+    def full_name(self, repository: _Json) -> str:
+        """``repository.full_name``, which must be ``OWNER/NAME``: it goes into API paths."""
+        name = self.string(repository, "full_name", "repository.")
+        problem = full_name_problem(name)
+        if problem is not None:
+            raise self.fail("repository.full_name", f"({name!r}): {problem}")
+        return name
 
     def root(self, data: object) -> _Json:
         if not isinstance(data, dict):

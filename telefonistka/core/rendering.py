@@ -262,11 +262,14 @@ def status_target_url(template: str, **variables: str) -> str:
     Variables: ``commit_sha``, ``commit_time`` (the commit's ISO 8601 committer date, e.g.
     for a dashboard's time range), ``repository`` and ``server_url``.
     """
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)  # noqa: S701
+    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
     try:
-        return env.from_string(template).render(**variables).strip()
+        url = env.from_string(template).render(**variables).strip()
     except jinja2.TemplateError as exc:
         raise RenderError(f"the status-target-url template {template!r}: {exc}") from exc
+    if not url.startswith(("https://", "http://")):
+        raise RenderError(f"the status-target-url template {template!r} gave {url!r}, not a URL")
+    return url
 
 
 def promotion_title(promotion: Promotion) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Paths inside a repository that the bot may write: plain, relative, no escape hatches.
+"""Paths inside a repository that the bot may write, and repository names it may act on.
 
 Why: a path from configuration or from a dispatch input ends up in a tree write. ``..``
 or an absolute path could name something outside the folder meant, a ``.git`` component
@@ -10,7 +10,21 @@ the reason.
 
 from __future__ import annotations
 
+import re
+
 _DOT_COMPONENTS = frozenset({".", ".."})
+# GitHub's alphabet for owners and repository names; "." and ".." are not names.
+_FULL_NAME = re.compile(r"(?!\.\.?/)[A-Za-z0-9_.-]+/(?!\.\.?$)[A-Za-z0-9_.-]+")
+
+
+def full_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a repository's ``OWNER/NAME``, or None.
+
+    Why: the name goes into every API path; ``a/../b`` or ``a/b?x`` must not reach one.
+    """
+    if _FULL_NAME.fullmatch(name):
+        return None
+    return "it is not OWNER/NAME (letters, digits, '-', '_' and '.'; neither part '.' or '..')"
 
 
 def repo_path_problem(path: str, *, folder: bool = False) -> str | None:

@@ -27,15 +27,13 @@ from telefonistka.core.bump import unified_diff
 from telefonistka.core.markdown import fenced, text
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.refnames import BUMP_NAMESPACE, check_branch_name
-from telefonistka.core.repo_paths import repo_path_problem
+from telefonistka.core.repo_paths import full_name_problem, repo_path_problem
 from telefonistka.core.snapshot import Mode, TreeEntry
 from telefonistka.errors import RefNameError, UsageError
 from telefonistka.ports import CodeHost
 from telefonistka.usecases.bump_edits import Edit
 
 BRANCH_PREFIX = BUMP_NAMESPACE.rstrip("/")
-# GitHub's alphabet for owners and repository names; "." and ".." are not names.
-_REPO_NAME = re.compile(r"(?!\.\.?/)[A-Za-z0-9_.-]+/(?!\.\.?$)[A-Za-z0-9_.-]+")
 _FILE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9_-]+")
 _SLUG_CHARS = 100
@@ -97,11 +95,9 @@ def branch_name(target_file: str) -> str:
 
 def _check_triggering_repo(triggering_repo: str) -> None:
     """The triggering repo names the PR: ``OWNER/NAME`` in GitHub's alphabet."""
-    if not _REPO_NAME.fullmatch(triggering_repo):
-        raise RefNameError(
-            f"the triggering repo {triggering_repo!r} is not OWNER/NAME (letters, digits, "
-            "'-', '_' and '.', and neither part '.' or '..')"
-        )
+    problem = full_name_problem(triggering_repo)
+    if problem is not None:
+        raise RefNameError(f"the triggering repo {triggering_repo!r} is unusable: {problem}")
 
 
 def pr_title(triggering_repo: str, target_file: str) -> str:

@@ -45,6 +45,9 @@ class PrStatus:
         except TelefonistkaError as exc:
             self._final(CommitStatusState.ERROR, str(exc))
             raise
+        except Exception as exc:  # a bug: the status must still not stay pending
+            self._final(CommitStatusState.ERROR, f"unexpected error: {exc!r}")
+            raise
         self._final(CommitStatusState.SUCCESS, describe(result))
         return result
 

@@ -182,6 +182,9 @@ class MergedPrPromotion:
         except TelefonistkaError as exc:
             self._final_status(sha, CommitStatusState.ERROR, str(exc))
             raise
+        except Exception as exc:  # a bug: the status must still not stay pending
+            self._final_status(sha, CommitStatusState.ERROR, f"unexpected error: {exc!r}")
+            raise
         state = CommitStatusState.ERROR if result.failures else CommitStatusState.SUCCESS
         self._final_status(sha, state, result.status_description)
         return result
