@@ -75,11 +75,21 @@ class GitHubError(TelefonistkaError):
     ``status`` is the HTTP status GitHub answered (None when GitHub could not be reached)
     and ``detail`` GitHub's own message, so callers can tell "not there" (404) from "not
     allowed" (403), or recognise "Reference already exists", without parsing our text.
+    ``answer_lost`` is True when the request may have been carried out although no
+    answer said so (a 5xx, a dropped connection): a write must be checked, not repeated.
     """
 
-    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        detail: str = "",
+        *,
+        answer_lost: bool = False,
+    ) -> None:
         self.status = status
         self.detail = detail
+        self.answer_lost = answer_lost
         super().__init__(message)
 
 

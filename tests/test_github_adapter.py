@@ -672,6 +672,7 @@ def test_merge_not_mergeable_is_not_retried(
     rsps.put(
         f"{REPO}/pulls/11/merge", status=405, json={"message": "Pull Request is not mergeable"}
     )
+    rsps.get(f"{REPO}/pulls/11", json=pull_json(11))  # read once: not merged after all
     with pytest.raises(GitHubError, match="could not merge PR #11"):
         repo.merge_pr(11)
     assert waits == []

@@ -38,6 +38,7 @@ class PullRequest:
     merge_commit_sha: str | None = None
     changed_files: int | None = None
     labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()  # logins
     html_url: str = ""
 
     @property

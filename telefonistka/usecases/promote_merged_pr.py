@@ -290,15 +290,19 @@ class MergedPrPromotion:
         return existing, False
 
     def _label(self, pr: PullRequest, created: bool, config: RepoConfig) -> None:
-        """Labels and assignee of a new PR in one request; on a found PR, missing labels.
+        """Labels and assignee of a new PR in one request; on a found PR, what is missing.
 
-        Adding rather than replacing on a found PR keeps labels people put on it.
+        Adding rather than replacing on a found PR keeps labels people put on it. A found
+        PR without any assignee (a run that died after opening it) gets the chain's
+        author; one somebody reassigned is left as it is.
         """
         if created:
             self.repo.set_labels_and_assignees(pr.number, self._labels(config), self._assignees())
             return
         missing = [label for label in self._labels(config) if label not in pr.labels]
         self.repo.add_labels(pr.number, missing)
+        if not pr.assignees:
+            self.repo.add_assignees(pr.number, self._assignees())
 
     def _labels(self, config: RepoConfig) -> list[str]:
         return list(dict.fromkeys((PROMOTION_LABEL, *config.promotion_pr_labels)))

@@ -144,7 +144,12 @@ def _literal_length(pattern: str) -> int:
 
 @dataclass
 class Fault:
-    """The next ``times`` requests matching ``method`` and ``path`` (a regex) misbehave."""
+    """The next ``times`` requests matching ``method`` and ``path`` (a regex) misbehave.
+
+    ``after``: the request is carried out first, then its answer is lost (the fault's
+    status, or a dropped connection): a write that happened although the client never
+    heard so, as when a proxy in front of GitHub answers 502.
+    """
 
     path: str = ".*"
     method: str = "*"
@@ -153,6 +158,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     drop: bool = False
+    after: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         method_ok = self.method in ("*", method)
@@ -169,6 +175,7 @@ class Fault:
             headers={str(k): str(v) for k, v in dict(data.get("headers") or {}).items()},
             body=data.get("body"),
             drop=bool(data.get("drop", False)),
+            after=bool(data.get("after", False)),
         )
         if kind == "secondary_rate_limit":
             fault.status = 403
@@ -196,6 +203,7 @@ class Fault:
             "status": self.status,
             "headers": self.headers,
             "drop": self.drop,
+            "after": self.after,
         }
 
 
@@ -361,13 +369,17 @@ def _make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
                 time.sleep(delay)
             fault = server.take_fault(self.command, path)
             body = _parse_json(raw)
-            if fault is not None:
+            if fault is not None and not fault.after:
                 if fault.drop:
                     raise Dropped
                 return Response(fault.status, fault.body, dict(fault.headers)), None, body, True
             headers = {k.lower(): v for k, v in self.headers.items()}
             with server.lock:
                 response, route = server.app.dispatch(self.command, path, query, raw, headers)
+            if fault is not None:  # done, and now its answer is lost
+                if fault.drop:
+                    raise Dropped
+                return Response(fault.status, fault.body, dict(fault.headers)), route, body, True
             return response, route, body, False
 
         def _read_body(self) -> bytes:

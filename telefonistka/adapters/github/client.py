@@ -8,12 +8,13 @@ GETs, paginated lists hide how many pages they read) and cannot say ``"sha": nul
 a deletion in a tree write. Every request therefore goes through ``GitHubClient.call``,
 which is where the request count, the retries and the error translation live.
 
-Writes are retried like reads after a 5xx or a dropped connection, because a write that
+Writes are retried like reads after a 5xx or a dropped connection when a write that
 GitHub carried out before failing does no harm when repeated: trees and commits are
 content-addressed (at worst an unreferenced duplicate commit), a branch created twice
 answers 422 "Reference already exists" (handled as a lost race), a PR opened twice
-answers "already exists" (the open PR is returned). Only a comment or a review can be
-posted twice that way, which is preferable to losing it.
+answers "already exists" (the open PR is returned), a merge repeated answers "not
+mergeable" (the PR is read: merged is success). A comment or a review would be posted
+twice: those calls say ``repeatable=False`` and look before writing again.
 
 An App installation (``Auth.AppInstallationAuth``) fetches and renews its token through
 the same requester; those token requests are PyGithub's and are not counted here.
@@ -278,8 +279,16 @@ class GitHubClient:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
+        repeatable: bool = True,
     ) -> tuple[dict[str, str], Any]:
-        """One REST call, retried while the failure is transient."""
+        """One REST call, retried while the failure is transient.
+
+        ``repeatable=False`` (a comment, a review: a write that would be done twice) is not
+        retried after a failure that may have lost the answer of a write GitHub carried
+        out (a 5xx, a dropped connection): ``GitHubError.answer_lost`` tells the caller to
+        look before writing again. Rate limits, which GitHub answers before doing
+        anything, are still waited out.
+        """
         attempt = 0
         while True:
             attempt += 1
@@ -287,10 +296,13 @@ class GitHubClient:
                 return self._send(kind, verb, url, params, body)
             except (GithubException, requests.RequestException) as exc:
                 failure = failure_of(exc)
-                wait = self._wait(failure, attempt)
+                lost = failure.network or (failure.status or 0) >= 500
+                wait = None if lost and not repeatable else self._wait(failure, attempt)
                 if wait is None:
                     message = describe_error(failure, kind, what)
-                    raise GitHubError(message, failure.status, failure.message) from exc
+                    raise GitHubError(
+                        message, failure.status, failure.message, answer_lost=lost
+                    ) from exc
             self.sleep(wait)
 
     @property

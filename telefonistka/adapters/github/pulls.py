@@ -14,6 +14,7 @@ from telefonistka.errors import GitHubError
 from telefonistka.ports import Comment
 
 _MERGE_AGAIN = "try the merge again"
+_REFUSED_MERGE = frozenset({405, 409, 422})  # how GitHub refuses to merge a merged PR
 
 
 def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
@@ -33,6 +34,7 @@ def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
             merge_commit_sha=data.get("merge_commit_sha"),
             changed_files=data.get("changed_files"),
             labels=tuple(str(label["name"]) for label in data.get("labels") or []),
+            assignees=tuple(str(user["login"]) for user in data.get("assignees") or []),
             html_url=str(data.get("html_url") or ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -139,9 +141,22 @@ class PullRequests(RepoSession):
                 return self._merge_once(number, method)
             except GitHubError as exc:
                 again = exc.status == 405 and _MERGE_AGAIN in exc.detail.lower()
+                if not again and exc.status in _REFUSED_MERGE:
+                    merged = self._merged_commit(number)  # a retry of a merge that happened
+                    if merged is not None:
+                        return merged
                 if not again or attempt >= self._http.policy.merge_attempts:
                     raise
             self._http.sleep(self._http.policy.backoff_for(attempt))
+
+    def _merged_commit(self, number: int) -> str | None:
+        """The merge commit when PR ``number`` is merged already, else None.
+
+        A merge whose answer was lost (a 502 after GitHub merged) is retried, and the retry
+        is refused as "not mergeable": the PR, read again, says whether that was success.
+        """
+        pull = self.get_pr(number)
+        return (pull.merge_commit_sha or "") if pull.merged else None
 
     def _merge_once(self, number: int, method: str) -> str:
         body = {"merge_method": method}
@@ -151,8 +166,23 @@ class PullRequests(RepoSession):
         return str(data.get("sha") or "")
 
     def comment(self, number: int, body: str) -> Comment:
+        """Post a comment, exactly once even when GitHub's answer is lost.
+
+        After a 5xx or a dropped connection the comment may exist already: the comments
+        are read (newest last) and one with the very same body is taken as ours; only
+        when there is none is it posted again.
+        """
         path = f"/issues/{number}/comments"
-        data = self._call("comment", f"comment on #{number}", "POST", path, body={"body": body})
+        what = f"comment on #{number}"
+        try:
+            data = self._call("comment", what, "POST", path, body={"body": body}, repeatable=False)
+        except GitHubError as exc:
+            if not exc.answer_lost:
+                raise
+            posted = [c for c in self.list_comments(number) if c.body == body]
+            if posted:
+                return posted[-1]
+            data = self._call("comment", what, "POST", path, body={"body": body})
         return comment_from_json(data)
 
     def list_comments(self, number: int) -> list[Comment]:

@@ -132,10 +132,12 @@ class RepoSession:
         params: Mapping[str, Any] | None = None,
         *,
         body: Any = None,
+        repeatable: bool = True,
     ) -> Any:
         """One request on this repository's API path; returns the JSON body."""
         url = f"{self._path}{path}"
-        return self._http.call(kind, what, verb, url, params=params, body=body)[1]
+        http = self._http
+        return http.call(kind, what, verb, url, params=params, body=body, repeatable=repeatable)[1]
 
     def _paginate(self, kind: str, what: str, path: str, limit: int | None = None) -> list[Any]:
         """Every item of a list endpoint, ``per_page=100``, stopping at ``limit`` items.

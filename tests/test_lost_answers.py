@@ -1,0 +1,107 @@
+"""Writes whose answer was lost: GitHub carried them out, the client never heard so.
+
+The emulator's ``after`` faults do the write and then answer 502 or drop the connection,
+as a proxy in front of GitHub can. Every write must be safe to repeat: nothing is done
+twice, nothing is reported failed that succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import emulator_session, pygithub_client
+from test_promote_merged_pr import CONFIG, merged, promote
+
+from telefonistka.adapters.github import GitHubRepo
+
+REPO = "acme/infra"
+SEED = {
+    "telefonistka.yaml": CONFIG,
+    "env/staging/app/values.yaml": "tag: v1\n",
+    "env/prod/app/values.yaml": "tag: v1\n",
+}
+LOST = [{"status": 502, "body": {"message": "Bad Gateway"}}, {"drop": True}]
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    for emu in emulator_session(tmp_path / "github"):
+        emu.repo(REPO, SEED)
+        yield emu
+
+
+@pytest.fixture
+def repo(emu: GitHubEmulator) -> Iterator[GitHubRepo]:
+    client = GitHubRepo("t", REPO, emu.base_url, sleep=lambda _: None)
+    yield client
+    client.close()
+
+
+def open_pr(emu: GitHubEmulator) -> int:
+    gh = pygithub_client(emu, "author").get_repo(REPO)
+    gh.create_git_ref("refs/heads/feature", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, {"env/staging/app/values.yaml": "tag: v2\n"}, branch="feature")
+    return gh.create_pull(title="change", body="", head="feature", base="main").number
+
+
+@pytest.mark.parametrize("loss", LOST, ids=["502", "dropped"])
+def test_a_merge_whose_answer_was_lost_is_reported_merged(
+    emu: GitHubEmulator, repo: GitHubRepo, loss: dict[str, object]
+) -> None:
+    """The bug: the retry was refused 405 "not mergeable" and the run failed, although
+    the PR had been merged."""
+    number = open_pr(emu)
+    emu.add_fault(path=r"/pulls/\d+/merge$", method="PUT", after=True, **loss)
+
+    sha = repo.merge_pr(number)
+
+    pull = emu.get_repo(REPO).pulls[number]
+    assert pull.merged
+    assert sha == pull.merge_commit_sha
+
+
+@pytest.mark.parametrize("loss", LOST, ids=["502", "dropped"])
+def test_a_comment_whose_answer_was_lost_is_posted_once(
+    emu: GitHubEmulator, repo: GitHubRepo, loss: dict[str, object]
+) -> None:
+    number = open_pr(emu)
+    emu.add_fault(path=r"/issues/\d+/comments$", method="POST", after=True, **loss)
+
+    comment = repo.comment(number, "✅ Auto merge is enabled")
+
+    bodies = [c.body for c in emu.get_repo(REPO).comments.values()]
+    assert bodies == ["✅ Auto merge is enabled"]
+    assert comment.body == bodies[0]
+
+
+def test_a_comment_that_failed_before_being_written_is_posted(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    number = open_pr(emu)
+    emu.add_fault(path=r"/issues/\d+/comments$", method="POST", status=502)
+
+    repo.comment(number, "hello")
+
+    assert [c.body for c in emu.get_repo(REPO).comments.values()] == ["hello"]
+
+
+def test_a_rerun_after_an_interrupted_run_restores_the_assignee(emu: GitHubEmulator) -> None:
+    """The first run opened the PR and died before labelling and assigning it."""
+    gh = pygithub_client(emu, "author").get_repo(REPO)
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    emu.add_fault(path=r"/issues/\d+$", method="PATCH", status=500, times=10)
+
+    first = promote(emu, event)
+    emu.reset()
+    second = promote(emu, event)
+
+    assert first.failures
+    assert second.failures == ()
+    [group] = second.groups
+    assert group.pr is not None
+    pull = emu.get_repo(REPO).pulls[group.pr.number]
+    assert "promotion" in pull.labels
+    assert pull.assignees == [event.pull_request.author]
