@@ -105,3 +105,50 @@ def test_a_rerun_after_an_interrupted_run_restores_the_assignee(emu: GitHubEmula
     pull = emu.get_repo(REPO).pulls[group.pr.number]
     assert "promotion" in pull.labels
     assert pull.assignees == [event.pull_request.author]
+
+
+# --- a branch holding somebody else's commit is never force-moved -------------------------
+
+
+def test_a_promotion_branch_a_reviewer_pushed_to_is_left_alone(emu: GitHubEmulator) -> None:
+    """Renovate's "edited, won't rebase": the reviewer's fix survives a re-run."""
+    gh = pygithub_client(emu, "author").get_repo(REPO)
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    [group] = promote(emu, event).groups
+    assert group.pr is not None
+    branch = group.outcome.branch
+    emu.commit_files(REPO, {"env/prod/app/fix.yaml": "reviewer: true\n"}, branch=branch)
+    fixed = emu.get_repo(REPO).git.ref(f"refs/heads/{branch}")
+    emu.commit_files(REPO, {"env/staging/app/values.yaml": "tag: v3\n"})  # main moves on
+
+    again = promote(emu, event)
+
+    [edited] = again.groups
+    assert str(edited.outcome.status) == "edited"
+    assert emu.get_repo(REPO).git.ref(f"refs/heads/{branch}") == fixed
+    assert any("did not write" in warning for warning in again.warnings)
+    notes = [c.body for c in emu.get_repo(REPO).comments.values() if "did not write" in c.body]
+    assert len(notes) == 1
+    promote(emu, event)  # and once more: still one note
+    notes = [c.body for c in emu.get_repo(REPO).comments.values() if "did not write" in c.body]
+    assert len(notes) == 1
+
+
+def test_a_bump_branch_with_somebodys_commit_is_left_alone(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    from telefonistka.usecases.bump_edits import overwrite_edit  # noqa: PLC0415
+    from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, bump  # noqa: PLC0415
+
+    def request(value: bytes, sha: str) -> BumpRequest:
+        return BumpRequest("VERSION", overwrite_edit(value), "acme/app", sha)
+
+    first = bump(repo, request(b"1\n", "a" * 40), lambda _: None)
+    emu.commit_files(REPO, {"NOTES.md": "by hand\n"}, branch=first.branch)
+    fixed = emu.get_repo(REPO).git.ref(f"refs/heads/{first.branch}")
+
+    second = bump(repo, request(b"2\n", "b" * 40), lambda _: None)
+
+    assert second.status is BumpStatus.EDITED
+    assert emu.get_repo(REPO).git.ref(f"refs/heads/{first.branch}") == fixed
+    assert any("did not write" in c.body for c in emu.get_repo(REPO).comments.values())

@@ -7,7 +7,7 @@ import os
 from fakes import FakeBackend, FakeCommit, blob, snapshot
 
 from telefonistka.core.metadata import PromotionMetadata, PromotionStage, extract_metadata
-from telefonistka.core.planning import Conflict, Plan, Promotion
+from telefonistka.core.planning import TITLE_PREFIX, Conflict, Plan, Promotion
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger, failed
@@ -135,7 +135,7 @@ def test_second_run_is_unchanged_and_writes_no_commit() -> None:
 def test_branch_on_an_old_base_is_updated_in_place() -> None:
     backend = FakeBackend()
     old_tree = backend.write_tree(OLD_BASE, APP_CHANGES)
-    stale = backend.commit_tree(old_tree, [OLD_BASE], "old promotion")
+    stale = backend.commit_tree(old_tree, [OLD_BASE], f"{TITLE_PREFIX}app (an older run)")
     backend.branches[PROD_BRANCH] = stale
 
     (outcome,) = carry_out(backend, APP)
@@ -151,7 +151,7 @@ def test_branch_on_an_old_base_is_updated_in_place() -> None:
 def test_same_tree_and_base_but_another_message_is_updated() -> None:
     backend = FakeBackend()
     tree = backend.write_tree(BASE, APP_CHANGES)
-    edited = backend.commit_tree(tree, [BASE], "a message edited by hand")
+    edited = backend.commit_tree(tree, [BASE], f"{TITLE_PREFIX}app, a title edited by hand")
     backend.branches[PROD_BRANCH] = edited
 
     (outcome,) = carry_out(backend, APP)
@@ -232,7 +232,7 @@ def test_dry_run_would_create_and_writes_no_commit_or_branch() -> None:
 def test_dry_run_would_update_a_stale_branch_and_leaves_it() -> None:
     backend = FakeBackend()
     old_tree = backend.write_tree(OLD_BASE, APP_CHANGES)
-    stale = backend.commit_tree(old_tree, [OLD_BASE], "old promotion")
+    stale = backend.commit_tree(old_tree, [OLD_BASE], f"{TITLE_PREFIX}app (an older run)")
     backend.branches[PROD_BRANCH] = stale
 
     (outcome,) = carry_out(backend, APP, dry_run=True)
@@ -292,3 +292,28 @@ def test_outcome_to_json_is_the_promotion_plus_the_result() -> None:
         "status": "failed",
         "error": qa.error,
     }
+
+
+def test_a_branch_holding_somebody_elses_commit_is_left_as_it_is() -> None:
+    backend = FakeBackend()
+    tree = backend.write_tree(OLD_BASE, APP_CHANGES)
+    fix = backend.commit_tree(tree, [OLD_BASE], "fix the prod values by hand")
+    backend.branches[PROD_BRANCH] = fix
+
+    (outcome,) = carry_out(backend, APP)
+
+    assert (outcome.status, outcome.commit) == (Status.EDITED, fix)
+    assert backend.branches == {PROD_BRANCH: fix}
+    assert backend.branch_updates == []
+
+
+def test_a_foreign_branch_may_be_replaced_when_the_caller_says_so() -> None:
+    backend = FakeBackend()
+    tree = backend.write_tree(OLD_BASE, APP_CHANGES)
+    backend.branches[PROD_BRANCH] = backend.commit_tree(tree, [OLD_BASE], "abandoned fix")
+    promotion_run = run(backend)
+    promotion_run.may_replace = lambda branch: branch == PROD_BRANCH  # no open PR uses it
+
+    (outcome,) = promotion_run.carry_out(Plan((APP,)))
+
+    assert outcome.status is Status.UPDATED

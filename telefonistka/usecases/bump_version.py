@@ -35,6 +35,7 @@ from telefonistka.usecases.bump_edits import Edit
 
 BRANCH_PREFIX = BUMP_NAMESPACE.rstrip("/")
 _FILE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
+_COMMIT_PREFIX = "Bumping version @ "  # every bump commit's message starts so
 _NOT_SLUG = re.compile(r"[^A-Za-z0-9_-]+")
 _SLUG_CHARS = 100
 _TRIGGER = re.compile(r"^Bumping version triggered by (\S+)", re.MULTILINE)
@@ -51,6 +52,7 @@ class BumpStatus(StrEnum):
     OPENED = "opened"
     UPDATED = "updated"
     MERGED = "merged"
+    EDITED = "edited"  # the branch holds a commit the bot did not write: left as it is
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ def bump(repo: CodeHost, request: BumpRequest, log: Log = _stderr) -> BumpOutcom
     if request.dry_run:
         return BumpOutcome(BumpStatus.DRY_RUN, diff, branch)
     moved = _push(repo, request, new, branch, base=commit, existing=existing)
+    if moved is None:
+        return _leave_edited(repo, branch, diff, log)
     return _open_pr(repo, request, base, branch, diff, moved=moved, log=log)
 
 
@@ -186,18 +190,36 @@ def _push(
     *,
     base: str,
     existing: TreeEntry | None,
-) -> bool:
-    """One blob, one tree, one commit on ``base``; the branch is created or moved (kept if
-    identical: False). ``existing`` is the file's entry on ``base``, for its mode."""
+) -> bool | None:
+    """One blob, one tree, one commit on ``base``; the branch is created or moved (True),
+    kept when identical (False), or left alone when somebody else committed to it (None).
+    ``existing`` is the file's entry on ``base``, for its mode."""
     path = request.target_file
     entry = TreeEntry(_mode_for(existing), repo.create_blob(content))
     tree = repo.write_tree(base, {path: entry})
     old = repo.branch_head(branch)
     if old is not None and _holds(repo, old, tree, base):
         return False
-    commit = repo.commit_tree(tree, [base], f"Bumping version @ {path}")
+    foreign = old is not None and not repo.commit_state(old).message.startswith(_COMMIT_PREFIX)
+    if foreign and repo.find_open_pr(branch) is not None:
+        return None  # somebody's commit on an open bump PR: never dropped
+    commit = repo.commit_tree(tree, [base], f"{_COMMIT_PREFIX}{path}")
     repo.update_branch(branch, commit, old)
     return True
+
+
+def _leave_edited(repo: CodeHost, branch: str, diff: str, log: Log) -> BumpOutcome:
+    """Somebody pushed to the bump branch: keep their commit, say so once on the PR."""
+    pull = repo.find_open_pr(branch)
+    log(f"{branch} holds a commit telefonistka did not write: left as it is")
+    if pull is not None:
+        note = (
+            "⚠️ This branch has commits telefonistka did not write, so this bump was not "
+            "applied to it. Merge or close this PR; the next bump then starts afresh."
+        )
+        if not any(c.body == note for c in repo.list_comments(pull.number)):
+            repo.comment(pull.number, note)
+    return BumpOutcome(BumpStatus.EDITED, diff, branch, pull)
 
 
 def _say_what_it_replaced(repo: CodeHost, previous: PullRequest, body: str) -> None:

@@ -206,7 +206,9 @@ class MergedPrPromotion:
             return MergedPrResult(self.pull.number, plan, dry_run=True, warnings=self._warnings)
         body = self._trusted_body
         trigger = Trigger(self.pull.number, self.pull.author, self.pull.head_ref, body)
-        outcomes = PromotionRun(self.repo, snapshot, trigger, self.renderer).carry_out(plan)
+        run = PromotionRun(self.repo, snapshot, trigger, self.renderer)
+        run.may_replace = lambda branch: self.repo.find_open_pr(branch) is None
+        outcomes = run.carry_out(plan)
         groups = [self._open(outcome, config) for outcome in outcomes]
         groups, comment_failure = self._auto_merge(groups)
         failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
@@ -260,6 +262,8 @@ class MergedPrPromotion:
     def _open(self, outcome: Outcome, config: RepoConfig) -> GroupResult:
         """The PR of one group, labelled, assigned and approved; errors stay in the group."""
         result = GroupResult(outcome)
+        if outcome.status is Status.EDITED:
+            return self._leave_edited(result)
         if outcome.status not in _NEEDS_PR:
             return result
         try:
@@ -272,6 +276,27 @@ class MergedPrPromotion:
             return replace(result, error=str(exc))
         self.log(f"promotion PR #{pr.number} ({outcome.status}): {pr.html_url}")
         return result
+
+    def _leave_edited(self, result: GroupResult) -> GroupResult:
+        """A branch somebody pushed to is left as it is; say so in the log, the job
+        summary and (once) on its PR, and go on with the other groups."""
+        branch = result.outcome.branch
+        pr = self.repo.find_open_pr(branch)
+        where = f" (PR #{pr.number})" if pr is not None else ""
+        self._warnings += (
+            f"branch {branch}{where} holds a commit telefonistka did not write: it was left "
+            "as it is, not updated to the newer promotion",
+        )
+        self.log(f"warning: {self._warnings[-1]}")
+        if pr is not None:
+            note = (
+                "⚠️ This branch has commits telefonistka did not write, so it was not updated "
+                f"to the promotion of #{self.pull.number}. Close this PR (telefonistka opens a "
+                "fresh one on the next promotion) or bring the changes in by hand."
+            )
+            if not any(c.body == note for c in self.repo.list_comments(pr.number)):
+                self.repo.comment(pr.number, note)
+        return replace(result, pr=pr)
 
     def _find_or_create_pr(self, outcome: Outcome) -> tuple[PullRequest, bool]:
         """(the group's open PR, whether it is new): an existing one is updated in place.
@@ -349,4 +374,11 @@ class MergedPrPromotion:
 
 
 def _wants_merge(group: GroupResult) -> bool:
-    return group.pr is not None and not group.failed and group.outcome.promotion.auto_merge
+    """Auto-merge a group's PR, never one whose branch somebody else edited."""
+    edited = group.outcome.status is Status.EDITED
+    return (
+        group.pr is not None
+        and not group.failed
+        and not edited
+        and group.outcome.promotion.auto_merge
+    )

@@ -10,13 +10,13 @@ changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
 from telefonistka.core.metadata import PromotionMetadata, next_stage_metadata
-from telefonistka.core.planning import Conflict, Plan, Promotion
+from telefonistka.core.planning import TITLE_PREFIX, Conflict, Plan, Promotion
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeEntry, TreeSnapshot
 from telefonistka.core.sync import branch_name, compute_sync
@@ -34,6 +34,7 @@ class Status(StrEnum):
     FAILED = "failed"
     WOULD_CREATE = "would-create"
     WOULD_UPDATE = "would-update"
+    EDITED = "edited"  # the branch holds a commit the bot did not write: left as it is
 
 
 class PromotionBackend(Protocol):
@@ -91,6 +92,9 @@ class PromotionRun:
     dry_run: bool = False
     conflicts: tuple[Conflict, ...] = ()
     outcomes: list[Outcome] = field(default_factory=list)
+    # Whether a branch holding somebody else's commit may still be replaced (on GitHub:
+    # when no open PR uses it any more). By default it never is.
+    may_replace: Callable[[str], bool] = field(default=lambda _branch: False)
 
     def carry_out(self, plan: Plan) -> list[Outcome]:
         """Carry out every promotion of ``plan``; failures are recorded, not raised."""
@@ -117,6 +121,8 @@ class PromotionRun:
         existing = self.backend.branch_head(branch)
         if existing is not None and self._is_current(existing, tree, message):
             return Outcome(promotion, branch, Status.UNCHANGED, title, body, existing)
+        if existing is not None and not self._is_ours(existing) and not self.may_replace(branch):
+            return Outcome(promotion, branch, Status.EDITED, title, body, existing)
         if self.dry_run:
             status = Status.WOULD_CREATE if existing is None else Status.WOULD_UPDATE
             return Outcome(promotion, branch, status, title, body)
@@ -124,6 +130,15 @@ class PromotionRun:
         self.backend.update_branch(branch, commit, existing)
         status = Status.CREATED if existing is None else Status.UPDATED
         return Outcome(promotion, branch, status, title, body, commit)
+
+    def _is_ours(self, existing: str) -> bool:
+        """Whether the branch's head is a commit the bot wrote (its title leads the message).
+
+        Why: a reviewer may push a fix onto a promotion branch. Force-moving the branch
+        would silently drop it, so such a branch is left alone (``EDITED``), as Renovate
+        leaves a branch somebody edited.
+        """
+        return self.backend.commit_state(existing).message.startswith(TITLE_PREFIX)
 
     def _is_current(self, existing: str, tree: str, message: str) -> bool:
         """An earlier run already wrote this exact commit content on this base."""
