@@ -245,3 +245,27 @@ def test_several_sources_record_the_first_in_sorted_order() -> None:
 def test_no_concrete_source_falls_back_to_the_pattern() -> None:
     empty = Promotion("workspace/", (), ("prod/",), "prod", ("app",), False, ())
     assert stage_of(empty) == PromotionStage("workspace/", ("prod/",))
+
+
+def test_the_block_is_byte_for_byte_what_go_json_marshal_writes() -> None:
+    """Go's encoding/json: struct order, map keys sorted as strings, HTML-safe escapes."""
+    meta = PromotionMetadata(
+        "a<b>&c",
+        10,
+        ("env/prod/app",),
+        {
+            9: PromotionStage("env/dev/", ("env/qa/",)),
+            10: PromotionStage("env/qa/", ("env/prod/",)),
+        },
+    )
+
+    block = encode_metadata_block(meta)
+
+    payload = base64.b64decode(block.split("|")[2]).decode()
+    assert payload == (
+        '{"originalPrAuthor":"a\\u003cb\\u003e\\u0026c","originalPrNumber":10,'
+        '"promotedPaths":["env/prod/app"],"previousPromotionPaths":{'
+        '"10":{"sourcePath":"env/qa/","targetPaths":["env/prod/"]},'
+        '"9":{"sourcePath":"env/dev/","targetPaths":["env/qa/"]}}}'
+    )
+    assert extract_metadata(block) == meta  # and it reads back the same

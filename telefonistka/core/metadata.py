@@ -85,9 +85,12 @@ class PromotionMetadata:
             "originalPrAuthor": self.original_pr_author,
             "originalPrNumber": self.original_pr_number,
             "promotedPaths": list(self.promoted_paths),
+            # Go's encoding/json writes map keys sorted as strings ("10" before "9").
             "previousPromotionPaths": {
                 str(number): stage.to_json()
-                for number, stage in self.previous_promotion_paths.items()
+                for number, stage in sorted(
+                    self.previous_promotion_paths.items(), key=lambda item: str(item[0])
+                )
             },
         }
 
@@ -106,12 +109,33 @@ class PromotionMetadata:
 def encode_metadata_block(meta: PromotionMetadata) -> str:
     """The hidden HTML comment that ends a promotion PR body.
 
-    Compact JSON like Go's ``json.Marshal``, standard base64 with padding like Go's
-    ``base64.StdEncoding``.
+    Byte for byte what the Go original's ``json.Marshal`` + ``base64.StdEncoding`` write
+    for the same data, so either bot continues the other's chain and diffs see no churn:
+    compact JSON in struct order, map keys sorted as strings, ``<``, ``>``, ``&``,
+    U+2028 and U+2029 escaped as ``\u003c``-style sequences, text that is not valid UTF-8
+    (a path's undecodable bytes) as U+FFFD; standard base64 with padding.
     """
-    payload = json.dumps(meta.to_json(), separators=(",", ":"), ensure_ascii=False)
+    payload = go_json(meta.to_json())
     encoded = base64.b64encode(payload.encode("utf-8")).decode("ascii")
     return f"<!--|{METADATA_LABEL}|{encoded}|-->"
+
+
+_GO_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_GO_ESCAPED = re.compile("[<>&\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def go_json(value: Any) -> str:
+    """``value`` as Go's ``json.Marshal`` writes it (its HTML-safe escaping included)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = _GO_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def decode_metadata(data: str) -> PromotionMetadata:
