@@ -150,8 +150,27 @@ def test_github_format_prints_annotations(
         "::error file=telefonistka.yaml,line=2,col=1,title=telefonistka config::"
         "invalid YAML: expected <block end>, but found '-' (while parsing a block mapping)\n"
         "::error file=a%2Cb/telefonistka.yaml,line=1,col=1,title=telefonistka config::"
-        "promotionPath: unknown key 'promotionPath'; did you mean 'promotionPaths'?\n"
+        "promotionPath: unknown key 'promotionPath'; did you mean 'promotionPaths' "
+        "(a key of the repo-root telefonistka.yaml)?\n"
     )
+
+
+def test_the_kind_of_a_file_is_decided_by_its_place_not_its_keys(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A root file holding only component-like keys is still the repo config, and a
+    component file with a repo key is still a component config."""
+    (workdir / ".git").mkdir()
+    write(workdir / "telefonistka.yaml", "disableArgoCDDiff: true\n")
+    write(workdir / "apps/web/telefonistka.yaml", "dryRunMode: true\n")
+    (workdir / "apps").mkdir(exist_ok=True)
+
+    code = main(["validate", "telefonistka.yaml", "apps/web/telefonistka.yaml"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "telefonistka.yaml:1:1: disableArgoCDDiff: unknown key" in err
+    assert "apps/web/telefonistka.yaml:1:1: dryRunMode: unknown key" in err
 
 
 def test_github_format_escapes_percent(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 from telefonistka.core.config import REPO_CONFIG_FILE
 from telefonistka.core.validation import (
     ConfigKind,
-    detect_config_kind,
     load_component_config,
     load_repo_config,
 )
@@ -36,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--kind",
         choices=("auto", "repo", "component"),
         default="auto",
-        help="file kind; auto: a component file when every top-level key is a component key",
+        help="file kind; auto: by its place, the repository root's file is the repo config, "
+        "any other one a component config",
     )
     parser.add_argument(
         "--format",
@@ -61,7 +61,7 @@ def _check_file(path: Path, kind_option: str, output: str) -> bool:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
         print(f"{name}: error: cannot read the file: {reason}", file=sys.stderr)
         return False
-    kind: ConfigKind = detect_config_kind(text) if kind_option == "auto" else _kind(kind_option)
+    kind: ConfigKind = kind_by_place(path) if kind_option == "auto" else _kind(kind_option)
     try:
         _load(text, name, kind)
     except ConfigError as exc:
@@ -70,6 +70,19 @@ def _check_file(path: Path, kind_option: str, output: str) -> bool:
         return False
     print(f"{name}: ok ({kind} config)")
     return True
+
+
+def kind_by_place(path: Path) -> ConfigKind:
+    """``repo`` for the file at the repository's root, ``component`` for any other.
+
+    Why by place and not by keys: a repo config with only component-like keys, or a
+    component config with a misspelt key, would otherwise be checked against the wrong
+    rules. The root is the nearest folder holding ``.git`` (a checkout), else the
+    current folder (how the pre-commit hook and CI run it).
+    """
+    folder = path.resolve().parent
+    root = next((d for d in (folder, *folder.parents) if (d / ".git").exists()), None)
+    return "repo" if folder == (root or Path.cwd().resolve()) else "component"
 
 
 def _kind(option: str) -> ConfigKind:
