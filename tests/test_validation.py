@@ -756,3 +756,42 @@ def test_a_target_path_the_bot_must_not_write_is_a_config_error(target: str, why
     assert problems[0].startswith("t.yaml:4:")
     assert "promotionPaths[0].promotionPrs[0].targetPaths[1]: target path " in problems[0]
     assert why in problems[0]
+
+
+# --- hostile or broken YAML never crashes the run ---------------------------------------------
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    lines = ["a0: &a0 [" + ", ".join(["x"] * 10) + "]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dryRunMode: !foo x\n", "t.yaml:1:13: dryRunMode: invalid value 'x' (tag !foo)"),
+        ("dryRunMode: !!int abc\n", "t.yaml:1:13: dryRunMode: invalid value 'abc' (tag "),
+        (f"dryRunMode: {'9' * 5000}\n", "dryRunMode: invalid value '9999999999"),
+        (_alias_bomb(), "the document expands to more than 100,000 values"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "t.yaml:1:1: invalid YAML: nested too deeply"),
+        ("x: " + "y" * 1_000_001 + "\n", "larger than 1,000,000 characters"),
+    ],
+    ids=["unknown-tag", "bad-int", "huge-int", "alias-bomb", "deep", "too-large"],
+)
+def test_hostile_yaml_is_a_located_config_error(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_repo_config(text, "t.yaml")
+
+    assert expected in str(error.value)
+
+
+def test_a_duplicate_key_is_reported_with_every_other_problem() -> None:
+    text = "dryRunMode: true\ndryRunMode: false\npromotionPath: []\n"
+
+    assert repo_problems(text) == [
+        "t.yaml:2:1: dryRunMode: duplicate key 'dryRunMode' (first written at line 1, "
+        "column 1); keep only one",
+        "t.yaml:3:1: promotionPath: unknown key 'promotionPath'; did you mean 'promotionPaths'?",
+    ]

@@ -36,7 +36,13 @@ from telefonistka.core.config import (
 from telefonistka.core.fanout import template_problems
 from telefonistka.core.regex import compile_regex, regex_error
 from telefonistka.core.repo_paths import repo_path_problem
-from telefonistka.core.yamlsource import KeyPath, YamlDocument, format_key_path, parse_yaml
+from telefonistka.core.yamlsource import (
+    KeyPath,
+    YamlDocument,
+    format_key_path,
+    parse_yaml,
+    parse_yaml_collecting,
+)
 from telefonistka.errors import ConfigError, ConfigProblem
 
 ConfigKind = Literal["repo", "component"]
@@ -113,14 +119,17 @@ def _root_keys(kind: ConfigKind) -> tuple[str, ...]:
 
 def _checked_data(text: str | bytes, filename: str, kind: ConfigKind) -> dict[str, object]:
     """Valid config data of ``kind``, or ``ConfigError`` with every problem, sorted."""
-    doc = parse_yaml(text, filename)
+    doc = parse_yaml_collecting(text, filename)
     if doc.data is None:
+        if doc.problems:
+            raise ConfigError(list(doc.problems))
         return {}
     if not isinstance(doc.data, dict):
         raise ConfigError([_not_a_mapping(doc, filename, kind)])
     schema = load_schema(kind)
     data = cast(dict[str, object], _without_empty_keys(doc.data, schema, schema))
     checker = _Checker(doc, filename, kind)
+    checker.problems.extend(doc.problems)  # duplicate keys and bad values, with the rest
     checker.check_structure(data)
     checker.check_regexes(data)
     checker.check_target_paths(data)

@@ -44,6 +44,9 @@ class YamlDocument:
     data: object
     key_positions: Mapping[KeyPath, Position] = field(default_factory=dict)
     value_positions: Mapping[KeyPath, Position] = field(default_factory=dict)
+    # Problems found while reading values (duplicate keys, bad tags): reported by
+    # ``parse_yaml_collecting`` together with the caller's own checks.
+    problems: tuple[ConfigProblem, ...] = ()
 
     def position_of(self, path: KeyPath) -> Position:
         """Where the value at ``path`` starts, else its key, else its nearest ancestor.
@@ -97,20 +100,55 @@ def decode_text(text: str | bytes, filename: str) -> str:
 
 def parse_yaml(text: str | bytes, filename: str) -> YamlDocument:
     """Parse one YAML document; every syntax error or duplicate key is a ``ConfigError``."""
+    doc = parse_yaml_collecting(text, filename)
+    if doc.problems:
+        raise ConfigError(list(doc.problems))
+    return doc
+
+
+def parse_yaml_collecting(text: str | bytes, filename: str) -> YamlDocument:
+    """Parse one YAML document, keeping value problems (duplicate keys, bad tags) in
+    ``YamlDocument.problems`` so a caller reports them with its own; what leaves no
+    document (syntax, size, depth, expansion) is a ``ConfigError`` at once.
+
+    Hostile input is refused in bounded time and memory: files over ``MAX_YAML_BYTES``,
+    documents that expand (through aliases) to more than ``MAX_YAML_VALUES`` values, and
+    nesting deeper than the interpreter allows.
+    """
     source = decode_text(text, filename)
+    if len(source) > MAX_YAML_BYTES:
+        message = f"the file is larger than {MAX_YAML_BYTES:,} characters; telefonistka refuses it"
+        raise ConfigError([ConfigProblem(filename, 1, 1, "", message)])
     try:
         root = yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         raise ConfigError([_syntax_problem(exc, filename)]) from exc
     except yaml.reader.ReaderError as exc:
         raise ConfigError([_reader_problem(exc, source, filename)]) from exc
+    except RecursionError:
+        raise ConfigError([ConfigProblem(filename, 1, 1, "", _TOO_DEEP)]) from None
     if root is None:
         return YamlDocument(data=None)
     converter = _Converter(filename)
-    data = converter.convert(root, ())
-    if converter.problems:
-        raise ConfigError(converter.problems)
-    return YamlDocument(data, converter.key_positions, converter.value_positions)
+    try:
+        data = converter.convert(root, ())
+    except _TooManyValuesError as exc:
+        raise ConfigError([exc.problem]) from None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(filename, 1, 1, "", _TOO_DEEP)]) from None
+    positions = (converter.key_positions, converter.value_positions)
+    return YamlDocument(data, *positions, problems=tuple(converter.problems))
+
+
+MAX_YAML_BYTES = 1_000_000
+MAX_YAML_VALUES = 100_000
+_TOO_DEEP = "invalid YAML: nested too deeply"
+_SHOWN = 40  # characters of a bad value quoted in a message
+
+
+class _TooManyValuesError(Exception):
+    def __init__(self, problem: ConfigProblem) -> None:
+        self.problem = problem
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> ConfigProblem:
@@ -150,9 +188,19 @@ class _Converter:
         self.problems: list[ConfigProblem] = []
         self._constructor = SafeConstructor()
         self._active: set[int] = set()
+        self._values = 0
 
     def convert(self, node: Node, path: KeyPath) -> object:
         """Plain data for ``node``; records the node's position under ``path``."""
+        self._values += 1
+        if self._values > MAX_YAML_VALUES:  # aliases of aliases: an "alias bomb"
+            where = _position(node)
+            message = (
+                f"the document expands to more than {MAX_YAML_VALUES:,} values (aliases "
+                "repeating aliases?); telefonistka refuses it"
+            )
+            problem = ConfigProblem(self.filename, where.line, where.column, "", message)
+            raise _TooManyValuesError(problem)
         self.value_positions.setdefault(path, _position(node))
         if id(node) in self._active:
             self._problem(node, path, "an alias refers to the node that contains it")
@@ -168,7 +216,14 @@ class _Converter:
             return self._convert_mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.constructor.ConstructorError, ValueError, OverflowError) as exc:
+            reason = getattr(exc, "problem", None) or str(exc)
+            value = str(node.value)
+            shown = value if len(value) <= _SHOWN else f"{value[:_SHOWN]}…"
+            self._problem(node, path, f"invalid value {shown!r} (tag {node.tag}): {reason}")
+            return None
 
     def _convert_mapping(self, node: MappingNode, path: KeyPath) -> dict[str, object]:
         """Explicit keys first (rejecting duplicates), then ``<<`` merges that fill gaps."""
