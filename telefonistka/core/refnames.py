@@ -13,6 +13,7 @@ GitHub's: no leading ``-`` and at most 255 bytes.
 
 from __future__ import annotations
 
+from telefonistka.core.repo_paths import control_character
 from telefonistka.errors import RefNameError
 
 PROMOTION_NAMESPACE = "promotions/"
@@ -29,9 +30,9 @@ def ref_name_problem(name: str) -> str | None:
         return "it is empty"
     if len(name.encode("utf-8", "surrogatepass")) > MAX_REF_BYTES:
         return f"it is longer than {MAX_REF_BYTES} bytes"
-    bad = sorted({char for char in name if ord(char) < 0x20 or ord(char) == 0x7F})
-    if bad:
-        return f"it contains the control character {bad[0]!r}"
+    bad = control_character(name)
+    if bad is not None:
+        return f"it contains the control character {bad!r}"
     forbidden = sorted(set(name) & _FORBIDDEN)
     if forbidden:
         return f"it contains {forbidden[0]!r}"

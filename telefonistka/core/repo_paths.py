@@ -27,16 +27,21 @@ def full_name_problem(name: str) -> str | None:
     return "it is not OWNER/NAME (letters, digits, '-', '_' and '.'; neither part '.' or '..')"
 
 
+def control_character(text: str) -> str | None:
+    """The first C0 control character or DEL in ``text`` (sorted), or None."""
+    return min((char for char in text if ord(char) < 0x20 or ord(char) == 0x7F), default=None)
+
+
 def repo_path_problem(path: str, *, folder: bool = False) -> str | None:
     """Why ``path`` is not a plain relative path in a repository; None when it is.
 
     ``folder``: a folder prefix from configuration, where one trailing ``/`` is usual.
     """
     text = path[:-1] if folder and path.endswith("/") else path
-    bad = sorted({char for char in text if ord(char) < 0x20 or ord(char) == 0x7F})
+    bad = control_character(text)
     rules = (
         (not text, "it is empty"),
-        (bool(bad), f"it contains the control character {bad[0]!r}" if bad else ""),
+        (bad is not None, f"it contains the control character {bad!r}"),
         (
             text.startswith("/"),
             "it is absolute (starts with '/'); paths are relative to the repository root",
