@@ -141,16 +141,16 @@ def bump(repo: CodeHost, request: BumpRequest, log: Log = _stderr) -> BumpOutcom
     if request.dry_run:
         return BumpOutcome(BumpStatus.DRY_RUN, diff, branch)
     moved = _push(repo, request, new, branch, base=commit, existing=existing)
-    if moved is None:
-        return _leave_edited(repo, branch, diff, log)
+    if isinstance(moved, PullRequest):
+        return _leave_edited(repo, moved, branch, diff, log)
     return _open_pr(repo, request, base, branch, diff, moved=moved, log=log)
 
 
 def _check_request(request: BumpRequest) -> None:
-    """The branch name needs the triggering repo and commit; say where they come from."""
+    """Every input is usable before any request; missing ones say where they come from."""
     if not request.triggering_repo or not request.triggering_sha:
         raise UsageError(
-            "the triggering repo and commit are required (they name the bump branch): pass "
+            "the triggering repo and commit are required (they name the bump PR): pass "
             "--triggering-repo and --triggering-repo-sha, or run inside GitHub Actions where "
             "GITHUB_REPOSITORY and GITHUB_SHA are set"
         )
@@ -190,35 +190,35 @@ def _push(
     *,
     base: str,
     existing: TreeEntry | None,
-) -> bool | None:
+) -> bool | PullRequest:
     """One blob, one tree, one commit on ``base``; the branch is created or moved (True),
-    kept when identical (False), or left alone when somebody else committed to it (None).
-    ``existing`` is the file's entry on ``base``, for its mode."""
+    kept when identical (False), or left alone when somebody else committed to it and its
+    PR is open (that PR). ``existing`` is the file's entry on ``base``, for its mode."""
     path = request.target_file
     entry = TreeEntry(_mode_for(existing), repo.create_blob(content))
     tree = repo.write_tree(base, {path: entry})
     old = repo.branch_head(branch)
     if old is not None and _holds(repo, old, tree, base):
         return False
-    foreign = old is not None and not repo.commit_state(old).message.startswith(_COMMIT_PREFIX)
-    if foreign and repo.find_open_pr(branch) is not None:
-        return None  # somebody's commit on an open bump PR: never dropped
+    if old is not None and not repo.commit_state(old).message.startswith(_COMMIT_PREFIX):
+        pull = repo.find_open_pr(branch)
+        if pull is not None:
+            return pull  # somebody's commit on an open bump PR: never dropped
     commit = repo.commit_tree(tree, [base], f"{_COMMIT_PREFIX}{path}")
     repo.update_branch(branch, commit, old)
     return True
 
 
-def _leave_edited(repo: CodeHost, branch: str, diff: str, log: Log) -> BumpOutcome:
-    """Somebody pushed to the bump branch: keep their commit, say so once on the PR."""
-    pull = repo.find_open_pr(branch)
+def _leave_edited(
+    repo: CodeHost, pull: PullRequest, branch: str, diff: str, log: Log
+) -> BumpOutcome:
+    """Somebody pushed to the bump branch: keep their commit, say so once on its PR."""
     log(f"{branch} holds a commit telefonistka did not write: left as it is")
-    if pull is not None:
-        note = (
-            "⚠️ This branch has commits telefonistka did not write, so this bump was not "
-            "applied to it. Merge or close this PR; the next bump then starts afresh."
-        )
-        if not any(c.body == note for c in repo.list_comments(pull.number)):
-            repo.comment(pull.number, note)
+    note = (
+        "⚠️ This branch has commits telefonistka did not write, so this bump was not "
+        "applied to it. Merge or close this PR; the next bump then starts afresh."
+    )
+    repo.comment_once(pull.number, note)
     return BumpOutcome(BumpStatus.EDITED, diff, branch, pull)
 
 

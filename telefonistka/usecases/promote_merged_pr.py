@@ -168,6 +168,7 @@ class MergedPrPromotion:
     dry_run: bool | None = None
     log: Log = print
     _warnings: tuple[str, ...] = field(default=(), init=False)
+    _open_prs: dict[str, PullRequest | None] = field(default_factory=dict, init=False)
 
     @property
     def pull(self) -> PullRequest:
@@ -207,7 +208,7 @@ class MergedPrPromotion:
         body = self._trusted_body
         trigger = Trigger(self.pull.number, self.pull.author, self.pull.head_ref, body)
         run = PromotionRun(self.repo, snapshot, trigger, self.renderer)
-        run.may_replace = lambda branch: self.repo.find_open_pr(branch) is None
+        run.may_replace = lambda branch: self._open_pr(branch) is None
         outcomes = run.carry_out(plan)
         groups = [self._open(outcome, config) for outcome in outcomes]
         groups, comment_failure = self._auto_merge(groups)
@@ -281,7 +282,7 @@ class MergedPrPromotion:
         """A branch somebody pushed to is left as it is; say so in the log, the job
         summary and (once) on its PR, and go on with the other groups."""
         branch = result.outcome.branch
-        pr = self.repo.find_open_pr(branch)
+        pr = self._open_pr(branch)  # read already when the branch was found edited
         where = f" (PR #{pr.number})" if pr is not None else ""
         self._warnings += (
             f"branch {branch}{where} holds a commit telefonistka did not write: it was left "
@@ -294,9 +295,14 @@ class MergedPrPromotion:
                 f"to the promotion of #{self.pull.number}. Close this PR (telefonistka opens a "
                 "fresh one on the next promotion) or bring the changes in by hand."
             )
-            if not any(c.body == note for c in self.repo.list_comments(pr.number)):
-                self.repo.comment(pr.number, note)
+            self.repo.comment_once(pr.number, note)
         return replace(result, pr=pr)
+
+    def _open_pr(self, branch: str) -> PullRequest | None:
+        """The open PR from ``branch``, read once per run."""
+        if branch not in self._open_prs:
+            self._open_prs[branch] = self.repo.find_open_pr(branch)
+        return self._open_prs[branch]
 
     def _find_or_create_pr(self, outcome: Outcome) -> tuple[PullRequest, bool]:
         """(the group's open PR, whether it is new): an existing one is updated in place.
@@ -306,7 +312,7 @@ class MergedPrPromotion:
         """
         existing = None
         if outcome.status is not Status.CREATED:
-            existing = self.repo.find_open_pr(outcome.branch)
+            existing = self._open_pr(outcome.branch)
         if existing is None:
             base = self.event.default_branch
             return self.repo.create_pr(outcome.title, outcome.body, outcome.branch, base), True

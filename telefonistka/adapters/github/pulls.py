@@ -179,11 +179,20 @@ class PullRequests(RepoSession):
         except GitHubError as exc:
             if not exc.answer_lost:
                 raise
-            posted = [c for c in self.list_comments(number) if c.body == body]
-            if posted:
-                return posted[-1]
+            posted = self._posted(number, body)
+            if posted is not None:
+                return posted
             data = self._call("comment", what, "POST", path, body={"body": body})
         return comment_from_json(data)
+
+    def comment_once(self, number: int, body: str) -> Comment:
+        """The comment with exactly ``body`` on ``number``, posted only when there is none:
+        a note a re-run would otherwise repeat."""
+        return self._posted(number, body) or self.comment(number, body)
+
+    def _posted(self, number: int, body: str) -> Comment | None:
+        """The newest comment on ``number`` whose body is exactly ``body``, if any."""
+        return next((c for c in reversed(self.list_comments(number)) if c.body == body), None)
 
     def list_comments(self, number: int) -> list[Comment]:
         """Every comment on issue or PR ``number``, 100 per page."""
