@@ -206,6 +206,9 @@ class Renderer:
                 metadata=meta,
             )
 
+        full = body(len(sync))
+        if len(full) <= BODY_LIMIT:  # the usual case: one render
+            return full
         if len(body(0)) > BODY_LIMIT and metadata.promoted_paths:
             # The block lists every promoted target folder; past a few thousand it alone
             # outgrows a body. Without them the next stage lists the PR's files instead.
