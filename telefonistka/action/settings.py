@@ -65,10 +65,6 @@ class Identity:
             return f"GitHub App {self.app_id} ({key} its private key)"
         return "a token" if self.token else "none"
 
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.token, self.app_private_key) if s)
-
 
 @dataclass(frozen=True)
 class WorkflowRun:
@@ -101,11 +97,6 @@ class Settings:
     workflow_run: WorkflowRun = WorkflowRun()
     log_level: LogLevel = LogLevel.INFO
     on_runner: bool = False  # GITHUB_ACTIONS=true: workflow commands reach a runner
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        extra = tuple(s for s in (self.inputs.get("webhook-secret", ""),) if s)
-        return self.identity.secrets + self.approver.secrets + extra
 
     def input(self, name: str) -> str:
         """Action input ``name`` (kebab-case, as in ``with:``), stripped; "" when not set."""
