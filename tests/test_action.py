@@ -400,3 +400,24 @@ def test_a_malformed_app_key_is_an_input_error_naming_the_input(tmp_path: Path) 
         stream.getvalue()
     )
     assert "Traceback" not in stream.getvalue()
+
+
+def test_a_log_line_carrying_user_data_never_starts_a_workflow_command() -> None:
+    """File names may hold newlines: ``x\\n::error::…`` in a logged path must stay text,
+    not become an annotation (or a mask, or a stop-commands) on the runner."""
+    stream = io.StringIO()
+    workflow = Workflow(
+        Settings("push", Path("e"), Identity(), log_level=LogLevel.DEBUG, on_runner=True), stream
+    )
+
+    workflow.log("changed: x\n::error::pwned\n  ::add-mask::y")
+    workflow.debug("::stop-commands::t")
+    with workflow.group("Plan"):
+        workflow.log("inside")
+
+    lines = stream.getvalue().splitlines()
+    assert [line for line in lines if line.lstrip().startswith("::")] == [
+        "::group::Plan",
+        "::endgroup::",
+    ]
+    assert "changed: x" in lines

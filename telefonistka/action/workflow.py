@@ -10,6 +10,7 @@ shows them as well.
 
 from __future__ import annotations
 
+import re
 import sys
 import uuid
 from collections.abc import Iterator, Mapping
@@ -57,14 +58,18 @@ class Workflow:
         print(line, file=self._stream, flush=True)
 
     def log(self, message: str) -> None:
-        """A progress line: written at log-level ``info`` and ``debug``."""
+        """A progress line: written at log-level ``info`` and ``debug``.
+
+        Log lines carry user data (paths, branch names, titles): none of their lines may
+        start a workflow command, so a leading ``::`` is broken up (``:\u200b:``).
+        """
         if self._level <= LogLevel.INFO:
-            self._write(message)
+            self._write(_inert(message))
 
     def debug(self, message: str) -> None:
         """A detail line: plain at log-level ``debug``, else a ``::debug::`` command."""
         if self._level <= LogLevel.DEBUG:
-            self._write(message)
+            self._write(_inert(message))
         elif self._on_runner:
             self._write(f"::debug::{_escape_data(message)}")
 
@@ -119,11 +124,13 @@ class Workflow:
             self.log(f"== {title}")
             yield
             return
-        self.log(f"::group::{_escape_data(title)}")
+        if self._level <= LogLevel.INFO:
+            self._write(f"::group::{_escape_data(title)}")
         try:
             yield
         finally:
-            self.log("::endgroup::")
+            if self._level <= LogLevel.INFO:
+                self._write("::endgroup::")
 
     def set_outputs(self, outputs: Mapping[str, str]) -> None:
         """Append ``outputs`` to ``$GITHUB_OUTPUT``; outside Actions, log them instead."""
@@ -148,6 +155,14 @@ def output_block(name: str, value: str) -> str:
     while delimiter in value:  # pragma: no cover - a 122-bit collision
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+_COMMAND_START = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+
+
+def _inert(text: str) -> str:
+    """``text`` with no line starting a workflow command (``::name::``)."""
+    return _COMMAND_START.sub("\\1:\u200b", text)
 
 
 def _escape_data(text: str) -> str:
