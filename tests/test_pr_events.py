@@ -109,3 +109,19 @@ def test_deeply_nested_json_is_an_event_error_not_a_crash() -> None:
 
     with pytest.raises(EventError, match="nests its JSON too deeply"):
         parse_json(body, "pull_request")
+
+
+def test_every_event_parser_checks_the_repository_name() -> None:
+    from telefonistka.core.dispatch_events import (  # noqa: PLC0415
+        workflow_dispatch_event_from_json,
+    )
+    from telefonistka.core.events import push_event_from_json  # noqa: PLC0415
+
+    push = {"ref": "refs/heads/main", "before": "a", "after": "b", "commits": []}
+    push["repository"] = {"full_name": "a/../b", "default_branch": "main"}
+    dispatch = {"ref": "refs/heads/main", "repository": {"full_name": "a/b?x"}}
+
+    with pytest.raises(EventError, match=r"^push event field repository\.full_name"):
+        push_event_from_json(push)
+    with pytest.raises(EventError, match=r"^workflow_dispatch event field repository\.full_name"):
+        workflow_dispatch_event_from_json(dispatch)

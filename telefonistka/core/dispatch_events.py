@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from telefonistka.core.repo_paths import full_name_problem
+from telefonistka.core.pr_events import checked_full_name
 from telefonistka.errors import EventError
 
 
@@ -28,17 +28,12 @@ def workflow_dispatch_event_from_json(data: object) -> WorkflowDispatchEvent:
     root = _object(data, "the workflow_dispatch event")
     repository = _object(root.get("repository"), "repository")
     return WorkflowDispatchEvent(
-        repository=_full_name(_string(repository, "full_name", "repository.")),
+        repository=checked_full_name(
+            _string(repository, "full_name", "repository."), "workflow_dispatch"
+        ),
         ref=_string(root, "ref"),
         workflow=str(root.get("workflow") or ""),
     )
-
-
-def _full_name(name: str) -> str:
-    problem = full_name_problem(name)
-    if problem is not None:
-        raise EventError(f"workflow_dispatch: repository.full_name ({name!r}): {problem}")
-    return name
 
 
 def _object(value: object, where: str) -> Mapping[str, object]:

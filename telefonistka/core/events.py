@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from telefonistka.core.repo_paths import full_name_problem
+from telefonistka.core.pr_events import checked_full_name
 from telefonistka.errors import EventError
 
 NULL_SHA = "0" * 40
@@ -111,13 +111,6 @@ def parse_push_event(body: bytes | str) -> PushEvent:
     return push_event_from_json(data)
 
 
-def _full_name(name: str) -> str:
-    problem = full_name_problem(name)
-    if problem is not None:
-        raise EventError(f"push event field repository.full_name ({name!r}): {problem}")
-    return name
-
-
 def push_event_from_json(data: object) -> PushEvent:
     """Build a ``PushEvent`` from an already decoded payload."""
     if not isinstance(data, dict):
@@ -129,7 +122,7 @@ def push_event_from_json(data: object) -> PushEvent:
         ref=ref,
         before=before,
         after=after,
-        repository=_full_name(_string(repository, "full_name", "repository.")),
+        repository=checked_full_name(_string(repository, "full_name", "repository."), "push"),
         default_branch=_string(repository, "default_branch", "repository."),
         commits=tuple(_commit(c, f"commits[{i}]") for i, c in enumerate(_list(root, "commits"))),
         forced=_flag(root, "forced"),

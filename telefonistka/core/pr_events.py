@@ -86,6 +86,15 @@ class IssueCommentEvent:
     author_association: str = ""
 
 
+def checked_full_name(name: str, event: str) -> str:
+    """``repository.full_name`` of an ``event`` delivery, which must be ``OWNER/NAME``: it
+    goes into every API path. Shared by every event parser."""
+    problem = full_name_problem(name)
+    if problem is not None:
+        raise EventError(f"{event} event field repository.full_name ({name!r}): {problem}")
+    return name
+
+
 def parse_json(body: bytes | str, event: str) -> object:
     """Decode a delivery body; ``EventError`` says which event was not JSON."""
     try:
@@ -164,12 +173,7 @@ class _Fields:
         return EventError(f"{self.event} event field {where} {problem}")
 
     def full_name(self, repository: _Json) -> str:
-        """``repository.full_name``, which must be ``OWNER/NAME``: it goes into API paths."""
-        name = self.string(repository, "full_name", "repository.")
-        problem = full_name_problem(name)
-        if problem is not None:
-            raise self.fail("repository.full_name", f"({name!r}): {problem}")
-        return name
+        return checked_full_name(self.string(repository, "full_name", "repository."), self.event)
 
     def root(self, data: object) -> _Json:
         if not isinstance(data, dict):
