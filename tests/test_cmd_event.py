@@ -71,3 +71,11 @@ def test_outside_actions_the_debug_lines_are_dropped_at_info(
     out = capfd.readouterr().out
     assert "debug" not in out
     assert "does not match" not in out
+
+
+def test_the_event_commands_log_levels_are_the_actions() -> None:
+    """The command line names them itself (it does not import the Action's code)."""
+    from telefonistka.action.settings import LogLevel  # noqa: PLC0415
+    from telefonistka.cli.event import LOG_LEVELS  # noqa: PLC0415
+
+    assert list(LOG_LEVELS) == [str(level) for level in LogLevel]
