@@ -635,10 +635,10 @@ def test_approve_with_a_second_identity_shares_the_counter(
 ) -> None:
     rsps.post(f"{REPO}/pulls/11/reviews", json={"id": 1})
     approver = repo.with_identity("appr0ver")
-    approver.approve(11)
+    approver.approve(11, NEW)
     call = rsps.calls[0]
     assert call.request.headers["Authorization"] == "token appr0ver"
-    assert body_of(call) == {"event": "APPROVE"}
+    assert body_of(call) == {"event": "APPROVE", "commit_id": NEW}
     assert repo.request_count == 1
 
 

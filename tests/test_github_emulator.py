@@ -522,6 +522,18 @@ def test_review_approve_by_a_second_identity(emu: GitHubEmulator, repo: GhReposi
     review = approver.get_repo(OWNER_REPO).get_pull(pr.number).create_review(event="APPROVE")
     assert review.state == "APPROVED"
     assert review.user.login == "approver"
+    pinned = approver.get_repo(OWNER_REPO).get_pull(pr.number)
+    pinned.create_review(commit=repo.get_commit(pr.head.sha), event="COMMENT", body="looks ok")
+    reviews = f"/repos/acme/infra/pulls/{pr.number}/reviews"
+    unknown = {"event": "COMMENT", "body": "x", "commit_id": "0" * 40}
+    answer = api(emu, "POST", reviews, json=unknown)
+    assert answer.status_code == 422
+    assert "commit_id" in answer.text
+    listed = [(r.user.login, r.state, r.commit_id) for r in pinned.get_reviews()]
+    assert listed == [
+        ("approver", "APPROVED", pr.head.sha),
+        ("approver", "COMMENTED", pr.head.sha),
+    ]
 
 
 def test_commit_statuses_create_and_list_newest_first(repo: GhRepository) -> None:

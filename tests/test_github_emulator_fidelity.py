@@ -77,6 +77,8 @@ def promote(emu: GitHubEmulator) -> None:
     assert repo.get_collaborator_permission("alice") == "none"
     approver = pygithub_client(emu, "approver-token").get_repo("acme/infra")
     approver.get_pull(pr.number).create_review(event="APPROVE")
+    reviews = approver.get_pull(pr.number).get_reviews()
+    assert [(r.user.login, r.state) for r in reviews] == [("approver", "APPROVED")]
     assert pr.merge(merge_method="merge").merged
     repo.get_git_ref("heads/promotions/1-prod").delete()
     gh.requester.graphql_query("query { viewer { login } }", {})

@@ -28,7 +28,7 @@ LOST = [{"status": 502, "body": {"message": "Bad Gateway"}}, {"drop": True}]
 
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
-    for emu in emulator_session(tmp_path / "github"):
+    for emu in emulator_session(tmp_path / "github", tokens={"approver-token": "approver"}):
         emu.repo(REPO, SEED)
         yield emu
 
@@ -105,6 +105,73 @@ def test_a_rerun_after_an_interrupted_run_restores_the_assignee(emu: GitHubEmula
     pull = emu.get_repo(REPO).pulls[group.pr.number]
     assert "promotion" in pull.labels
     assert pull.assignees == [event.pull_request.author]
+
+
+# --- approvals: given once per commit the bot wrote ---------------------------------------
+
+
+def approvals(emu: GitHubEmulator) -> list[tuple[int, str, str]]:
+    return [(r.pull_number, r.user, r.commit_id) for r in emu.get_repo(REPO).reviews]
+
+
+@pytest.mark.parametrize("loss", LOST, ids=["502", "dropped"])
+def test_an_approval_whose_answer_was_lost_is_given_once(
+    emu: GitHubEmulator, repo: GitHubRepo, loss: dict[str, object]
+) -> None:
+    number = open_pr(emu)
+    head = emu.get_repo(REPO).pulls[number].head_sha
+    emu.add_fault(path=r"/pulls/\d+/reviews$", method="POST", after=True, **loss)
+
+    repo.with_identity("approver-token").approve(number, head)
+
+    assert approvals(emu) == [(number, "approver", head)]
+
+
+def test_an_approval_that_failed_before_being_given_is_given(
+    emu: GitHubEmulator, repo: GitHubRepo
+) -> None:
+    number = open_pr(emu)
+    head = emu.get_repo(REPO).pulls[number].head_sha
+    emu.add_fault(path=r"/pulls/\d+/reviews$", method="POST", status=502)
+
+    repo.with_identity("approver-token").approve(number, head)
+
+    assert approvals(emu) == [(number, "approver", head)]
+
+
+def test_a_rerun_does_not_approve_an_unchanged_promotion_pr_again(emu: GitHubEmulator) -> None:
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG + "autoApprovePromotionPrs: true\n"})
+    gh = pygithub_client(emu, "author").get_repo(REPO)
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    approver = GitHubRepo("approver-token", REPO, emu.base_url, sleep=lambda _: None)
+
+    first = promote(emu, event, approver=approver)
+    emu.reset()
+    again = promote(emu, event, approver=approver)
+
+    [group] = first.groups
+    assert group.pr is not None
+    assert group.outcome.commit is not None
+    assert (first.failures, again.failures) == ((), ())
+    assert [str(g.outcome.status) for g in again.groups] == ["unchanged"]
+    assert approvals(emu) == [(group.pr.number, "approver", group.outcome.commit)]
+    sent = [f"{e.method} {e.route}" for e in emu.requests]
+    assert "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews" in sent
+    assert "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews" not in sent
+
+
+def test_the_approval_is_for_the_commit_the_bot_wrote(emu: GitHubEmulator) -> None:
+    """The review names the commit the bot wrote, so a commit pushed later is not covered."""
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG + "autoApprovePromotionPrs: true\n"})
+    gh = pygithub_client(emu, "author").get_repo(REPO)
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    approver = GitHubRepo("approver-token", REPO, emu.base_url, sleep=lambda _: None)
+
+    [group] = promote(emu, event, approver=approver).groups
+
+    assert group.pr is not None
+    [review] = emu.get_repo(REPO).reviews
+    assert review.commit_id == group.outcome.commit == group.pr.head_sha
 
 
 # --- a branch holding somebody else's commit is never force-moved -------------------------

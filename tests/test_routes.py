@@ -137,7 +137,7 @@ def test_an_app_identity_acts_as_its_installation_and_the_approver_as_its_token(
         approver = ctx.approver(repo)
         assert repo.branch_head("main") == "a" * 40
         assert approver is not None
-        approver.approve(3)
+        approver.approve(3, "b" * 40)
         authorizations = [call.request.headers["Authorization"] for call in rsps.calls]
 
     assert authorizations[0].startswith("Bearer ")  # the App's JWT finds the installation

@@ -272,7 +272,7 @@ class MergedPrPromotion:
             result = replace(result, pr=pr)
             self._label(pr, created, config)
             if config.auto_approve_promotion_prs:
-                self._approve(pr)
+                self._approve(pr, outcome.commit, created)
         except TelefonistkaError as exc:
             return replace(result, error=str(exc))
         self.log(f"promotion PR #{pr.number} ({outcome.status}): {pr.html_url}")
@@ -344,14 +344,22 @@ class MergedPrPromotion:
         author = metadata.original_pr_author if metadata is not None else ""
         return [author or self.pull.author] if (author or self.pull.author) else []
 
-    def _approve(self, pr: PullRequest) -> None:
+    def _approve(self, pr: PullRequest, commit: str | None, created: bool) -> None:
+        """Approve the commit the bot wrote, once: a re-run finds its earlier approval.
+
+        A PR this run opened has no reviews yet, so only a found one is looked up.
+        """
         if self.approver is None:
             raise SyncError(
                 "autoApprovePromotionPrs is on but no approver identity is configured: set "
                 "the `approver-token` input (a second user's token), or `approver-app-id` "
                 "and `approver-app-private-key`"
             )
-        self.approver.approve(pr.number)
+        commit = commit or pr.head_sha
+        if created or not self.approver.reviewed(pr.number, commit):
+            self.approver.approve(pr.number, commit)
+        else:
+            self.log(f"PR #{pr.number} is approved at {commit[:12]} already")
 
     def _auto_merge(self, groups: list[GroupResult]) -> tuple[list[GroupResult], list[str]]:
         """Comment on the merged PR, then merge each auto-merge group's PR."""

@@ -44,6 +44,7 @@ class PullsApi:
         router.add("PATCH", PULL, self.update_pull)
         router.add("GET", f"{PULL}/files", self.list_files)
         router.add("PUT", f"{PULL}/merge", self.merge)
+        router.add("GET", f"{PULL}/reviews", self.list_reviews)
         router.add("POST", f"{PULL}/reviews", self.create_review)
         router.add("PATCH", ISSUE, self.update_issue)
         router.add("GET", f"{ISSUE}/comments", self.list_comments)
@@ -246,6 +247,14 @@ class PullsApi:
 
     # --- reviews ------------------------------------------------------------------------
 
+    def list_reviews(self, request: Request) -> Response:
+        """Reviews of a PR, oldest first (GitHub's order), paged."""
+        repo = self._repo(request)
+        pr = self._pull(repo, request.params["pull_number"])
+        found = [r for r in repo.reviews if r.pull_number == pr.number]
+        page, headers = paginate(self.emu.root_url, request, found)
+        return Response(200, [self.emu.shapes.review(repo, r) for r in page], headers)
+
     def create_review(self, request: Request) -> Response:
         repo = self._repo(request)
         pr = self._pull(repo, request.params["pull_number"])
@@ -258,13 +267,16 @@ class PullsApi:
             raise ApiError(422, "Unprocessable Entity", ["Can not approve your own pull request"])
         if state in ("CHANGES_REQUESTED", "COMMENTED") and not body.get("body"):
             raise ApiError(422, "Unprocessable Entity", ["Body is required for this event"])
+        commit = str(body.get("commit_id") or pr.head_sha)
+        if repo.git.object_type(commit) != "commit":
+            raise ApiError(422, "Unprocessable Entity", ["Commit not found: commit_id"])
         review = Review(
             id=self.emu.ids.next(),
             pull_number=pr.number,
             user=request.login,
             state=state,
             body=str(body.get("body") or ""),
-            commit_id=str(body.get("commit_id") or pr.head_sha),
+            commit_id=commit,
             submitted_at=now_iso(),
         )
         repo.reviews.append(review)

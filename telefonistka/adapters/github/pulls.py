@@ -122,10 +122,40 @@ class PullRequests(RepoSession):
             "labels", f"label and assign PR #{number}", "PATCH", f"/issues/{number}", body=body
         )
 
-    def approve(self, number: int) -> None:
-        """Approve the PR. Call it on ``with_identity(approver)``: nobody approves their own PR."""
-        body = {"event": "APPROVE"}
-        self._call("review", f"approve PR #{number}", "POST", f"/pulls/{number}/reviews", body=body)
+    def approve(self, number: int, commit: str) -> None:
+        """Approve PR ``number`` at ``commit``, exactly once even when the answer is lost.
+
+        Call it on ``with_identity(approver)``: nobody approves their own PR. Pinning the
+        commit means the approval is for the content the bot wrote, never for a commit
+        pushed after it was checked. After a 5xx or a dropped connection the review may
+        exist already: it is looked up (``reviewed``) before being posted again.
+        """
+        body = {"event": "APPROVE", "commit_id": commit}
+        path, what = f"/pulls/{number}/reviews", f"approve PR #{number}"
+        try:
+            self._call("review", what, "POST", path, body=body, repeatable=False)
+            return
+        except GitHubError as exc:
+            if not exc.answer_lost:
+                raise
+        if not self.reviewed(number, commit):
+            self._call("review", what, "POST", path, body=body)
+
+    def reviewed(self, number: int, commit: str) -> bool:
+        """Whether this identity already reviewed PR ``number`` at ``commit``.
+
+        Any state counts, a dismissed approval too: a person who dismissed it meant it,
+        and a re-run must not approve the same content again. Costs the identity's login
+        (one GraphQL request, read once per session) and the PR's reviews (100 per page).
+        """
+        login = self.viewer_login()
+        path = f"/pulls/{number}/reviews"
+        records = self._paginate("review", f"list reviews of PR #{number}", path)
+        return any(
+            str((r.get("user") or {}).get("login") or "") == login
+            and str(r.get("commit_id") or "") == commit
+            for r in records
+        )
 
     def merge_pr(self, number: int, method: str = "merge") -> str:
         """Merge the PR and return the merge commit id.

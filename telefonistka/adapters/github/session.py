@@ -66,6 +66,7 @@ class RepoSession:
         self._metadata: dict[str, Any] | None = (
             {"default_branch": default_branch} if default_branch else None
         )
+        self._viewer: str | None = None
 
     def __repr__(self) -> str:
         return f"GitHubRepo({self.full_name!r}, {self.base_url!r})"
@@ -108,10 +109,13 @@ class RepoSession:
     def viewer_login(self) -> str:
         """The login of the identity this repository is seen through (``viewer { login }``).
 
-        One GraphQL request; REST has no equivalent that works for App installation tokens.
+        One GraphQL request, read once per session; REST has no equivalent that works for
+        App installation tokens.
         """
-        data = self._graphql("read the token's login", "query { viewer { login } }", {})
-        return str((data.get("viewer") or {}).get("login") or "")
+        if self._viewer is None:
+            data = self._graphql("read the token's login", "query { viewer { login } }", {})
+            self._viewer = str((data.get("viewer") or {}).get("login") or "")
+        return self._viewer
 
     def _graphql(self, what: str, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         """One GraphQL request; GraphQL errors (answered with HTTP 200) become ``GitHubError``."""
