@@ -63,7 +63,8 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
 )
 
 # Where the description's prose allows more than its schema, the schema is widened to
-# match the prose (and so the requests real clients send). Each entry says why.
+# match the prose (and so the requests real clients send), or a response GitHub sends with
+# a body is given that body's schema. Each entry says why.
 AMENDMENTS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     (
         "post",
@@ -72,6 +73,15 @@ AMENDMENTS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
         # PyGithub's add_to_labels does exactly that.
         "request",
         {"type": "array", "minItems": 1, "items": {"type": "string"}},
+    ),
+    (
+        "delete",
+        "/repos/{owner}/{repo}/git/refs/{ref}",
+        # The 422 is described without a body, but GitHub answers a branch that is gone
+        # with {"message": "Reference does not exist", "documentation_url": ...}, which
+        # clients match on (Mergifyio/mergify#2906 handles exactly that answer).
+        "422",
+        {"$ref": "#/components/schemas/basic-error"},
     ),
 )
 
@@ -165,6 +175,8 @@ def trim(spec: dict[str, Any]) -> dict[str, Any]:
     for method, path, part, alternative in AMENDMENTS:
         if part == "request":
             paths[path][method]["requestBody"]["schema"]["oneOf"].append(alternative)
+        else:  # a response status documented without the body GitHub sends
+            paths[path][method]["responses"][part]["schema"] = alternative
     for method, path, status in AMBIGUOUS_ERRORS:
         schema = paths[path][method]["responses"][status]["schema"]
         schema["anyOf"] = schema.pop("oneOf")

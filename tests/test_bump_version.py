@@ -298,7 +298,7 @@ def test_the_adapter_never_moves_a_branch_outside_the_bots_namespaces(
     main_before = git.ref("refs/heads/main")
     sent_before = len(emu.requests)
 
-    with pytest.raises(ForeignBranchError, match="refused to create or move branch 'main'"):
+    with pytest.raises(ForeignBranchError, match="refused to write branch 'main'"):
         repo.update_branch("main", "0" * 40, main_before)
     with pytest.raises(ForeignBranchError, match="'feature/x'"):
         repo.update_branch("feature/x", main_before or "", None)

@@ -9,6 +9,7 @@ back from the emulator's state.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,6 +177,25 @@ def test_an_invalid_config_sets_error_and_comments_where(emu: GitHubEmulator) ->
         "::promotionPaths[0].sourcePat: unknown key 'sourcePat'; did you mean 'sourcePath'?"
     )
     assert annotation in step.stdout
+
+
+def test_a_config_with_thousands_of_problems_fits_one_comment(emu: GitHubEmulator) -> None:
+    """Every problem is in the job log; the comment lists what fits GitHub's limit."""
+    flows = "".join(f"  - sourcePat: env/{'x' * 40}{i}/\n" for i in range(3000))
+    broken = IN_SYNC | {"telefonistka.yaml": f"promotionPaths:\n{flows}"}
+    event = open_pr(emu, broken, {"env/staging/app/extra.yaml": "a: 1\n"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 1
+    [(_, body, _)] = comments(emu)
+    assert len(body) <= GITHUB_COMMENT_LIMIT
+    listed = body.count("telefonistka.yaml:")
+    more = re.search(r"… and (\d+) more problems, not listed", body)
+    assert more is not None
+    assert listed > 100
+    in_log = step.stdout.count("::error file=telefonistka.yaml,")
+    assert listed + int(more[1]) == in_log >= 3000
 
 
 def test_the_status_links_to_the_target_url_template(emu: GitHubEmulator) -> None:

@@ -237,7 +237,7 @@ def test_the_registered_route_reports_outputs_and_summary(
     [pr] = json.loads(report.outputs["promotion-prs"])
     assert f"[#{pr['number']}]" in report.summary
     assert "::group::Promotion of PR #1" in stream.getvalue()
-    assert "GitHub API requests: 12" in stream.getvalue()
+    assert "GitHub API requests: 13" in stream.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -274,10 +274,8 @@ def test_a_pasted_metadata_block_cannot_promote_what_the_pr_did_not_change(
     assert "eve" not in emu.get_repo(REPO).pulls[group.pr.number].assignees
 
 
-def test_a_huge_grouped_promotion_fits_githubs_limits(emu: GitHubEmulator) -> None:
-    """300 components x 10 targets once rendered a 176,733-character body, which GitHub
-    (and the emulator) refuses: the body shortens its pair table and drops the promoted
-    paths from its metadata, each with a visible note, and the title keeps its target."""
+def huge_merge(emu: GitHubEmulator) -> tuple[GitHubRepo, PullRequestEvent]:
+    """A merged PR changing 300 components, each promoted to 10 targets in one group."""
     targets = [f"env/prod/c{i}/" for i in range(10)]
     config = (
         "promotionPaths:\n  - sourcePath: env/staging/\n    promotionPrs:\n"
@@ -294,7 +292,27 @@ def test_a_huge_grouped_promotion_fits_githubs_limits(emu: GitHubEmulator) -> No
     )
     gh.create_pull(title="bump all", body="", head="feature", base="main").merge()
     event = pull_request_event_from_json(emu.events_named("pull_request", "closed")[-1].payload)
-    repo = GitHubRepo("bot", "acme/huge", emu.base_url, sleep=lambda _: None)
+    return GitHubRepo("bot", "acme/huge", emu.base_url, sleep=lambda _: None), event
+
+
+def test_a_huge_plan_comment_fits_githubs_limit(emu: GitHubEmulator) -> None:
+    repo, event = huge_merge(emu)
+
+    result = MergedPrPromotion(repo, event, Renderer(), dry_run=True, log=lambda _: None).run()
+
+    assert result.dry_run
+    [comment] = emu.get_repo("acme/huge").comments.values()
+    assert len(comment.body) <= 65_536
+    assert "more pairs.*" in comment.body
+    assert "Shortened to fit GitHub's 65,536-character comment limit" in comment.body
+    assert len(result.plan.promotions[0].sync) == 3000  # the plan itself is whole
+
+
+def test_a_huge_grouped_promotion_fits_githubs_limits(emu: GitHubEmulator) -> None:
+    """300 components x 10 targets once rendered a 176,733-character body, which GitHub
+    (and the emulator) refuses: the body shortens its pair table and drops the promoted
+    paths from its metadata, each with a visible note, and the title keeps its target."""
+    repo, event = huge_merge(emu)
 
     result = MergedPrPromotion(repo, event, Renderer(), log=lambda _: None).run()
 

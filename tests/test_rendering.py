@@ -237,6 +237,17 @@ def test_empty_plan_says_no_promotion_is_needed(renderer: Renderer) -> None:
 # -- auto-merge and drift comments
 
 
+def test_an_auto_merge_comment_of_thousands_of_prs_fits_one_comment(renderer: Renderer) -> None:
+    prs = [(n, f"https://github.com/acme/infra/pull/{n}") for n in range(1, 5001)]
+
+    text = renderer.auto_merge_comment(prs)
+
+    assert len(text) <= 65_536
+    listed = text.count("🚀 Merging promotion PR:")
+    assert 500 < listed < 5000
+    assert text.rstrip().endswith(f"🚀 … and {5000 - listed} more promotion PRs")
+
+
 def test_auto_merge_comment(renderer: Renderer) -> None:
     text = renderer.auto_merge_comment([(16, "https://github.com/o/r/pull/16"), (17, "")])
     assert_golden("auto_merge_comment.md", text)

@@ -257,7 +257,7 @@ REPO_CASES = [
         "colour: blue\n",
         "t.yaml:1:1: colour: unknown key 'colour'; expected one of: promotionPaths, dryRunMode, "
         "autoApprovePromotionPrs, toggleCommitStatus, webhookEndpointRegexs, "
-        "whProxtSkipTLSVerifyUpstream, promtionPRlables, argocd",
+        "whProxtSkipTLSVerifyUpstream, promtionPRlables, argocd, closeSupersededPromotionPrs",
         id="unknown-key-no-suggestion",
     ),
     pytest.param(
@@ -650,8 +650,10 @@ def test_schema_objects_are_closed_and_every_property_is_described(kind: ConfigK
 
 
 def test_schema_keys_match_the_go_original() -> None:
+    """The Go original's keys in its order, then telefonistka's own extensions."""
     repo = load_schema("repo")
     defs = repo["$defs"]
+    extensions = ["closeSupersededPromotionPrs"]
     assert list(repo["properties"]) == [
         "promotionPaths",
         "dryRunMode",
@@ -661,6 +663,7 @@ def test_schema_keys_match_the_go_original() -> None:
         "whProxtSkipTLSVerifyUpstream",
         "promtionPRlables",
         "argocd",
+        *extensions,
     ]
     assert list(defs["promotionPath"]["properties"]) == [
         "sourcePath",

@@ -79,6 +79,7 @@ class RepoConfig:
     promotion_paths: tuple[PromotionPath, ...] = ()
     dry_run_mode: bool = False
     auto_approve_promotion_prs: bool = False
+    close_superseded_promotion_prs: bool = True
     toggle_commit_status: tuple[tuple[str, str], ...] = ()
     webhook_endpoint_regexs: tuple[WebhookEndpointRegex, ...] = ()
     wh_proxt_skip_tls_verify_upstream: bool = False

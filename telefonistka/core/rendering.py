@@ -41,7 +41,7 @@ from telefonistka.core.markdown import text as markdown_text
 from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.planning import TITLE_ARROW, TITLE_PREFIX, Conflict, Plan, Promotion
 from telefonistka.core.yamldiff import format_change
-from telefonistka.errors import ConfigError, ConfigProblem, RenderError
+from telefonistka.errors import ConfigError, ConfigProblem, RenderError, TelefonistkaError
 
 TITLE_LIMIT = 250
 COMMENT_LIMIT = 65_000
@@ -63,6 +63,20 @@ class _Stage:
     number: int
     source_path: str
     target_paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _LeftOut:
+    """How much a shortened plan comment does not list."""
+
+    promotions: int = 0
+    pairs: int = 0
+    conflicts: int = 0
+    warnings: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.promotions or self.pairs or self.conflicts or self.warnings)
 
 
 @dataclass(frozen=True)
@@ -217,20 +231,65 @@ class Renderer:
         return _fitting(body, len(sync), BODY_LIMIT, "promotion PR body")
 
     def plan_comment(self, plan: Plan, *, dry_run: bool) -> str:
-        """The plan as a PR comment (template ``plan_comment.j2``)."""
-        return self.render(
-            "plan_comment.j2",
-            dry_run=dry_run,
-            promotions=list(plan.promotions),
-            conflicts=list(plan.conflicts),
-            warnings=list(plan.warnings),
-            plan=plan,
-        )
+        """The plan as a PR comment (template ``plan_comment.j2``), within GitHub's limit.
+
+        A plan of hundreds of components and targets outgrows one comment; then every
+        list (sync pairs per promotion, promotions, conflicts, warnings) is shortened to
+        the same largest length that fits, and ``left_out`` says how much was not listed.
+        """
+        lengths = [len(p.sync) for p in plan.promotions]
+        longest = max(len(plan.promotions), len(plan.conflicts), len(plan.warnings), *lengths)
+
+        def comment(shown: int) -> str:
+            promotions = [
+                dataclasses.replace(p, sync=p.sync[:shown]) for p in plan.promotions[:shown]
+            ]
+            left_out = _LeftOut(
+                promotions=max(len(plan.promotions) - shown, 0),
+                pairs=sum(max(len(p.sync) - shown, 0) for p in plan.promotions[:shown]),
+                conflicts=max(len(plan.conflicts) - shown, 0),
+                warnings=max(len(plan.warnings) - shown, 0),
+            )
+            return self.render(
+                "plan_comment.j2",
+                dry_run=dry_run,
+                promotions=promotions,
+                hidden_pairs=[len(p.sync) - shown for p in plan.promotions[:shown]],
+                conflicts=list(plan.conflicts[:shown]),
+                warnings=list(plan.warnings[:shown]),
+                left_out=left_out,
+                plan=plan,
+            )
+
+        return _fitting(comment, longest, COMMENT_LIMIT, "plan comment")
+
+    def config_error_comment(self, error: TelefonistkaError, branch: str) -> str:
+        """Why the configuration on ``branch`` is unusable, every problem that fits.
+
+        The job log has all of them; a file with thousands of problems lists the first
+        ones here and says how many more there are.
+        """
+        problems = str(error).splitlines() or [str(error)]
+
+        def comment(shown: int) -> str:
+            listed = "\n".join(_cut_line(line) for line in problems[:shown])
+            return self.render(
+                "config_error_comment.j2",
+                error=listed,
+                problems_left_out=len(problems) - shown,
+                branch=branch,
+            )
+
+        return _fitting(comment, len(problems), COMMENT_LIMIT, "configuration error comment")
 
     def auto_merge_comment(self, promotion_prs: Iterable[tuple[int, str]]) -> str:
         """The note on the triggering PR that its promotion PRs are being merged."""
         prs = [_PromotionPr(number, url) for number, url in promotion_prs]
-        return self.render("auto_merge_comment.j2", prs=prs)
+
+        def comment(shown: int) -> str:
+            return self.render("auto_merge_comment.j2", prs=prs[:shown], left_out=len(prs) - shown)
+
+        return _fitting(comment, len(prs), COMMENT_LIMIT, "auto-merge comment")
 
     def no_drift_comment(self) -> str:
         """The note that replaces earlier drift warnings once the drift is gone."""
@@ -317,6 +376,11 @@ def _fitting(render: Callable[[int], str], items: int, limit: int, what: str) ->
         else:
             high = middle - 1
     return render(low)
+
+
+def _cut_line(line: str, limit: int = 2_000) -> str:
+    """One problem line, at most ``limit`` characters (a value quoted in it may be huge)."""
+    return line if len(line) <= limit else _cut(line, limit - 1) + "…"
 
 
 def _cut(text: str, limit: int) -> str:

@@ -411,6 +411,7 @@ def _build_repo(data: Mapping[str, object]) -> RepoConfig:
         promotion_paths=tuple(_build_flow(flow) for flow in _mappings(data, "promotionPaths")),
         dry_run_mode=_bool(data, "dryRunMode"),
         auto_approve_promotion_prs=_bool(data, "autoApprovePromotionPrs"),
+        close_superseded_promotion_prs=bool(data.get("closeSupersededPromotionPrs", True)),
         toggle_commit_status=tuple(sorted(toggles.items())),
         webhook_endpoint_regexs=tuple(
             _build_webhook(rule) for rule in _mappings(data, "webhookEndpointRegexs")

@@ -53,10 +53,8 @@ class PrStatus:
 
     def _comment_config_error(self, exc: TelefonistkaError) -> None:
         """Tell the PR why nothing was done; a failing comment is only logged."""
-        body = self.renderer.render(
-            "config_error_comment.j2", error=str(exc), branch=self.default_branch
-        )
         try:
+            body = self.renderer.config_error_comment(exc, self.default_branch)
             self.repo.comment(self.pull.number, body)
         except TelefonistkaError as comment_error:
             self.log(f"could not comment the configuration error: {comment_error}")

@@ -17,9 +17,12 @@ The steps, and what each costs in requests:
    the PR is opened (1), labelled and assigned to the chain's original author (1) —
    or, when the branch already existed (a re-run), the open PR is found and updated in
    place, never duplicated; the approver approves when ``autoApprovePromotionPrs``;
-7. groups whose flow says ``autoMerge``: one comment on the merged PR naming them, then
+7. the bot's older open promotion PRs that this run's PRs replace are closed, or told
+   which of their targets are now promoted elsewhere (``supersede``; 1 listing of the
+   open PRs, unless ``closeSupersededPromotionPrs: false``);
+8. groups whose flow says ``autoMerge``: one comment on the merged PR naming them, then
    each is merged;
-8. commit status ``success``, or ``error`` naming how many groups failed (1).
+9. commit status ``success``, or ``error`` naming how many groups failed (1).
 
 One failing group does not stop the others: its error is recorded and the run goes on;
 the caller fails the step at the end with every failure named.
@@ -44,17 +47,16 @@ from telefonistka.core.markdown import code_span, table_cell, text
 from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest, PullRequestEvent
-from telefonistka.core.refnames import PROMOTION_NAMESPACE
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
-from telefonistka.usecases.bot_identity import bot_matcher
+from telefonistka.usecases.bot_identity import PROMOTION_LABEL, bot_matcher, promotion_pr_problems
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
 from telefonistka.usecases.repo_config import read_repo_config_in
+from telefonistka.usecases.supersede import NewerPr, SupersedeOlderPrs
 
-PROMOTION_LABEL = "promotion"
 _NEEDS_PR = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
 
 Log = Callable[[str], None]
@@ -99,6 +101,7 @@ class MergedPrResult:
     groups: tuple[GroupResult, ...] = ()
     failures: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    superseded: tuple[int, ...] = ()  # older promotion PRs closed because this run replaced them
 
     @property
     def opened(self) -> list[GroupResult]:
@@ -125,6 +128,9 @@ class MergedPrResult:
             lines += ["| promotion | status | PR |", "|---|---|---|"]
             lines += [_summary_row(group) for group in self.groups]
         lines.append("")
+        if self.superseded:
+            closed = ", ".join(f"#{number}" for number in self.superseded)
+            lines += [f"Closed as superseded: {closed}.", ""]
         lines += [
             _conflict_line(conflict.target, conflict.sources) for conflict in self.plan.conflicts
         ]
@@ -169,6 +175,7 @@ class MergedPrPromotion:
     log: Log = print
     _warnings: tuple[str, ...] = field(default=(), init=False)
     _open_prs: dict[str, PullRequest | None] = field(default_factory=dict, init=False)
+    _bot: Callable[[str], bool] | None = field(default=None, init=False)
 
     @property
     def pull(self) -> PullRequest:
@@ -211,11 +218,48 @@ class MergedPrPromotion:
         run.may_replace = lambda branch: self._open_pr(branch) is None
         outcomes = run.carry_out(plan)
         groups = [self._open(outcome, config) for outcome in outcomes]
+        superseded = self._supersede(groups) if config.close_superseded_promotion_prs else ()
         groups, comment_failure = self._auto_merge(groups)
         failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
         return MergedPrResult(
-            self.pull.number, plan, False, tuple(groups), tuple(failures), self._warnings
+            self.pull.number,
+            plan,
+            False,
+            tuple(groups),
+            tuple(failures),
+            self._warnings,
+            superseded,
         )
+
+    def _supersede(self, groups: list[GroupResult]) -> tuple[int, ...]:
+        """Close the bot's older promotion PRs this run's PRs replace (see ``supersede``).
+
+        Trouble there is a warning, never a failed promotion: the new PRs are open.
+        """
+        newer = [
+            NewerPr(g.pr.number, frozenset(target for target, _ in g.outcome.promotion.sync))
+            for g in groups
+            if g.pr is not None and not g.failed and g.outcome.status is not Status.EDITED
+        ]
+        base = self.event.default_branch
+        try:
+            done = SupersedeOlderPrs(self.repo, base, self._is_bot, self.log).run(newer)
+        except TelefonistkaError as exc:
+            self._warn(f"could not look for superseded promotion PRs: {exc}")
+            return ()
+        for problem in (*done.warnings, *done.failures):
+            self._warn(problem)
+        return done.closed
+
+    def _warn(self, message: str) -> None:
+        self._warnings += (message,)
+        self.log(f"warning: {message}")
+
+    def _is_bot(self, login: str) -> bool:
+        """Whether ``login`` is the bot: the author of a PR this run opened, else asked once."""
+        if self._bot is None:
+            self._bot = bot_matcher(self.repo, self.log)
+        return self._bot(login)
 
     def _plan(self, config: RepoConfig, snapshot: TreeSnapshot) -> Plan:
         components = self._changed_components(config)
@@ -243,21 +287,14 @@ class MergedPrPromotion:
         pull = self.pull
         if extract_metadata(pull.body) is None:
             return pull.body
-        missing = []
-        if not pull.head_ref.startswith(PROMOTION_NAMESPACE):
-            missing.append(f"its head branch {pull.head_ref!r} is not under {PROMOTION_NAMESPACE}")
-        if PROMOTION_LABEL not in pull.labels:
-            missing.append(f"it has no {PROMOTION_LABEL!r} label")
-        if not missing and not bot_matcher(self.repo, self.log)(pull.author):
-            missing.append(f"its author @{pull.author} is not the bot")
+        missing = promotion_pr_problems(pull, self._is_bot)
         if not missing:
             return pull.body
-        self._warnings += (
+        self._warn(
             f"PR #{pull.number} carries a promotion metadata block but was not opened by "
             f"telefonistka ({'; '.join(missing)}): the block is ignored and the changed "
-            "components come from the PR's files",
+            "components come from the PR's files"
         )
-        self.log(f"warning: {self._warnings[-1]}")
         return ""
 
     def _open(self, outcome: Outcome, config: RepoConfig) -> GroupResult:
@@ -270,6 +307,9 @@ class MergedPrPromotion:
         try:
             pr, created = self._find_or_create_pr(outcome)
             result = replace(result, pr=pr)
+            if created and self._bot is None and pr.author:
+                login = pr.author  # the bot opened it: its login, without asking
+                self._bot = lambda author: author == login
             self._label(pr, created, config)
             if config.auto_approve_promotion_prs:
                 self._approve(pr, outcome.commit, created)
@@ -284,11 +324,10 @@ class MergedPrPromotion:
         branch = result.outcome.branch
         pr = self._open_pr(branch)  # read already when the branch was found edited
         where = f" (PR #{pr.number})" if pr is not None else ""
-        self._warnings += (
+        self._warn(
             f"branch {branch}{where} holds a commit telefonistka did not write: it was left "
-            "as it is, not updated to the newer promotion",
+            "as it is, not updated to the newer promotion"
         )
-        self.log(f"warning: {self._warnings[-1]}")
         if pr is not None:
             note = (
                 "⚠️ This branch has commits telefonistka did not write, so it was not updated "

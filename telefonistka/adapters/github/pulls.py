@@ -77,6 +77,17 @@ class PullRequests(RepoSession):
         )
         return pull_request_from_json(data[0]) if data else None
 
+    def list_open_prs(self, base: str) -> list[PullRequest]:
+        """Every open PR into ``base``, newest first (100 per page)."""
+        query = {"state": "open", "base": base}
+        records = self._paginate("pull", f"list open PRs into {base!r}", "/pulls", query=query)
+        return [pull_request_from_json(record) for record in records]
+
+    def close_pr(self, number: int) -> None:
+        """Close PR ``number`` without merging (closing a closed PR changes nothing)."""
+        body = {"state": "closed"}
+        self._call("pull", f"close PR #{number}", "PATCH", f"/pulls/{number}", body=body)
+
     def create_pr(self, title: str, body: str, head: str, base: str) -> PullRequest:
         """Open a PR; when one is already open from ``head`` (a re-run), return that one."""
         payload = {"title": title, "body": body, "head": head, "base": base}

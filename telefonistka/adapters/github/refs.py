@@ -76,6 +76,20 @@ class Refs(RepoSession):
                 return
         self._move_ref(name, new_sha)
 
+    def delete_branch(self, name: str) -> None:
+        """Delete branch ``name`` of the bot's own; a branch already gone is no error.
+
+        GitHub answers 422 "Reference does not exist" (or 404) for a branch deleted
+        already, which is what a retry after a lost answer, or a re-run, meets.
+        """
+        _guard_write(name)
+        path = f"/git/refs/heads/{_ref(name)}"
+        try:
+            self._call("ref", f"delete branch {name!r}", "DELETE", path)
+        except GitHubError as exc:
+            if exc.status not in (404, 422):
+                raise
+
     def _create_ref(self, name: str, sha: str) -> None:
         body = {"ref": f"refs/heads/{name}", "sha": sha}
         self._call("ref", f"create branch {name!r}", "POST", "/git/refs", body=body)
@@ -98,7 +112,7 @@ def _guard_write(name: str) -> None:
     if not is_bot_branch(name):
         owned = ", ".join(f"{namespace}…" for namespace in BOT_NAMESPACES)
         raise ForeignBranchError(
-            f"refused to create or move branch {name!r}: telefonistka writes only its own "
+            f"refused to write branch {name!r}: telefonistka writes only its own "
             f"branches ({owned}); the default branch and people's branches change only by "
             "merging a pull request"
         )

@@ -143,18 +143,25 @@ class RepoSession:
         http = self._http
         return http.call(kind, what, verb, url, params=params, body=body, repeatable=repeatable)[1]
 
-    def _paginate(self, kind: str, what: str, path: str, limit: int | None = None) -> list[Any]:
+    def _paginate(
+        self,
+        kind: str,
+        what: str,
+        path: str,
+        limit: int | None = None,
+        query: Mapping[str, str] | None = None,
+    ) -> list[Any]:
         """Every item of a list endpoint, ``per_page=100``, stopping at ``limit`` items.
 
         Follows ``Link: rel="next"``; a server that sends no Link header is read until a
         page comes back short. ``limit`` is where GitHub stops listing anyway (3,000 PR
-        files), so no request is spent on the empty page after it.
+        files), so no request is spent on the empty page after it. ``query`` adds filters.
         """
         items: list[Any] = []
         page = 0
         while True:
             page += 1
-            params = {"per_page": PER_PAGE, "page": page}
+            params = {**(query or {}), "per_page": PER_PAGE, "page": page}
             headers, data = self._http.call(kind, what, "GET", f"{self._path}{path}", params=params)
             items.extend(data or [])
             link = headers.get("link")

@@ -1,0 +1,156 @@
+"""Superseded promotion PRs: a newer promotion closes the older ones it replaces.
+
+Why: two merges that change the same component open two promotion PRs to the same
+targets. Merging the older one after the newer brings older content back (or conflicts).
+So once a run has opened or updated its promotion PRs, every older open promotion PR of
+the bot whose target paths this run's PRs all cover is closed with a comment
+"superseded by #N" and its branch deleted; one covered only in part gets a comment naming
+the paths the newer PRs own. Only the bot's own PRs are candidates (its login as author,
+a ``promotions/`` head branch, the ``promotion`` label, targets named in its metadata
+block), and one whose branch holds a commit the bot did not write is never closed: a
+reviewer's fix is not thrown away.
+
+Every step is safe to repeat: the comments are posted once (looked up first), closing a
+closed PR and deleting a deleted branch change nothing, and a re-run lists only PRs that
+are still open. ``closeSupersededPromotionPrs: false`` turns it off.
+
+Costs one listing of the open PRs into the default branch (100 per page) per run; per
+closed PR its head commit, the comment look-up and post, the close and the branch delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from telefonistka.core.markdown import code_span
+from telefonistka.core.metadata import extract_metadata
+from telefonistka.core.planning import TITLE_PREFIX
+from telefonistka.core.pr_events import PullRequest
+from telefonistka.errors import TelefonistkaError
+from telefonistka.ports import CodeHost
+from telefonistka.usecases.bot_identity import promotion_pr_problems
+
+_SHOWN_PATHS = 20  # a partly-covered note names at most this many paths per PR
+_NOTE_LIMIT = 60_000
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class NewerPr:
+    """A promotion PR of this run and the target component paths it owns."""
+
+    number: int
+    targets: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Superseding:
+    """What the pass did: older PRs closed, older PRs told, and what failed."""
+
+    closed: tuple[int, ...] = ()
+    noted: tuple[int, ...] = ()
+    failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class SupersedeOlderPrs:
+    """One pass over the open PRs into ``base`` after a run opened ``newer``."""
+
+    host: CodeHost
+    base: str
+    is_bot: Callable[[str], bool]
+    log: Log = print
+    _closed: list[int] = field(default_factory=list, init=False)
+    _noted: list[int] = field(default_factory=list, init=False)
+    _failures: list[str] = field(default_factory=list, init=False)
+    _warnings: list[str] = field(default_factory=list, init=False)
+
+    def run(self, newer: Sequence[NewerPr]) -> Superseding:
+        if not newer:
+            return Superseding()
+        ours = {pr.number for pr in newer}
+        newest = max(ours)
+        for older in self.host.list_open_prs(self.base):
+            if older.number in ours or older.number > newest or not self._is_promotion(older):
+                continue
+            try:
+                self._handle(older, [pr for pr in newer if pr.number > older.number])
+            except TelefonistkaError as exc:
+                self._failures.append(f"superseding PR #{older.number}: {exc}")
+        return Superseding(
+            tuple(self._closed), tuple(self._noted), tuple(self._failures), tuple(self._warnings)
+        )
+
+    def _is_promotion(self, pull: PullRequest) -> bool:
+        """A promotion PR the bot opened; anybody else's PR is never touched."""
+        return not promotion_pr_problems(pull, self.is_bot)
+
+    def _handle(self, older: PullRequest, newer: Sequence[NewerPr]) -> None:
+        metadata = extract_metadata(older.body)
+        targets = frozenset(metadata.promoted_paths) if metadata is not None else frozenset()
+        owners = [pr for pr in newer if pr.targets & targets]
+        if not targets or not owners:
+            return
+        covered = frozenset().union(*(pr.targets & targets for pr in owners))
+        if covered != targets:
+            self._note(older, owners, targets, "some targets of this PR")
+        elif self._branch_is_ours(older):
+            self._close(older, owners)
+        else:
+            self._warn(
+                f"PR #{older.number} is superseded by {_numbers(owners)} but its branch holds "
+                "a commit telefonistka did not write: it stays open"
+            )
+            where = "every target of this PR (left open: its branch has commits telefonistka "
+            self._note(older, owners, targets, where + "did not write)")
+
+    def _branch_is_ours(self, older: PullRequest) -> bool:
+        return self.host.commit_state(older.head_sha).message.startswith(TITLE_PREFIX)
+
+    def _close(self, older: PullRequest, owners: Sequence[NewerPr]) -> None:
+        note = (
+            f"Superseded by {_numbers(owners)}, which promotes newer content to every target "
+            "of this PR: closed, and its branch deleted."
+        )
+        self.host.comment_once(older.number, note)
+        self.host.close_pr(older.number)
+        self.host.delete_branch(older.head_ref)
+        self._closed.append(older.number)
+        self.log(f"closed PR #{older.number}: superseded by {_numbers(owners)}")
+
+    def _note(
+        self, older: PullRequest, owners: Sequence[NewerPr], targets: frozenset[str], where: str
+    ) -> None:
+        lines = [
+            f"⚠️ Newer promotion PRs promote newer content to {where}. Merging this PR after "
+            "them would bring older content back there:",
+            "",
+        ]
+        size = sum(len(line) + 1 for line in lines)
+        for shown, pr in enumerate(owners):
+            line = f"- #{pr.number}: {_paths(sorted(pr.targets & targets))}"
+            size += len(line) + 1
+            if size > _NOTE_LIMIT:  # GitHub refuses comments over 65,536 characters
+                lines.append(f"- … and {len(owners) - shown} more PRs")
+                break
+            lines.append(line)
+        self.host.comment_once(older.number, "\n".join(lines))
+        self._noted.append(older.number)
+        self.log(f"PR #{older.number} is partly superseded by {_numbers(owners)}: commented")
+
+    def _warn(self, message: str) -> None:
+        """Kept for the caller, which logs and summarises every warning of the run."""
+        self._warnings.append(message)
+
+
+def _numbers(prs: Iterable[NewerPr]) -> str:
+    return ", ".join(f"#{pr.number}" for pr in sorted(prs, key=lambda pr: pr.number))
+
+
+def _paths(paths: Sequence[str]) -> str:
+    shown = ", ".join(code_span(path) for path in paths[:_SHOWN_PATHS])
+    more = len(paths) - _SHOWN_PATHS
+    return f"{shown} and {more} more" if more > 0 else shown

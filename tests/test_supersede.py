@@ -1,0 +1,240 @@
+"""Superseded promotion PRs: a newer promotion closes the bot's older PRs it replaces.
+
+Through the GitHub emulator: two merges that change the same component, in the orders
+and shapes a busy repository sees them, with people's PRs and edits in between.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from github.Repository import Repository as GhRepository
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
+from test_entrypoint import checked_emulator
+from test_promote_merged_pr import CONFIG, REPO, SEED, merged, promote
+
+from telefonistka.adapters.github import GitHubRepo
+from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
+from telefonistka.usecases import supersede
+from telefonistka.usecases.promote_merged_pr import MergedPrResult
+from telefonistka.usecases.supersede import NewerPr, SupersedeOlderPrs
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    for emu in checked_emulator(tmp_path / "github", tokens={"mallory-token": "mallory"}):
+        emu.repo(REPO, SEED)
+        yield emu
+
+
+@pytest.fixture
+def gh(emu: GitHubEmulator) -> GhRepository:
+    return pygithub_client(emu, "author").get_repo(REPO)
+
+
+def promote_change(
+    emu: GitHubEmulator, gh: GhRepository, head: str, files: dict[str, str | None]
+) -> MergedPrResult:
+    result = promote(emu, merged(emu, gh, files, head=head))
+    assert result.failures == ()
+    return result
+
+
+def only_pr(result: MergedPrResult) -> int:
+    [group] = result.opened
+    assert group.pr is not None
+    return group.pr.number
+
+
+def comments_on(emu: GitHubEmulator, number: int) -> list[str]:
+    return [c.body for c in emu.get_repo(REPO).comments.values() if c.issue_number == number]
+
+
+def branch_exists(emu: GitHubEmulator, name: str) -> bool:
+    return emu.get_repo(REPO).git.ref(f"refs/heads/{name}") is not None
+
+
+def test_a_newer_promotion_of_the_same_component_closes_the_older_pr(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    old_branch = emu.get_repo(REPO).pulls[older].head_ref
+
+    result = promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"})
+
+    newer = only_pr(result)
+    pulls = emu.get_repo(REPO).pulls
+    assert (pulls[older].state, pulls[older].merged) == ("closed", False)
+    assert pulls[newer].state == "open"
+    assert comments_on(emu, older) == [
+        f"Superseded by #{newer}, which promotes newer content to every target of this PR: "
+        "closed, and its branch deleted."
+    ]
+    assert not branch_exists(emu, old_branch)
+    assert result.superseded == (older,)
+    assert f"Closed as superseded: #{older}." in result.summary()
+
+
+def test_an_older_pr_covered_only_in_part_is_told_which_targets_moved_on(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    both = {"env/staging/app/values.yaml": "tag: v2\n", "env/staging/db/values.yaml": "size: m\n"}
+    older = only_pr(promote_change(emu, gh, "first", both))
+
+    result = promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"})
+
+    newer = only_pr(result)
+    assert emu.get_repo(REPO).pulls[older].state == "open"
+    assert comments_on(emu, older) == [
+        "⚠️ Newer promotion PRs promote newer content to some targets of this PR. Merging this "
+        "PR after them would bring older content back there:\n"
+        "\n"
+        f"- #{newer}: `env/prod/app`"
+    ]
+    assert result.superseded == ()
+
+
+def test_an_older_pr_of_fewer_targets_is_closed_by_a_wider_one(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    both = {"env/staging/app/values.yaml": "tag: v3\n", "env/staging/db/values.yaml": "size: m\n"}
+
+    result = promote_change(emu, gh, "second", both)
+
+    assert emu.get_repo(REPO).pulls[older].state == "closed"
+    assert result.superseded == (older,)
+
+
+def test_a_rerun_changes_nothing_more(emu: GitHubEmulator, gh: GhRepository) -> None:
+    both = {"env/staging/app/values.yaml": "tag: v2\n", "env/staging/db/values.yaml": "size: m\n"}
+    partly = only_pr(promote_change(emu, gh, "first", both))
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    promote(emu, event)
+    before = dict(emu.get_repo(REPO).comments)
+
+    again = promote(emu, event)
+
+    assert again.failures == ()
+    assert emu.get_repo(REPO).comments == before
+    assert len(comments_on(emu, partly)) == 1
+
+
+def test_other_peoples_prs_are_never_touched(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """A person's PR that looks like a promotion (branch, label, metadata) stays open."""
+    gh = pygithub_client(emu, "mallory-token").get_repo(REPO)
+    metadata = PromotionMetadata("mallory", 1, ("env/prod/app",))
+    gh.create_git_ref("refs/heads/promotions/9-lookalike", gh.get_branch("main").commit.sha)
+    emu.commit_files(
+        REPO, {"env/prod/app/values.yaml": "tag: v0\n"}, branch="promotions/9-lookalike"
+    )
+    body = f"mine\n{encode_metadata_block(metadata)}"
+    lookalike = gh.create_pull(
+        title="🚀 Promotion: app", body=body, head="promotions/9-lookalike", base="main"
+    )
+    lookalike.add_to_labels("promotion")
+
+    promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"})
+
+    assert emu.get_repo(REPO).pulls[lookalike.number].state == "open"
+    assert comments_on(emu, lookalike.number) == []
+    assert branch_exists(emu, "promotions/9-lookalike")
+
+
+def test_an_older_pr_a_reviewer_pushed_to_stays_open(emu: GitHubEmulator, gh: GhRepository) -> None:
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    old_branch = emu.get_repo(REPO).pulls[older].head_ref
+    emu.commit_files(REPO, {"env/prod/app/fix.yaml": "reviewer: true\n"}, branch=old_branch)
+
+    result = promote(emu, merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="b"))
+
+    newer = only_pr(result)
+    assert emu.get_repo(REPO).pulls[older].state == "open"
+    assert branch_exists(emu, old_branch)
+    [warning] = [w for w in result.warnings if f"PR #{older}" in w]
+    assert "a commit telefonistka did not write: it stays open" in warning
+    assert f"#{newer}: `env/prod/app`" in comments_on(emu, older)[0]
+
+
+def test_the_setting_turns_it_off(emu: GitHubEmulator, gh: GhRepository) -> None:
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG + "closeSupersededPromotionPrs: false\n"})
+
+    promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"})
+
+    assert emu.get_repo(REPO).pulls[older].state == "open"
+    assert comments_on(emu, older) == []
+    listings = [e for e in emu.requests if e.method == "GET" and e.route.endswith("/pulls")]
+    assert listings == []
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"path": r"/git/refs/heads/promotions/", "method": "DELETE"},
+        {"path": r"/pulls/\d+$", "method": "PATCH"},
+    ],
+    ids=["branch-delete", "close"],
+)
+def test_a_close_or_delete_whose_answer_was_lost_still_completes(
+    emu: GitHubEmulator, gh: GhRepository, fault: dict[str, str]
+) -> None:
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    old_branch = emu.get_repo(REPO).pulls[older].head_ref
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    emu.add_fault(after=True, status=502, body={"message": "Bad Gateway"}, **fault)
+
+    result = promote(emu, event)
+
+    assert [e.route for e in emu.requests if e.fault]  # the answer was lost once
+    assert (result.failures, result.warnings) == ((), ())
+    assert result.superseded == (older,)
+    assert emu.get_repo(REPO).pulls[older].state == "closed"
+    assert not branch_exists(emu, old_branch)
+
+
+def test_a_failed_listing_is_a_warning_not_a_failed_promotion(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    emu.add_fault(path=r"/pulls$", method="GET", status=403, body={"message": "Forbidden"})
+
+    result = promote(emu, event)
+
+    assert result.failures == ()
+    [warning] = result.warnings
+    assert warning.startswith("could not look for superseded promotion PRs:")
+    assert "403" in warning
+    assert emu.get_repo(REPO).statuses[-1].state == "success"
+
+
+def test_a_note_naming_many_newer_prs_is_bounded(
+    emu: GitHubEmulator, gh: GhRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """40 newer PRs, each owning 20 of the 21 targets per cluster of an older PR: the note
+    lists what fits its bound and counts the rest. (The older PR's own body limit keeps
+    real notes far below GitHub's 65,536 characters; the bound is lowered to see it work.)
+    """
+    monkeypatch.setattr(supersede, "_NOTE_LIMIT", 5_000)
+    targets = [f"env/prod/c{t:02d}/app{c:02d}" for t in range(40) for c in range(21)]
+    gh.create_git_ref("refs/heads/promotions/1-old", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, {"env/prod/app/values.yaml": "tag: v0\n"}, branch="promotions/1-old")
+    body = encode_metadata_block(PromotionMetadata("alice", 1, tuple(targets)))
+    older = gh.create_pull(title="🚀 Promotion: x", body=body, head="promotions/1-old", base="main")
+    older.add_to_labels("promotion")
+    owned = [[p for p in targets if p.startswith(f"env/prod/c{t:02d}/")][:20] for t in range(40)]
+    newer = [NewerPr(100 + t, frozenset(paths)) for t, paths in enumerate(owned)]
+    repo = GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
+
+    done = SupersedeOlderPrs(repo, "main", lambda login: login == older.user.login).run(newer)
+
+    assert done.noted == (older.number,)
+    [note] = comments_on(emu, older.number)
+    assert len(note) <= 5_000
+    more = re.search(r"- … and (\d+) more PRs$", note)
+    assert more is not None
+    assert note.count("\n- #") + int(more[1]) == 40
