@@ -216,3 +216,34 @@ def test_set_yaml_refuses_a_result_that_changes_more_than_the_target(
     monkeypatch.setattr("telefonistka.core.bump._render", lambda _match, _value: "v2\nextra: 1")
     with pytest.raises(BumpError, match="would change more than the selected values"):
         set_yaml("tag: v1\n", ".tag", "v2", "f.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "first"),
+    [("a: 1\nb: 2\na: 3\n", 3, 1), ("x:\n  y: {a: 1, a: 2}\n", 2, 2)],
+    ids=["block", "flow"],
+)
+def test_set_yaml_refuses_a_key_written_twice(text: str, line: int, first: int) -> None:
+    """One YAML dialect: the configuration and the drift check refuse it too."""
+    with pytest.raises(
+        BumpError, match=rf"f\.yaml:{line}: duplicate key 'a' \(first written at line {first}\)"
+    ):
+        set_yaml(text, ".a", "v2", "f.yaml")
+
+
+def test_set_yaml_reads_keys_as_text_and_leaves_custom_tags_alone() -> None:
+    """``on:`` is the key "on" (not a YAML 1.1 boolean), as everywhere in telefonistka;
+    a tag the bump does not know (CloudFormation's ``!Ref``) is kept, value and all."""
+    text = "on: push\nbucket: !Ref Bucket\n"
+    assert (
+        set_yaml(text, ".on", "pull_request", "f.yaml") == "on: pull_request\nbucket: !Ref Bucket\n"
+    )
+
+
+def test_set_yaml_on_an_alias_bomb_is_quick() -> None:
+    """Aliases are never expanded: each node is visited once, whatever refers to it."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    text = "\n".join(lines) + "\nimage:\n  tag: v1\n"
+
+    assert set_yaml(text, ".image.tag", "v2", "f.yaml").endswith("image:\n  tag: v2\n")

@@ -170,16 +170,35 @@ def test_no_change_no_summary() -> None:
     assert summarize_yaml("a: 1\n# comment\n", "a:   1\n") == ()
 
 
-def test_sets_and_odd_keys() -> None:
-    old = "s: !!set {a, b}\n1: one\n'my key': x\n"
-    new = "s: !!set {b, c}\n1: uno\n'my key': y\n"
+def test_sets_and_odd_keys_in_the_one_yaml_dialect() -> None:
+    """Keys are the text written (``1`` and ``on`` are not a number and a boolean), as in
+    the configuration; a ``!!set`` is the mapping it is written as."""
+    old = "s: !!set {a, b}\n1: one\n'my key': x\non: push\n"
+    new = "s: !!set {b, c}\n1: uno\n'my key': y\non: pull_request\n"
 
     assert summarize_yaml(old, new) == (
-        YamlChange("[1]", CHANGED, "one", "uno"),
+        YamlChange('["1"]', CHANGED, "one", "uno"),
         YamlChange('["my key"]', CHANGED, "x", "y"),
-        YamlChange("s", ADDED, None, "c"),
-        YamlChange("s", REMOVED, "a", None),
+        YamlChange("on", CHANGED, "push", "pull_request"),
+        YamlChange("s.a", REMOVED, "null", None),
+        YamlChange("s.c", ADDED, None, "null"),
     )
+
+
+def test_an_alias_bomb_gives_no_summary_in_bounded_time() -> None:
+    """Ten levels of ten aliases once hung the drift check (DeepDiff walked 10^10 items)."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    bomb = "\n".join(lines) + "\nimage: v1\n"
+
+    assert summarize_yaml(bomb, bomb.replace("image: v1", "image: v2")) == ()
+
+
+@pytest.mark.parametrize(
+    "bad", ["a: 1\na: 2\n", "a: !foo x\n", "a: !!int abc\n"], ids=["duplicate", "tag", "int"]
+)
+def test_yaml_the_dialect_refuses_gives_no_summary(bad: str) -> None:
+    assert summarize_yaml(bad, "a: 3\n") == ()
 
 
 def test_long_values_are_truncated() -> None:

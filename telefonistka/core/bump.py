@@ -112,11 +112,45 @@ def set_yaml(text: str, selector: str, value: str, path: str) -> str:
 
 
 def _compose(text: str, path: str) -> list[Node]:
-    """The documents' node graphs (positions included); a syntax error names the line."""
+    """The documents' node graphs (positions included); a syntax error names the line.
+
+    A mapping that writes one key twice is refused, as the configuration and the drift
+    check refuse it (telefonistka's one YAML dialect): which of the two a bump should
+    set, and which one Helm or kubectl would read, is anybody's guess.
+    """
     try:
-        return [doc for doc in YAML().compose_all(text) if doc is not None]
+        documents = [doc for doc in YAML().compose_all(text) if doc is not None]
     except YAMLError as exc:
         raise BumpError(f"{path} is not valid YAML: {exc}") from exc
+    _refuse_duplicate_keys(documents, path)
+    return documents
+
+
+def _refuse_duplicate_keys(documents: list[Node], path: str) -> None:
+    """Each node visited once (aliases share nodes, so an alias bomb costs nothing)."""
+    seen: set[int] = set()
+    pending: list[Node] = list(documents)
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            pending.extend(node.value)
+        if not isinstance(node, MappingNode):
+            continue
+        keys: dict[str, int] = {}
+        for key, value in node.value:
+            pending.append(value)
+            if not isinstance(key, ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                continue
+            text, line = str(key.value), key.start_mark.line + 1
+            if text in keys:
+                raise BumpError(
+                    f"{path}:{line}: duplicate key {text!r} (first written at line "
+                    f"{keys[text]}); keep only one"
+                )
+            keys[text] = line
 
 
 def _unique(matches: Iterator[_Match]) -> list[_Match]:

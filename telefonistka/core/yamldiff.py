@@ -1,11 +1,13 @@
 """Semantic summaries of YAML changes, for the drift comment (docs/github-action.md, "Drift check").
 
-``summarize_yaml(old, new)`` safe-loads both texts and lets DeepDiff find what changed,
+``summarize_yaml(old, new)`` loads both texts in telefonistka's one YAML dialect
+(``yamlsource.load_yaml_documents``: bounded, keys as text) and lets DeepDiff find what changed,
 then turns every difference into a ``YamlChange`` with a readable key path
 (``image.tag``, ``containers[0].image``, ``annotations["app.kubernetes.io/name"]``) and
 short renderings of the values. Files with several documents get a ``[doc N]`` prefix
 (0-based, in file order); a single document gets none. Text that is not valid YAML on
-either side gives no summary at all: the unified diff still shows the change.
+either side (or YAML the dialect refuses: an alias bomb, duplicate keys) gives no summary
+at all: the unified diff still shows the change.
 
 The direction follows the drift report: ``old`` is the target's text, ``new`` the
 source's, so the summary reads as what a promotion would change.
@@ -20,10 +22,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import yaml
 from deepdiff import DeepDiff
 
 from telefonistka.core.markdown import code_span
+from telefonistka.core.yamlsource import load_yaml_documents
+from telefonistka.errors import ConfigError
 
 MAX_VALUE_CHARS = 80
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -62,9 +65,9 @@ def is_yaml_path(path: str) -> bool:
 def summarize_yaml(old: str, new: str) -> tuple[YamlChange, ...]:
     """The semantic changes from ``old`` to ``new``; empty when either is not YAML."""
     try:
-        old_docs = list(yaml.safe_load_all(old))
-        new_docs = list(yaml.safe_load_all(new))
-    except yaml.YAMLError:
+        old_docs = load_yaml_documents(old, "target")
+        new_docs = load_yaml_documents(new, "source")
+    except ConfigError:
         return ()
     several = len(old_docs) > 1 or len(new_docs) > 1
     found: list[tuple[Any, YamlChange]] = []

@@ -140,6 +140,38 @@ def parse_yaml_collecting(text: str | bytes, filename: str) -> YamlDocument:
     return YamlDocument(data, *positions, problems=tuple(converter.problems))
 
 
+def load_yaml_documents(text: str | bytes, filename: str) -> list[object]:
+    """Every document of a YAML file as plain data, in telefonistka's one YAML dialect.
+
+    The same reading as the configuration's (see docs/configuration.md, "The YAML
+    dialect"): YAML 1.1 scalars as PyYAML's safe loader reads them, keys kept as the text
+    written, merge keys applied, and the same refusals (size, alias expansion, nesting,
+    duplicate keys, unknown tags), all as a ``ConfigError`` naming file, line and column.
+    The drift check reads the files it compares this way, so a hostile file in a
+    component is refused in bounded time instead of hanging the run.
+    """
+    source = decode_text(text, filename)
+    if len(source) > MAX_YAML_BYTES:
+        message = f"the file is larger than {MAX_YAML_BYTES:,} characters; telefonistka refuses it"
+        raise ConfigError([ConfigProblem(filename, 1, 1, "", message)])
+    converter = _Converter(filename, keep_positions=False)
+    documents: list[object] = []
+    try:
+        for root in yaml.compose_all(source, Loader=yaml.SafeLoader):
+            documents.append(None if root is None else converter.convert(root, ()))
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError([_syntax_problem(exc, filename)]) from exc
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([_reader_problem(exc, source, filename)]) from exc
+    except _TooManyValuesError as exc:
+        raise ConfigError([exc.problem]) from None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(filename, 1, 1, "", _TOO_DEEP)]) from None
+    if converter.problems:
+        raise ConfigError(converter.problems)
+    return documents
+
+
 MAX_YAML_BYTES = 1_000_000
 MAX_YAML_VALUES = 100_000
 _TOO_DEEP = "invalid YAML: nested too deeply"
@@ -181,8 +213,9 @@ def _position(node: Node) -> Position:
 class _Converter:
     """Walks the composed node tree once, collecting data, positions and problems."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, keep_positions: bool = True) -> None:
         self.filename = filename
+        self._keep_positions = keep_positions
         self.key_positions: dict[KeyPath, Position] = {}
         self.value_positions: dict[KeyPath, Position] = {}
         self.problems: list[ConfigProblem] = []
@@ -201,7 +234,8 @@ class _Converter:
             )
             problem = ConfigProblem(self.filename, where.line, where.column, "", message)
             raise _TooManyValuesError(problem)
-        self.value_positions.setdefault(path, _position(node))
+        if self._keep_positions:
+            self.value_positions.setdefault(path, _position(node))
         if id(node) in self._active:
             self._problem(node, path, "an alias refers to the node that contains it")
             return None
@@ -246,7 +280,8 @@ class _Converter:
                 self._problem(key_node, (*path, key), message)
                 continue
             seen[key] = _position(key_node)
-            self.key_positions.setdefault((*path, key), seen[key])
+            if self._keep_positions:
+                self.key_positions.setdefault((*path, key), seen[key])
             result[key] = self.convert(value_node, (*path, key))
         for merge_node, merge_path in merges:
             self._merge_into(result, merge_node, merge_path)
