@@ -36,6 +36,9 @@ def type_name(node: Schema, root: Schema) -> str:
     """A short human type: ``list of strings``, ``map of string → string``, ``object``."""
     node = resolve(node, root)
     kind = node.get("type")
+    if isinstance(kind, list):  # ["boolean", "null"]: the key may be left empty
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else kind
     if isinstance(kind, list):
         return " or ".join(str(k) for k in kind)
     if kind == "array":
@@ -59,12 +62,21 @@ def rows(node: Schema, root: Schema, prefix: str = "") -> Iterator[tuple[str, st
         default = "*required*" if name in required else json.dumps(child.get("default", None))
         description = " ".join(str(child.get("description", "")).split())
         yield path, type_name(child, root), default, description
-        if child.get("type") == "object":
+        if _kind(child) == "object":
             yield from rows(child, root, f"{path}.")
-        if child.get("type") == "array":
+        if _kind(child) == "array":
             item = resolve(child.get("items", {}), root)
             if item.get("type") == "object":
                 yield from rows(item, root, f"{path}[].")
+
+
+def _kind(node: Schema) -> object:
+    """The node's type, leaving out the ``null`` that lets a key be written empty."""
+    kind = node.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        return kinds[0] if len(kinds) == 1 else kind
+    return kind
 
 
 def table(schema: Schema) -> str:

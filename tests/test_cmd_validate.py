@@ -63,7 +63,7 @@ def test_invalid_file_prints_every_problem(
         "telefonistka.yaml:1:1: promotionPath: unknown key 'promotionPath'; "
         "did you mean 'promotionPaths'?\n"
         "telefonistka.yaml:2:13: dryRunMode: expected true or false, got a string ('yes'); "
-        "write true or false without quotes\n"
+        "write true: YAML 1.2, as editors read it, takes yes as text\n"
     )
 
 
@@ -210,7 +210,7 @@ def test_python_dash_m_runs_validate(tmp_path: Path) -> None:
         "telefonistka.yaml:1:1: promotionPath: unknown key 'promotionPath'; "
         "did you mean 'promotionPaths'?\n"
         "telefonistka.yaml:2:13: dryRunMode: expected true or false, got a string ('yes'); "
-        "write true or false without quotes\n"
+        "write true: YAML 1.2, as editors read it, takes yes as text\n"
     )
 
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Third-party packages only a handler needs: the GitHub client and its HTTP stack, the
 # templates, the YAML diff, the config parsers and validation.
 HEAVY_PACKAGES = frozenset(
-    {"github", "requests", "urllib3", "jinja2", "deepdiff", "ruamel", "yaml", "jsonschema"}
+    {"github", "requests", "urllib3", "jinja2", "deepdiff", "ruamel", "jsonschema"}
 )
 # Every module of the package that deciding "nothing to do" may load. A new light module
 # goes here; a use case or an adapter never does.

@@ -368,13 +368,6 @@ REPO_CASES = [
         id="empty-target-path-entry",
     ),
     pytest.param(
-        "promotionPaths:\n  - sourcePath: a/\n    promotionPrs:\n      - targetPaths: [b/]\n"
-        "        targetDescription: 2024-01-31\n",
-        "t.yaml:5:28: promotionPaths[0].promotionPrs[0].targetDescription: expected a string, "
-        "got a date (2024-01-31); put it in quotes",
-        id="date-for-string",
-    ),
-    pytest.param(
         "promotionPaths:\n  - componentPathExtraDepth: 1\n",
         "t.yaml:2:5: promotionPaths[0].sourcePath: missing required key 'sourcePath'",
         id="missing-source-path",
@@ -519,7 +512,7 @@ COMPONENT_CASES = [
     pytest.param(
         "disableArgoCDDiff: 'no'\n",
         "c.yaml:1:20: disableArgoCDDiff: expected true or false, got a string ('no'); "
-        "write true or false without quotes",
+        "write false: YAML 1.2, as editors read it, takes no as text",
         id="quoted-bool",
     ),
     pytest.param(

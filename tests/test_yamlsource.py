@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from telefonistka.core.yamlsource import (
@@ -41,17 +39,21 @@ def test_mapping_data_and_positions() -> None:
     }
 
 
-def test_scalars_are_resolved_like_safe_load() -> None:
-    text = "i: 3\nf: 1.5\nt: true\ny: yes\nn: ~\ns: '3'\nd: 2024-01-02\n"
+def test_scalars_are_resolved_as_yaml_1_2_like_check_jsonschema() -> None:
+    """YAML 1.2: ``yes`` is text, ``0o17`` octal, ``1_000`` a number; a date stays the text
+    written (JSON has none), exactly the data check-jsonschema hands to the schema."""
+    text = "i: 3\nf: 1.5\nt: true\ny: yes\nn: ~\ns: '3'\nd: 2024-01-02\no: 0o17\nu: 1_000\n"
     doc = parse_yaml(text, "f.yaml")
     assert doc.data == {
         "i": 3,
         "f": 1.5,
         "t": True,
-        "y": True,
+        "y": "yes",
         "n": None,
         "s": "3",
-        "d": date(2024, 1, 2),
+        "d": "2024-01-02",
+        "o": 15,
+        "u": 1000,
     }
 
 

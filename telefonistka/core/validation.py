@@ -19,7 +19,6 @@ import functools
 import importlib.resources
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date
 from typing import Any, Literal, cast
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -109,8 +108,34 @@ def load_schema(kind: ConfigKind) -> Schema:
 
 
 @functools.cache
+def _strict_schema(kind: ConfigKind) -> Schema:
+    strict: Schema = _without_null(load_schema(kind))
+    return strict
+
+
+@functools.cache
 def _validator(kind: ConfigKind) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(kind))
+    return Draft202012Validator(_strict_schema(kind))
+
+
+def _without_null(node: Any) -> Any:
+    """The schema with ``"null"`` left out of every type list.
+
+    The published schema lets an optional key be written empty (``dryRunMode:``), so that
+    editors and check-jsonschema accept what telefonistka accepts. telefonistka drops
+    such keys before it validates (``_without_empty_keys``); what is left must have the
+    real type, and its errors name it ("expected true or false").
+    """
+    if isinstance(node, dict):
+        cleaned = {key: _without_null(value) for key, value in node.items()}
+        kind = cleaned.get("type")
+        if isinstance(kind, list) and "null" in kind:
+            kinds = [k for k in kind if k != "null"]
+            cleaned["type"] = kinds[0] if len(kinds) == 1 else kinds
+        return cleaned
+    if isinstance(node, list):
+        return [_without_null(item) for item in node]
+    return node
 
 
 def _root_keys(kind: ConfigKind) -> tuple[str, ...]:
@@ -204,8 +229,13 @@ class _Checker:
             "minItems": self._too_few_items,
             "minLength": self._empty_string,
             "minimum": self._too_small,
+            "pattern": self._reported_elsewhere,
         }.get(str(error.validator), self._as_reported)
         explain(error)
+
+    def _reported_elsewhere(self, error: ValidationError) -> None:
+        """The schema's target-path pattern is for editors; ``check_target_paths`` reports
+        the same paths with the reason."""
 
     def _as_reported(self, error: ValidationError) -> None:
         self.add(_path(error), error.message)
@@ -234,7 +264,7 @@ class _Checker:
 
     def _wrong_type(self, error: ValidationError) -> None:
         schema = _schema(error)
-        expected = _expected(schema, load_schema(self.kind))
+        expected = _expected(schema, _strict_schema(self.kind))
         message = f"expected {expected}, got {_describe(error.instance)}"
         self.add(_path(error), message + _type_hint(schema.get("type"), error.instance))
 
@@ -384,21 +414,25 @@ _DESCRIPTIONS: tuple[tuple[type | tuple[type, ...], Callable[[Any], str]], ...] 
     (str, lambda v: f"a string ('{_short(v)}')"),
     (list, lambda _: "a list"),
     (dict, lambda _: "a mapping"),
-    (date, lambda v: f"a date ({v.isoformat()})"),
 )
 
 
 def _type_hint(expected: object, value: object) -> str:
     """A fix for the common slips: quoted booleans and numbers, a single list entry."""
+    if expected == "boolean" and isinstance(value, str) and value.lower() in _YAML11_WORDS:
+        word = "true" if value.lower() in ("y", "yes", "on") else "false"
+        return f"; write {word}: YAML 1.2, as editors read it, takes {value} as text"
     if expected == "boolean" and isinstance(value, str):
         return "; write true or false without quotes"
     if expected == "integer" and isinstance(value, str) and value.strip().isdigit():
         return "; write the number without quotes"
     if expected == "array" and isinstance(value, str | int | float | bool):
         return "; write each entry on its own line starting with '- '"
-    if expected == "string" and isinstance(value, date):
-        return "; put it in quotes"
     return ""
+
+
+# What YAML 1.1 (the Go original's yaml.v2) read as booleans and YAML 1.2 reads as text.
+_YAML11_WORDS = frozenset({"y", "yes", "on", "n", "no", "off"})
 
 
 # --- building the model ---------------------------------------------------------------------

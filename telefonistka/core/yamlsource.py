@@ -1,11 +1,11 @@
 """YAML text → plain Python data, plus where every key and value was written.
 
-``yaml.safe_load`` forgets positions, and a config error that does not say *where* sends
-the user hunting. So we let PyYAML's composer build the node tree (which keeps marks)
+A plain YAML load forgets positions, and a config error that does not say *where* sends
+the user hunting. So we let ruamel.yaml's composer build the node tree (which keeps marks)
 and turn it into plain data ourselves, recording the 1-based line and column of each
 mapping key and each value under its key path (``("promotionPaths", 0, "sourcePath")``).
-Doing the conversion ourselves also lets us reject duplicate keys, which PyYAML silently
-resolves to the last one.
+Doing the conversion ourselves also lets us reject duplicate keys, which many loaders
+silently resolve to the last one.
 
 Keys are kept as the text written in the file: ``on: x`` or ``1: x`` in
 ``toggleCommitStatus`` mean the strings ``"on"`` and ``"1"``, as a Go ``map[string]string``
@@ -18,9 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import AnyStr
 
-import yaml
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError, SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from telefonistka.errors import ConfigError, ConfigProblem
 
@@ -120,16 +122,17 @@ def parse_yaml_collecting(text: str | bytes, filename: str) -> YamlDocument:
         message = f"the file is larger than {MAX_YAML_BYTES:,} characters; telefonistka refuses it"
         raise ConfigError([ConfigProblem(filename, 1, 1, "", message)])
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
+        reader = _reader()
+        root = reader.compose(source)
+    except MarkedYAMLError as exc:
         raise ConfigError([_syntax_problem(exc, filename)]) from exc
-    except yaml.reader.ReaderError as exc:
+    except ReaderError as exc:
         raise ConfigError([_reader_problem(exc, source, filename)]) from exc
     except RecursionError:
         raise ConfigError([ConfigProblem(filename, 1, 1, "", _TOO_DEEP)]) from None
     if root is None:
         return YamlDocument(data=None)
-    converter = _Converter(filename)
+    converter = _Converter(filename, reader.constructor)
     try:
         data = converter.convert(root, ())
     except _TooManyValuesError as exc:
@@ -144,7 +147,7 @@ def load_yaml_documents(text: str | bytes, filename: str) -> list[object]:
     """Every document of a YAML file as plain data, in telefonistka's one YAML dialect.
 
     The same reading as the configuration's (see docs/configuration.md, "The YAML
-    dialect"): YAML 1.1 scalars as PyYAML's safe loader reads them, keys kept as the text
+    dialect"): YAML 1.2 scalars as ruamel.yaml's safe loader reads them, keys kept as the text
     written, merge keys applied, and the same refusals (size, alias expansion, nesting,
     duplicate keys, unknown tags), all as a ``ConfigError`` naming file, line and column.
     The drift check reads the files it compares this way, so a hostile file in a
@@ -154,14 +157,15 @@ def load_yaml_documents(text: str | bytes, filename: str) -> list[object]:
     if len(source) > MAX_YAML_BYTES:
         message = f"the file is larger than {MAX_YAML_BYTES:,} characters; telefonistka refuses it"
         raise ConfigError([ConfigProblem(filename, 1, 1, "", message)])
-    converter = _Converter(filename, keep_positions=False)
+    reader = _reader()
+    converter = _Converter(filename, reader.constructor, keep_positions=False)
     documents: list[object] = []
     try:
-        for root in yaml.compose_all(source, Loader=yaml.SafeLoader):
+        for root in reader.compose_all(source):
             documents.append(None if root is None else converter.convert(root, ()))
-    except yaml.MarkedYAMLError as exc:
+    except MarkedYAMLError as exc:
         raise ConfigError([_syntax_problem(exc, filename)]) from exc
-    except yaml.reader.ReaderError as exc:
+    except ReaderError as exc:
         raise ConfigError([_reader_problem(exc, source, filename)]) from exc
     except _TooManyValuesError as exc:
         raise ConfigError([exc.problem]) from None
@@ -170,6 +174,26 @@ def load_yaml_documents(text: str | bytes, filename: str) -> list[object]:
     if converter.problems:
         raise ConfigError(converter.problems)
     return documents
+
+
+def _reader() -> YAML:
+    """ruamel.yaml's safe reader (YAML 1.2 unless a file says ``%YAML 1.1``), pure Python.
+
+    Why ruamel.yaml and YAML 1.2: it is what ``check-jsonschema`` and editors (the YAML
+    language server) read, so the packaged JSON Schema judges the very data telefonistka
+    validates, and the two agree on which files are valid.
+    """
+    reader = YAML(typ="safe", pure=True)
+    reader.Constructor = _ScalarConstructor
+    return reader
+
+
+class _ScalarConstructor(SafeConstructor):
+    """Builds scalar values; a timestamp stays the text written, as check-jsonschema
+    reads it (JSON has no dates, and ``targetDescription: 2024-06-01`` is a name)."""
+
+    yaml_constructors = dict(SafeConstructor.yaml_constructors)  # noqa: RUF012 - ruamel's own
+    yaml_constructors["tag:yaml.org,2002:timestamp"] = SafeConstructor.construct_yaml_str
 
 
 MAX_YAML_BYTES = 1_000_000
@@ -183,7 +207,7 @@ class _TooManyValuesError(Exception):
         self.problem = problem
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> ConfigProblem:
+def _syntax_problem(exc: MarkedYAMLError, filename: str) -> ConfigProblem:
     """A YAML syntax error at the mark where the parser gave up."""
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -193,7 +217,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, filename: str) -> ConfigProblem:
     return ConfigProblem(filename, line, column, "", f"invalid YAML: {problem}")
 
 
-def _reader_problem(exc: yaml.reader.ReaderError, source: str, filename: str) -> ConfigProblem:
+def _reader_problem(exc: ReaderError, source: str, filename: str) -> ConfigProblem:
     """A character YAML refuses (control characters), located from its offset."""
     where = _locate(source, exc.position, "\n")
     message = f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
@@ -206,6 +230,11 @@ def _locate(text: AnyStr, offset: int, newline: AnyStr) -> Position:
     return Position(before.count(newline) + 1, offset - before.rfind(newline))
 
 
+def _is_empty(node: Node) -> bool:
+    """A value written as nothing at all (``key:`` then a line break)."""
+    return isinstance(node, ScalarNode) and node.value == "" and not node.style
+
+
 def _position(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -213,13 +242,15 @@ def _position(node: Node) -> Position:
 class _Converter:
     """Walks the composed node tree once, collecting data, positions and problems."""
 
-    def __init__(self, filename: str, *, keep_positions: bool = True) -> None:
+    def __init__(
+        self, filename: str, constructor: SafeConstructor, *, keep_positions: bool = True
+    ) -> None:
         self.filename = filename
         self._keep_positions = keep_positions
         self.key_positions: dict[KeyPath, Position] = {}
         self.value_positions: dict[KeyPath, Position] = {}
         self.problems: list[ConfigProblem] = []
-        self._constructor = SafeConstructor()
+        self._constructor = constructor
         self._active: set[int] = set()
         self._values = 0
 
@@ -252,7 +283,7 @@ class _Converter:
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         try:
             return self._constructor.construct_object(node, deep=True)
-        except (yaml.constructor.ConstructorError, ValueError, OverflowError) as exc:
+        except (ConstructorError, ValueError, OverflowError) as exc:
             reason = getattr(exc, "problem", None) or str(exc)
             value = str(node.value)
             shown = value if len(value) <= _SHOWN else f"{value[:_SHOWN]}…"
@@ -282,6 +313,11 @@ class _Converter:
             seen[key] = _position(key_node)
             if self._keep_positions:
                 self.key_positions.setdefault((*path, key), seen[key])
+                if _is_empty(value_node):  # the parser marks it at the next token
+                    end = key_node.end_mark
+                    self.value_positions.setdefault(
+                        (*path, key), Position(end.line + 1, end.column + 2)
+                    )
             result[key] = self.convert(value_node, (*path, key))
         for merge_node, merge_path in merges:
             self._merge_into(result, merge_node, merge_path)
