@@ -280,6 +280,16 @@ def test_unknown_ref_is_a_clear_error(
     assert message in err
 
 
+def test_an_error_message_cannot_forge_a_workflow_command(
+    repo: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_plan(repo, capsys, "--base", "nope\n::stop-commands::x", "--head", "main")
+
+    assert code == 1
+    assert "stop-commands" in err
+    assert not [line for line in err.splitlines() if line.lstrip().startswith("::")]
+
+
 def test_bad_repo_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for path, message in ((tmp_path / "missing", "does not exist"), (tmp_path, "not a git")):
         code = main(["plan", "--repo", str(path), "--base", "main", "--head", "main"])
@@ -298,6 +308,24 @@ def test_default_output_is_a_table(
     assert code == 0
     assert "Promotion 1/2: 🚀 Promotion: app ➡️  prod" in out
     assert "env/prod-eu/app  ←  env/staging/app" in out
+
+
+def test_a_folder_name_cannot_forge_a_workflow_command(
+    repo: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plan`` runs in workflow steps: a component named with a newline and ``::error::``
+    (a valid git path) must not start a line the runner would obey."""
+    forged = "app\n::error file=x::forged\n  ::add-mask::tok"
+    repo.commit({f"env/staging/{forged}/values.yaml": "tag: v2\n"})
+
+    code, out, _ = run_plan(repo, capsys, "--base", "main", "--head", "feature")
+
+    assert code == 0
+    assert "forged" in out
+    assert not [line for line in out.splitlines() if line.lstrip().startswith("::")]
+    as_json = plan_json(repo, capsys)  # JSON keeps the name exactly: no line can start "::"
+    [promotion, *_] = as_json["promotions"]
+    assert any(forged in target for target in promotion["sync"])
 
 
 def test_no_promotions_table(repo: GitRepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:

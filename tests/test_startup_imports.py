@@ -52,6 +52,7 @@ LIGHT_MODULES = frozenset(
         "telefonistka.core.pr_requests",
         "telefonistka.core.repo_paths",
         "telefonistka.core.markdown",
+        "telefonistka.core.log_text",
     }
 )
 # The use cases and adapters the brief names, checked by name as well as by the list.

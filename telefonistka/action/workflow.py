@@ -10,7 +10,6 @@ shows them as well.
 
 from __future__ import annotations
 
-import re
 import sys
 import uuid
 from collections.abc import Iterator, Mapping
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from telefonistka.action.settings import LogLevel, Settings
+from telefonistka.core.log_text import inert
 from telefonistka.errors import ConfigError
 
 
@@ -64,12 +64,12 @@ class Workflow:
         start a workflow command, so a leading ``::`` is broken up (``:\u200b:``).
         """
         if self._level <= LogLevel.INFO:
-            self._write(_inert(message))
+            self._write(inert(message))
 
     def debug(self, message: str) -> None:
         """A detail line: plain at log-level ``debug``, else a ``::debug::`` command."""
         if self._level <= LogLevel.DEBUG:
-            self._write(_inert(message))
+            self._write(inert(message))
         elif self._on_runner:
             self._write(f"::debug::{_escape_data(message)}")
 
@@ -155,14 +155,6 @@ def output_block(name: str, value: str) -> str:
     while delimiter in value:  # pragma: no cover - a 122-bit collision
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
-
-
-_COMMAND_START = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
-
-
-def _inert(text: str) -> str:
-    """``text`` with no line starting a workflow command (``::name::``)."""
-    return _COMMAND_START.sub("\\1:\u200b", text)
 
 
 def _escape_data(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from telefonistka.core.log_text import inert
 from telefonistka.core.snapshot import Mode, TreeEntry, normalize_mode
 from telefonistka.errors import GitError
 from telefonistka.ports import CommitState
@@ -37,6 +38,12 @@ def printable(text: str) -> str:
     stream (stdout under a ``*.UTF-8`` locale, a JSON consumer) refuses to write.
     """
     return text.encode(ENCODING, ERRORS).decode(ENCODING, "backslashreplace")
+
+
+def printable_lines(text: str) -> str:
+    """``printable`` text for a terminal or a job log, where no line may start a
+    workflow command (``core.log_text.inert``); not for JSON, whose strings stay exact."""
+    return inert(printable(text))
 
 
 def printable_json(value: Any) -> Any:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from telefonistka import __version__
+from telefonistka.core.log_text import inert
 from telefonistka.errors import TelefonistkaError
 
 # Order is the order shown in ``--help``. Adding a command = one module + one line here.
@@ -57,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except TelefonistkaError as exc:
-        print(f"telefonistka: error: {exc}", file=sys.stderr)
+        print(inert(f"telefonistka: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -12,7 +12,8 @@ import argparse
 import json
 from typing import Any
 
-from telefonistka.adapters.localgit import LocalGitRepo, printable, printable_json
+from telefonistka.adapters.git_output import printable_json, printable_lines
+from telefonistka.adapters.localgit import LocalGitRepo
 from telefonistka.cli.local_plan import plan_between
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
 from telefonistka.core.rendering import Renderer
@@ -37,9 +38,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         text = json.dumps(printable_json(report_to_json(report)), indent=2, ensure_ascii=False)
     elif args.markdown:
-        text = printable(markdown(report))
+        text = printable_lines(markdown(report))
     else:
-        text = printable(text_summary(report))
+        text = printable_lines(text_summary(report))
     print(text)  # a path that is not UTF-8 shows as \x.. escapes (see ``printable``)
     return 0
 

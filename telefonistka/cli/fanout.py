@@ -35,6 +35,7 @@ from telefonistka.core.fanout import (
     select_endpoints,
     webhook_headers,
 )
+from telefonistka.core.log_text import inert
 from telefonistka.core.validation import load_repo_config
 from telefonistka.errors import GitError, MissingConfigError, UsageError
 from telefonistka.ports import PushComparer
@@ -119,7 +120,7 @@ def _send(
     if args.json:
         print(results_json(results, _event_facts(event) | {"delivery_id": delivery_id}))
     else:
-        print(format_results_table(results), end="")
+        print(inert(format_results_table(results)), end="")
     failed = any(not r.ok for r in results)
     return 1 if failed and args.fail_on_error else 0
 
@@ -181,7 +182,7 @@ def _report_selection(event: PushEvent, endpoints: tuple[Endpoint, ...], *, as_j
         ]
         print(json.dumps(_event_facts(event) | {"dry_run": True, "endpoints": listed}, indent=2))
     else:
-        print("".join(f"{display_url(e.url)}\n" for e in endpoints), end="")
+        print(inert("".join(f"{display_url(e.url)}\n" for e in endpoints)), end="")
     return 0
 
 

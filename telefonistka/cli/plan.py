@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
 from telefonistka.cli.local_plan import plan_between
 from telefonistka.core.plan_table import format_plan_table
@@ -44,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:
-        print(format_plan_table(plan), end="")
+        print(printable_lines(format_plan_table(plan)), end="")
     return 0

@@ -13,7 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
-from telefonistka.adapters.localgit import LocalGitRepo, printable, printable_json
+from telefonistka.adapters.git_output import printable_lines
+from telefonistka.adapters.localgit import LocalGitRepo, printable_json
 from telefonistka.cli.local_plan import read_repo_config
 from telefonistka.core.changes import components_from_folders, find_changed_components
 from telefonistka.core.component_configs import read_component_configs
@@ -95,7 +96,8 @@ def print_outcomes(plan: Plan, outcomes: list[Outcome], *, as_json: bool) -> Non
 
     Paths that are not UTF-8 are printed with ``\\x..`` escapes (see ``printable``).
     """
-    print(outcomes_json(plan, outcomes) if as_json else printable(outcomes_text(plan, outcomes)))
+    text = outcomes_json(plan, outcomes) if as_json else outcomes_text(plan, outcomes)
+    print(text if as_json else printable_lines(text))
 
 
 def outcomes_json(plan: Plan, outcomes: list[Outcome]) -> str:

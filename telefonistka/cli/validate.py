@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from telefonistka.core.config import REPO_CONFIG_FILE
+from telefonistka.core.log_text import inert
 from telefonistka.core.validation import (
     ConfigKind,
     load_component_config,
@@ -99,7 +100,7 @@ def _load(text: bytes, name: str, kind: ConfigKind) -> None:
 def _format_problem(problem: ConfigProblem, output: str) -> str:
     """One problem as a compiler-style line, or as a GitHub Actions annotation."""
     if output != "github":
-        return str(problem)
+        return inert(str(problem))
     message = f"{problem.key}: {problem.message}" if problem.key else problem.message
     file = _escape(problem.file).replace(":", "%3A").replace(",", "%2C")
     where = f"file={file},line={problem.line},col={problem.column}"
