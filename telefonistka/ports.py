@@ -186,5 +186,14 @@ class StatusHost(Protocol):
     ) -> None: ...
 
 
-class CodeHost(RepoReader, GitWriter, PullRequestHost, StatusHost, PushComparer, Protocol):
+class HistoryReader(Protocol):
+    """Which of two commits of the repository came first."""
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether commit ``ancestor`` is ``descendant`` or one of its ancestors."""
+
+
+class CodeHost(
+    RepoReader, GitWriter, PullRequestHost, StatusHost, PushComparer, HistoryReader, Protocol
+):
     """A repository on a code host with pull requests: everything the GitHub use cases use."""

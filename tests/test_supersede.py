@@ -230,7 +230,10 @@ def test_a_note_naming_many_newer_prs_is_bounded(
     newer = [NewerPr(100 + t, frozenset(paths)) for t, paths in enumerate(owned)]
     repo = GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
 
-    done = SupersedeOlderPrs(repo, "main", lambda login: login == older.user.login).run(newer)
+    snapshot = emu.get_repo(REPO).git.ref("refs/heads/main")
+    assert snapshot is not None
+    is_bot = lambda login: login == older.user.login  # noqa: E731
+    done = SupersedeOlderPrs(repo, "main", is_bot).run(newer, snapshot)
 
     assert done.noted == (older.number,)
     [note] = comments_on(emu, older.number)
@@ -238,3 +241,29 @@ def test_a_note_naming_many_newer_prs_is_bounded(
     more = re.search(r"- … and (\d+) more PRs$", note)
     assert more is not None
     assert note.count("\n- #") + int(more[1]) == 40
+
+
+def test_the_run_with_older_content_closes_its_own_pr(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """Runs of two merges may finish in any order. Which PR is stale is decided by history
+    (the default-branch commit each promotion was computed on), not by PR numbers: a run
+    that computed on an older commit and finishes last closes its own PR."""
+    first = promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"})
+    [group] = first.opened
+    assert group.pr is not None
+    stale_base = emu.get_repo(REPO).git.ref("refs/heads/main")
+    assert stale_base is not None
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG + "closeSupersededPromotionPrs: false\n"})
+    newer = only_pr(promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"}))
+    assert emu.get_repo(REPO).pulls[group.pr.number].state == "open"
+    repo = GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
+    own = NewerPr(group.pr.number, frozenset({"env/prod/app"}), group.pr)
+    is_bot = lambda login: login == group.pr.author  # noqa: E731
+
+    done = SupersedeOlderPrs(repo, "main", is_bot).run([own], stale_base)
+
+    assert done.closed == (group.pr.number,)
+    assert emu.get_repo(REPO).pulls[group.pr.number].state == "closed"
+    assert emu.get_repo(REPO).pulls[newer].state == "open"
+    assert comments_on(emu, group.pr.number)[0].startswith(f"Superseded by #{newer}")

@@ -218,7 +218,11 @@ class MergedPrPromotion:
         run.may_replace = lambda branch: self._open_pr(branch) is None
         outcomes = run.carry_out(plan)
         groups = [self._open(outcome, config) for outcome in outcomes]
-        superseded = self._supersede(groups) if config.close_superseded_promotion_prs else ()
+        superseded = (
+            self._supersede(groups, snapshot.commit)
+            if config.close_superseded_promotion_prs
+            else ()
+        )
         groups, comment_failure = self._auto_merge(groups)
         failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
         return MergedPrResult(
@@ -231,19 +235,19 @@ class MergedPrPromotion:
             superseded,
         )
 
-    def _supersede(self, groups: list[GroupResult]) -> tuple[int, ...]:
+    def _supersede(self, groups: list[GroupResult], snapshot: str) -> tuple[int, ...]:
         """Close the bot's older promotion PRs this run's PRs replace (see ``supersede``).
 
         Trouble there is a warning, never a failed promotion: the new PRs are open.
         """
         newer = [
-            NewerPr(g.pr.number, frozenset(target for target, _ in g.outcome.promotion.sync))
+            NewerPr(g.pr.number, frozenset(t for t, _ in g.outcome.promotion.sync), g.pr)
             for g in groups
             if g.pr is not None and not g.failed and g.outcome.status is not Status.EDITED
         ]
         base = self.event.default_branch
         try:
-            done = SupersedeOlderPrs(self.repo, base, self._is_bot, self.log).run(newer)
+            done = SupersedeOlderPrs(self.repo, base, self._is_bot, self.log).run(newer, snapshot)
         except TelefonistkaError as exc:
             self._warn(f"could not look for superseded promotion PRs: {exc}")
             return ()

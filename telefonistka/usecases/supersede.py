@@ -1,21 +1,24 @@
-"""Superseded promotion PRs: a newer promotion closes the older ones it replaces.
+"""Superseded promotion PRs: the newer promotion closes the older ones it replaces.
 
 Why: two merges that change the same component open two promotion PRs to the same
 targets. Merging the older one after the newer brings older content back (or conflicts).
-So once a run has opened or updated its promotion PRs, every older open promotion PR of
-the bot whose target paths this run's PRs all cover is closed with a comment
-"superseded by #N" and its branch deleted; one covered only in part gets a comment naming
-the paths the newer PRs own. Only the bot's own PRs are candidates (its login as author,
-a ``promotions/`` head branch, the ``promotion`` label, targets named in its metadata
-block), and one whose branch holds a commit the bot did not write is never closed: a
-reviewer's fix is not thrown away.
+So once a run has opened or updated its promotion PRs, each open promotion PR of the bot
+that shares targets with them is compared with them by history (see
+``SupersedeOlderPrs.run``): the one with older content is closed with a comment
+"superseded by #N" and its branch deleted when the newer ones cover all its targets, or
+told which targets the newer ones own when they cover only some. Only the bot's own PRs
+are candidates (its login as author, a ``promotions/`` head branch, the ``promotion``
+label, targets named in its metadata block), and one whose branch holds a commit the bot
+did not write is never closed: a reviewer's fix is not thrown away.
 
 Every step is safe to repeat: the comments are posted once (looked up first), closing a
 closed PR and deleting a deleted branch change nothing, and a re-run lists only PRs that
 are still open. ``closeSupersededPromotionPrs: false`` turns it off.
 
 Costs one listing of the open PRs into the default branch (100 per page) per run; per
-closed PR its head commit, the comment look-up and post, the close and the branch delete.
+PR sharing targets its head commit and, when the two were computed on different
+default-branch commits, one compare; per closed PR the comment look-up and post, the
+close and the branch delete.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import TITLE_PREFIX
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.errors import TelefonistkaError
-from telefonistka.ports import CodeHost
+from telefonistka.ports import CodeHost, CommitState
 from telefonistka.usecases.bot_identity import promotion_pr_problems
 
 _SHOWN_PATHS = 20  # a partly-covered note names at most this many paths per PR
@@ -39,10 +42,12 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class NewerPr:
-    """A promotion PR of this run and the target component paths it owns."""
+    """A promotion PR of this run, the target component paths it owns, and the PR itself
+    (so that it can be told, or closed, when another run promoted newer content)."""
 
     number: int
     targets: frozenset[str]
+    pull: PullRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Superseding:
 
 @dataclass
 class SupersedeOlderPrs:
-    """One pass over the open PRs into ``base`` after a run opened ``newer``."""
+    """One pass over the open PRs into ``base`` after a run opened its PRs."""
 
     host: CodeHost
     base: str
@@ -67,30 +72,71 @@ class SupersedeOlderPrs:
     _noted: list[int] = field(default_factory=list, init=False)
     _failures: list[str] = field(default_factory=list, init=False)
     _warnings: list[str] = field(default_factory=list, init=False)
+    _states: dict[str, CommitState] = field(default_factory=dict, init=False)
 
-    def run(self, newer: Sequence[NewerPr]) -> Superseding:
+    def run(self, newer: Sequence[NewerPr], snapshot: str) -> Superseding:
+        """Compare this run's PRs (written on default-branch commit ``snapshot``) with the
+        bot's other open promotion PRs that share a target with them.
+
+        Which content is newer is decided by history, not by PR numbers: a promotion
+        commit's parent is the default-branch commit it was computed on, so the PR whose
+        parent descends from the other's holds the newer content. Two runs of different
+        merges may run side by side and finish in any order; either way the stale PR is
+        the one closed. On the same parent (a re-run), the higher PR number is newer.
+        """
         if not newer:
             return Superseding()
         ours = {pr.number for pr in newer}
-        newest = max(ours)
-        for older in self.host.list_open_prs(self.base):
-            if older.number in ours or older.number > newest or not self._is_promotion(older):
+        for other in self.host.list_open_prs(self.base):
+            if other.number in ours or not self._is_promotion(other):
+                continue
+            targets = _targets(other)
+            overlapping = [pr for pr in newer if pr.targets & targets]
+            if not overlapping:
                 continue
             try:
-                self._handle(older, [pr for pr in newer if pr.number > older.number])
+                if self._is_older(other, snapshot, max(pr.number for pr in overlapping)):
+                    self._handle(other, overlapping)
+                else:
+                    self._yield_to(other, targets, overlapping)
             except TelefonistkaError as exc:
-                self._failures.append(f"superseding PR #{older.number}: {exc}")
+                self._failures.append(f"superseding PR #{other.number}: {exc}")
         return Superseding(
             tuple(self._closed), tuple(self._noted), tuple(self._failures), tuple(self._warnings)
         )
+
+    def _is_older(self, other: PullRequest, snapshot: str, newest: int) -> bool:
+        """Whether ``other`` holds older content than this run (see ``run``).
+
+        A branch somebody pushed to has no promotion commit at its head to tell its base:
+        it counts as older by its number (it is never closed, only told), and a newer
+        number wins over it.
+        """
+        if not self._branch_is_ours(other):
+            return other.number < newest
+        parents = self._state(other.head_sha).parents
+        base = parents[0] if parents else ""
+        if base == snapshot:
+            return other.number < newest
+        return bool(base) and self.host.is_ancestor(base, snapshot)
+
+    def _yield_to(
+        self, other: PullRequest, targets: frozenset[str], ours: Sequence[NewerPr]
+    ) -> None:
+        """``other`` came from a later merge: this run's PRs are the stale ones."""
+        if not self._branch_is_ours(other):
+            return  # somebody's edits are not newer content to give way to
+        newer = NewerPr(other.number, targets, other)
+        for pr in ours:
+            if pr.pull is not None:
+                self._handle(pr.pull, [newer])
 
     def _is_promotion(self, pull: PullRequest) -> bool:
         """A promotion PR the bot opened; anybody else's PR is never touched."""
         return not promotion_pr_problems(pull, self.is_bot)
 
     def _handle(self, older: PullRequest, newer: Sequence[NewerPr]) -> None:
-        metadata = extract_metadata(older.body)
-        targets = frozenset(metadata.promoted_paths) if metadata is not None else frozenset()
+        targets = _targets(older)
         owners = [pr for pr in newer if pr.targets & targets]
         if not targets or not owners:
             return
@@ -108,7 +154,13 @@ class SupersedeOlderPrs:
             self._note(older, owners, targets, where + "did not write)")
 
     def _branch_is_ours(self, older: PullRequest) -> bool:
-        return self.host.commit_state(older.head_sha).message.startswith(TITLE_PREFIX)
+        return self._state(older.head_sha).message.startswith(TITLE_PREFIX)
+
+    def _state(self, sha: str) -> CommitState:
+        """A commit's tree, parents and message, read once per run."""
+        if sha not in self._states:
+            self._states[sha] = self.host.commit_state(sha)
+        return self._states[sha]
 
     def _close(self, older: PullRequest, owners: Sequence[NewerPr]) -> None:
         note = (
@@ -144,6 +196,13 @@ class SupersedeOlderPrs:
     def _warn(self, message: str) -> None:
         """Kept for the caller, which logs and summarises every warning of the run."""
         self._warnings.append(message)
+
+
+def _targets(pull: PullRequest) -> frozenset[str]:
+    """The target component paths a bot promotion PR names in its metadata block (none
+    when the block is missing or was shortened away: such a PR is left alone)."""
+    metadata = extract_metadata(pull.body)
+    return frozenset(metadata.promoted_paths) if metadata is not None else frozenset()
 
 
 def _numbers(prs: Iterable[NewerPr]) -> str:

@@ -65,6 +65,17 @@ class ChangedFiles(GitData, PullRequests):
             return self.changed_files_between(before, after)
         return _file_names(records)
 
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether commit ``ancestor`` is ``descendant`` or one of its ancestors.
+
+        One ``GET /compare/{ancestor}...{descendant}``: its ``status`` is ``identical`` or
+        ``ahead`` exactly then (``behind`` or ``diverged`` otherwise).
+        """
+        what = f"compare {ancestor[:12]}...{descendant[:12]}"
+        params = {"per_page": 1}
+        data = self._call("compare", what, "GET", f"/compare/{ancestor}...{descendant}", params)
+        return str((data or {}).get("status")) in ("identical", "ahead")
+
 
 def _file_names(records: Iterable[Mapping[str, Any]]) -> list[str]:
     """PR-file records → paths in order, each once; a rename gives its old name too."""
