@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from github import GithubException
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
@@ -291,3 +292,62 @@ def test_an_unexpected_error_still_ends_the_status_and_the_run_cleanly(
     assert "Traceback" in step.stdout  # in the log, for the report
     assert "telefonistka: unexpected error" in step.summary
     assert statuses(emu)[-1] == ("telefonistka", "error")
+
+
+@pytest.fixture
+def fork_emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    """``fork-token`` reads only, as the GITHUB_TOKEN of a fork PR's workflow run."""
+    yield from checked_emulator(tmp_path / "github", read_only_tokens=frozenset({"fork-token"}))
+
+
+def as_fork(event: Path) -> Path:
+    """The delivery as GitHub sends it for a PR from ``mallory/infra``."""
+    payload = json.loads(event.read_text())
+    payload["pull_request"]["head"]["repo"]["full_name"] = "mallory/infra"
+    payload["pull_request"]["head"]["label"] = "mallory:feature"
+    event.write_text(json.dumps(payload))
+    return event
+
+
+def test_a_fork_pr_gets_a_read_only_check_in_the_summary(fork_emu: GitHubEmulator) -> None:
+    """A fork PR's run has a read-only token: no status, no comment is even tried, and the
+    drift found is in the summary and the outputs, with a note saying why."""
+    event = as_fork(open_pr(fork_emu, DRIFTED, {"env/staging/app/extra.yaml": "a: 1\n"}))
+    fork_emu.reset()
+
+    step = run_step(fork_emu, event, github_token="fork-token")
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert (comments(fork_emu), statuses(fork_emu)) == ([], [])
+    assert step.outputs["drift-detected"] == "true"
+    assert "This PR comes from a fork" in step.summary
+    assert "| `env/prod/app` | `env/staging/app` |" in step.summary
+    assert all(e.method == "GET" or e.route == "/graphql" for e in fork_emu.requests)
+
+
+def test_a_fork_pr_with_the_show_plan_label_gets_the_plan_in_the_summary(
+    fork_emu: GitHubEmulator,
+) -> None:
+    open_pr(fork_emu, IN_SYNC, {"env/staging/app/values.yaml": "tag: v3\n"})
+    client(fork_emu).get_pull(1).add_to_labels("show-plan")
+    event = as_fork(latest_event(fork_emu, "pull_request", "labeled"))
+    fork_emu.reset()
+
+    step = run_step(fork_emu, event, github_token="fork-token")
+    assert all(e.method == "GET" or e.route == "/graphql" for e in fork_emu.requests)
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert comments(fork_emu) == []
+    assert "This PR comes from a fork" in step.summary
+    assert "## 📋 Telefonistka promotion plan" in step.summary
+    assert json.loads(step.outputs["plan"])["promotions"]
+
+
+def test_the_emulator_refuses_a_read_only_token_every_write(fork_emu: GitHubEmulator) -> None:
+    fork_emu.repo(REPO, IN_SYNC)
+    reader = pygithub_client(fork_emu, "fork-token").get_repo(REPO)
+    assert reader.get_branch("main").commit.sha == main_sha(fork_emu)
+    with pytest.raises(GithubException) as refused:
+        reader.create_git_ref("refs/heads/x", main_sha(fork_emu))
+    assert refused.value.status == 403
+    assert "Resource not accessible by integration" in str(refused.value.data)

@@ -598,3 +598,57 @@ def test_two_concurrent_runs_of_one_event_open_one_pr(
 
     assert [step.code for step in steps] == [0, 0], steps[0].stdout + steps[1].stdout
     assert len(promotion_prs(emu)) == 1  # whichever run lost a race took the winner's over
+
+
+def dispatch_payload(emu: GitHubEmulator) -> Path:
+    """A ``workflow_dispatch`` delivery of this repository, as GitHub sends it."""
+    payload = {
+        "inputs": {"pr": "1"},
+        "ref": "refs/heads/main",
+        "repository": {"full_name": REPO, "default_branch": "main"},
+        "sender": {"login": "alice"},
+        "workflow": ".github/workflows/promote-again.yml",
+    }
+    path = emu.workdir / "dispatch.json"
+    path.write_text(json.dumps(payload))
+    return path
+
+
+def test_promote_pr_promotes_a_merged_pr_again(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """The recovery for a missed merge event: dispatch with ``promote-pr``; a second
+    dispatch finds the PR it opened and changes nothing."""
+    merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    emu.reset()
+
+    first = run_step(emu, dispatch_payload(emu), "workflow_dispatch", promote_pr="1")
+    again = run_step(emu, dispatch_payload(emu), "workflow_dispatch", promote_pr="1")
+
+    assert first.code == 0, first.stdout + first.stderr
+    assert again.code == 0, again.stdout + again.stderr
+    [number] = promotion_prs(emu)
+    [opened] = json.loads(first.outputs["promotion-prs"])
+    assert (opened["number"], opened["status"]) == (number, "created")
+    [found] = json.loads(again.outputs["promotion-prs"])
+    assert (found["number"], found["status"]) == (number, "unchanged")
+    assert "promoting merged PR #1 again" in first.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "the `promote-pr` input must be a PR number, got 'abc'"),
+        ("2", "PR #2 is not merged: only a PR merged into 'main' is promoted"),
+    ],
+)
+def test_promote_pr_of_a_bad_or_open_pr_is_an_input_error(
+    emu: GitHubEmulator, gh: GhRepository, value: str, message: str
+) -> None:
+    merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    gh.create_git_ref("refs/heads/open", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, {"env/staging/app/values.yaml": "tag: v3\n"}, branch="open")
+    gh.create_pull(title="open", body="", head="open", base="main")
+
+    step = run_step(emu, dispatch_payload(emu), "workflow_dispatch", promote_pr=value)
+
+    assert step.code == 2, step.stdout + step.stderr
+    assert message in step.stdout

@@ -102,7 +102,7 @@ def test_the_registry_in_registration_order() -> None:
         ("pull_request", "show plan"),
         ("issue_comment", "comment commands"),
         ("push", "push fan-out"),
-        ("workflow_dispatch", "version bump"),
+        ("workflow_dispatch", "version bump, or promotion again (promote-pr)"),
     ]
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from telefonistka.action.context import Context, Report
-from telefonistka.action.handlers.bump import bump_version
+from telefonistka.action.handlers.bump import on_dispatch
 from telefonistka.action.handlers.comment_commands import run_comment_commands
 from telefonistka.action.handlers.drift import DRIFT_ACTIONS, check_pr_drift
 from telefonistka.action.handlers.fanout import fan_out_push
@@ -141,10 +141,10 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         "workflow_dispatch",
-        "version bump",
+        "version bump, or promotion again (promote-pr)",
         WorkflowDispatchEvent,
         lambda _event: True,
-        bump_version,
+        on_dispatch,
         needs="nothing: every dispatch",
     ),
 )

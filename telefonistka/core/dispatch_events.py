@@ -21,6 +21,7 @@ class WorkflowDispatchEvent:
     repository: str
     ref: str
     workflow: str = ""
+    default_branch: str = ""  # repository.default_branch ("" when the payload has none)
 
 
 def workflow_dispatch_event_from_json(data: object) -> WorkflowDispatchEvent:
@@ -33,6 +34,7 @@ def workflow_dispatch_event_from_json(data: object) -> WorkflowDispatchEvent:
         ),
         ref=_string(root, "ref"),
         workflow=str(root.get("workflow") or ""),
+        default_branch=str(repository.get("default_branch") or ""),
     )
 
 

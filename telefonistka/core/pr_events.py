@@ -40,6 +40,7 @@ class PullRequest:
     labels: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()  # logins
     html_url: str = ""
+    head_repo: str = ""  # OWNER/NAME the head branch lives in ("" when unknown or deleted)
 
     @property
     def status_sha(self) -> str:
@@ -57,6 +58,17 @@ class PullRequestEvent:
     pull_request: PullRequest
     sender: str = ""
     label: str | None = None
+
+    @property
+    def from_fork(self) -> bool:
+        """The PR's branch lives in another repository (a fork).
+
+        Why it matters: GitHub runs ``pull_request`` workflows of fork PRs with a read-only
+        ``GITHUB_TOKEN`` and no secrets, so the bot can read but not comment or set
+        statuses there.
+        """
+        head = self.pull_request.head_repo
+        return bool(head) and head.lower() != self.repository.lower()
 
     @property
     def is_merge(self) -> bool:
@@ -160,7 +172,15 @@ def _pull_request(fields: _Fields, pull: _Json) -> PullRequest:
         changed_files=fields.optional_integer(pull, "changed_files", p),
         labels=fields.label_names(pull, p),
         html_url=fields.text(pull, "html_url", p),
+        head_repo=_head_repo(head),
     )
+
+
+def _head_repo(head: _Json) -> str:
+    """``head.repo.full_name``; GitHub sends ``repo: null`` once a fork is deleted."""
+    repo = head.get("repo")
+    name = repo.get("full_name") if isinstance(repo, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 class _Fields:

@@ -34,7 +34,7 @@ from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import DRIFT_MARKER, Renderer
 from telefonistka.ports import CodeHost, Comment
 from telefonistka.usecases.bot_identity import bot_matcher
-from telefonistka.usecases.pr_status import PrStatus
+from telefonistka.usecases.pr_status import FORK_NOTE, PrStatus
 from telefonistka.usecases.repo_config import read_repo_config_in
 
 Log = Callable[[str], None]
@@ -49,6 +49,7 @@ class DriftCheckResult:
     report: DriftReport
     posted: int = 0
     minimized: int = 0
+    read_only: bool = False  # a fork PR: nothing written (see ``PrDriftCheck.read_only``)
 
     def outputs(self) -> dict[str, str]:
         """Step outputs: the plan as JSON (as the promotion sets it) and whether it drifted.
@@ -63,6 +64,8 @@ class DriftCheckResult:
     def summary(self) -> str:
         """The job summary: one row per drifted pair, or a line saying there is none."""
         lines = [f"### Telefonistka: drift check of #{self.pr_number}", ""]
+        if self.read_only:
+            lines += [FORK_NOTE, ""]
         if not self.report.has_drift:
             lines.append(f"No drift in the {len(self.report.pairs)} sync pair(s) of this PR.")
         else:
@@ -99,9 +102,16 @@ class PrDriftCheck:
     renderer: Renderer
     server_url: str
     log: Log = print
+    # A PR from a fork, run on ``pull_request``: GitHub gives such runs a read-only token
+    # and no secrets. The check then reads only, and its result goes to the job summary
+    # and the outputs instead of a status and a comment that would be refused.
+    read_only: bool = False
 
     def run(self) -> DriftCheckResult:
         """The whole check, bracketed by the commit status (see ``PrStatus``)."""
+        if self.read_only:
+            self.log(f"notice: {FORK_NOTE}")
+            return self._check()
         status = PrStatus(self.repo, self.pull, self.default_branch, self.renderer, self.log)
         return status.run("checking drift", self._check, lambda r: r.status_description)
 
@@ -116,6 +126,8 @@ class PrDriftCheck:
         pairs = [pair for promotion in plan.promotions for pair in promotion.sync]
         report = compute_drift(snapshot, pairs, self.repo)
         self.log(f"{len(report.drifted)} of {len(report.pairs)} sync pair(s) drifted")
+        if self.read_only:
+            return DriftCheckResult(self.pull.number, plan, report, read_only=True)
         posted, minimized = self._update_comments(report)
         return DriftCheckResult(self.pull.number, plan, report, posted, minimized)
 

@@ -19,7 +19,7 @@ from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer
 from telefonistka.ports import CodeHost
-from telefonistka.usecases.pr_status import PrStatus
+from telefonistka.usecases.pr_status import FORK_NOTE, PrStatus
 from telefonistka.usecases.repo_config import read_repo_config_in
 
 Log = Callable[[str], None]
@@ -31,16 +31,18 @@ class ShownPlan:
 
     pr_number: int
     plan: Plan
+    shown: str = ""  # the plan comment, kept for the summary when it could not be posted
 
     def outputs(self) -> dict[str, str]:
         return {"plan": json.dumps(self.plan.to_json(), ensure_ascii=False)}
 
     def summary(self) -> str:
         count = len(self.plan.promotions)
-        return (
-            f"### Telefonistka: plan of #{self.pr_number}\n\n"
-            f"Merging it will open {count} promotion PR(s); the plan is commented on the PR.\n"
-        )
+        title = f"### Telefonistka: plan of #{self.pr_number}\n\n"
+        if self.shown:
+            return f"{title}{FORK_NOTE}\n\n{self.shown}"
+        merging = f"Merging it will open {count} promotion PR(s)"
+        return f"{title}{merging}; the plan is commented on the PR.\n"
 
     @property
     def status_description(self) -> str:
@@ -56,9 +58,16 @@ class ShowPlan:
     default_branch: str
     renderer: Renderer
     log: Log = print
+    read_only: bool = False  # a fork PR: the plan goes to the job summary (see FORK_NOTE)
 
     def run(self) -> ShownPlan:
         """Plan, comment, all bracketed by the commit status (see ``PrStatus``)."""
+        if self.read_only:
+            self.log(f"notice: {FORK_NOTE}")
+            plan = self._plan()
+            return ShownPlan(
+                self.pull.number, plan, self.renderer.plan_comment(plan, dry_run=False)
+            )
         status = PrStatus(self.repo, self.pull, self.default_branch, self.renderer, self.log)
         return status.run("computing the plan", self._show, lambda r: r.status_description)
 

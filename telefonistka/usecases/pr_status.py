@@ -19,6 +19,12 @@ from telefonistka.errors import ConfigError, MissingConfigError, TelefonistkaErr
 from telefonistka.ports import CodeHost, CommitStatusState
 
 STATUS_CONTEXT = "telefonistka"  # the commit status of every run
+# What a PR from a fork gets instead of a status and a comment (docs/github-action.md).
+FORK_NOTE = (
+    "This PR comes from a fork. GitHub runs `pull_request` workflows of fork PRs with a "
+    "read-only token and no secrets, so telefonistka did its work without setting its "
+    "commit status or commenting: the result is below and in the step outputs."
+)
 T = TypeVar("T")
 Log = Callable[[str], None]
 

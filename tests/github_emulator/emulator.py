@@ -56,11 +56,15 @@ class GitHubEmulator:
         *,
         login: str = DEFAULT_LOGIN,
         tokens: Mapping[str, str] | None = None,
+        read_only_tokens: frozenset[str] = frozenset(),
         port: int = 0,
     ) -> None:
         self.workdir = Path(workdir)
         self.login = login
         self.tokens = dict(tokens or {})
+        # Tokens that may only read, as the GITHUB_TOKEN of a fork PR's workflow run: every
+        # write (and every GraphQL mutation) is refused 403, as GitHub refuses it.
+        self.read_only_tokens = read_only_tokens
         self.repos: dict[str, Repository] = {}
         self.events: list[Event] = []
         self.ids = Counter(1000)
@@ -188,6 +192,10 @@ class GitHubEmulator:
 
     # --- behaviour shared by handlers ---------------------------------------------------
 
+    def _read_only(self, headers: Mapping[str, str]) -> bool:
+        auth = headers.get("authorization", "")
+        return " " in auth and auth.split(" ", 1)[1].strip() in self.read_only_tokens
+
     def user_for(self, headers: Mapping[str, str]) -> str:
         auth = headers.get("authorization", "")
         token = auth.split(" ", 1)[1].strip() if " " in auth else ""
@@ -254,6 +262,14 @@ class GitHubEmulator:
         self, method: str, path: str, query: str, raw: bytes, headers: dict[str, str]
     ) -> tuple[Response, str | None]:
         """Answer one API request; returns the response and the matched route template."""
+        if self._read_only(headers) and _is_write(method, path, raw):
+            refused = ApiError(403, "Resource not accessible by integration")
+            return Response(403, refused.body()), None
+        return self._answer(method, path, query, raw, headers)
+
+    def _answer(
+        self, method: str, path: str, query: str, raw: bytes, headers: dict[str, str]
+    ) -> tuple[Response, str | None]:
         login = self.user_for(headers)
         if path == GRAPHQL_PATH and method == "POST":
             from . import graphql  # noqa: PLC0415 - cycle with api
@@ -348,3 +364,10 @@ class GitHubEmulator:
 def _done(action: Callable[[], None]) -> Response:
     action()
     return Response(204)
+
+
+def _is_write(method: str, path: str, raw: bytes) -> bool:
+    """A request that changes something: any REST write, a GraphQL mutation."""
+    if path == GRAPHQL_PATH and method == "POST":
+        return b"mutation" in raw
+    return method in ("POST", "PATCH", "PUT", "DELETE")

@@ -9,8 +9,17 @@ from telefonistka.action.context import Context, Report
 from telefonistka.core.dispatch_events import WorkflowDispatchEvent
 
 
+def on_dispatch(event: WorkflowDispatchEvent, context: Context) -> Report:
+    """``workflow_dispatch``: ``promote-pr`` promotes a merged PR again; else a bump."""
+    if context.settings.input("promote-pr"):
+        from telefonistka.action.handlers.promotion import promote_pr_again
+
+        return promote_pr_again(event, context)
+    return bump_version(event, context)
+
+
 def bump_version(event: WorkflowDispatchEvent, context: Context) -> Report:
-    """``workflow_dispatch``: the ``bump-*`` inputs open a version-bump PR ."""
+    """``workflow_dispatch``: the ``bump-*`` inputs open a version-bump PR."""
     from telefonistka.action.bump_inputs import bump_outputs, bump_summary, read_bump_job
     from telefonistka.usecases.bump_version import bump
 

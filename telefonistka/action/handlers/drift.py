@@ -20,11 +20,16 @@ def check_pr_drift(event: PullRequestEvent, context: Context) -> Report:
     """``pull_request`` opened / reopened / synchronize: the drift check."""
     repo = context.repo(event.repository, event.default_branch)
     pull = event.pull_request
-    return run_drift_check(repo, pull, event.default_branch, context)
+    return run_drift_check(repo, pull, event.default_branch, context, read_only=event.from_fork)
 
 
 def run_drift_check(
-    repo: GitHubRepo, pull: PullRequest, default_branch: str, context: Context
+    repo: GitHubRepo,
+    pull: PullRequest,
+    default_branch: str,
+    context: Context,
+    *,
+    read_only: bool = False,
 ) -> Report:
     """The drift check of one open PR; shared by PR events and ``/retrigger``."""
     from telefonistka.usecases.check_drift import PrDriftCheck
@@ -36,6 +41,7 @@ def run_drift_check(
         context.renderer(repo, default_branch),
         context.settings.server_url,
         context.log,
+        read_only=read_only,
     )
     result = context.run_grouped(f"Drift check of PR #{pull.number}", check.run)
     return Report(result.outputs(), result.summary())

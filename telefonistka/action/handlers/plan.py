@@ -15,8 +15,9 @@ def show_plan(event: PullRequestEvent, context: Context) -> Report:
 
     repo = context.repo(event.repository, event.default_branch)
     pull = event.pull_request
+    renderer = context.renderer(repo, event.default_branch)
     shower = ShowPlan(
-        repo, pull, event.default_branch, context.renderer(repo, event.default_branch), context.log
+        repo, pull, event.default_branch, renderer, context.log, read_only=event.from_fork
     )
     result = context.run_grouped(f"Plan of PR #{pull.number}", shower.run)
     return Report(result.outputs(), result.summary())

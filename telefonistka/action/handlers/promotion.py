@@ -1,4 +1,8 @@
-"""``pull_request`` closed and merged into the default branch: open the promotion PRs."""
+"""``pull_request`` closed and merged into the default branch: open the promotion PRs.
+
+``workflow_dispatch`` with the ``promote-pr`` input runs the same promotion again for a
+merged PR by number: the recovery for a merge whose run was missed or failed for good.
+"""
 
 # The use case is imported when the route matches, so other events never load it:
 # ruff: noqa: PLC0415
@@ -6,7 +10,9 @@
 from __future__ import annotations
 
 from telefonistka.action.context import Context, Report
+from telefonistka.core.dispatch_events import WorkflowDispatchEvent
 from telefonistka.core.pr_events import PullRequestEvent
+from telefonistka.errors import UsageError
 
 
 def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
@@ -24,3 +30,26 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
     )
     result = context.run_grouped(f"Promotion of PR #{event.pull_request.number}", promotion.run)
     return Report(result.outputs(), result.summary(), result.failures, result.warnings)
+
+
+def promote_pr_again(event: WorkflowDispatchEvent, context: Context) -> Report:
+    """``workflow_dispatch`` with ``promote-pr: N``: promote merged PR #N as its merge would.
+
+    The PR is read through the API; it must be merged into the default branch. Re-running
+    is safe (see "Re-runs are safe" in docs/github-action.md): branches and PRs an earlier
+    run opened are found and reused.
+    """
+    text = context.settings.input("promote-pr")
+    if not text.isdecimal() or int(text) < 1:
+        raise UsageError(f"the `promote-pr` input must be a PR number, got {text!r}")
+    repo = context.repo(event.repository, event.default_branch or None)
+    pull = repo.get_pr(int(text))
+    default_branch = repo.default_branch
+    if not pull.merged or pull.base_ref != default_branch:
+        state = "merged into " + pull.base_ref if pull.merged else "not merged"
+        raise UsageError(
+            f"PR #{pull.number} is {state}: only a PR merged into {default_branch!r} is promoted"
+        )
+    merged = PullRequestEvent("closed", event.repository, default_branch, pull)
+    context.log(f"promoting merged PR #{pull.number} again, as asked by `promote-pr`")
+    return promote_merged_pr(merged, context)
