@@ -28,6 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 ACTION = ROOT / "action.yml"
 LOCK = ROOT / "requirements.lock"
+EXAMPLES = (
+    "promotion.yml",
+    "fanout.yml",
+    "version-bump.yml",
+    "pr-lifecycle.yml",
+    "promote-again.yml",
+)
 WORKFLOWS = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("docs/examples/*.yml")])
 WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
 
@@ -111,7 +118,69 @@ def test_the_workflows_are_all_there() -> None:
         "docs/examples/promotion.yml",
         "docs/examples/fanout.yml",
         "docs/examples/version-bump.yml",
+        "docs/examples/pr-lifecycle.yml",
+        "docs/examples/promote-again.yml",
     }
+
+
+def example(name: str) -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load((ROOT / "docs/examples" / name).read_text())
+    return loaded
+
+
+def test_no_example_concurrency_group_can_drop_an_event() -> None:
+    """GitHub keeps one pending run per group and cancels the older pending one: a group
+    per repository drops the middle of three quick events. Each example keys its group by
+    what must never be dropped, and never cancels a run in progress."""
+    groups = {name: example(name)["concurrency"] for name in EXAMPLES}
+    assert all(group["cancel-in-progress"] is False for group in groups.values())
+    keyed = {name: group["group"] for name, group in groups.items()}
+    assert (
+        keyed["promotion.yml"] == "telefonistka-promotion-${{ github.event.pull_request.number }}"
+    )
+    assert keyed["promote-again.yml"] == "telefonistka-promotion-${{ inputs.pr }}"  # same group
+    assert keyed["fanout.yml"] == "telefonistka-fanout-${{ github.sha }}"
+    bump = example("version-bump.yml")
+    [step] = [s for s in bump["jobs"]["bump"]["steps"] if s.get("id") == "telefonistka"]
+    target = f"{step['with']['bump-target-repo']}-{step['with']['bump-target-file']}"
+    assert keyed["version-bump.yml"] == f"telefonistka-bump-{target}"
+    pr = keyed["pr-lifecycle.yml"]
+    for per_event in (
+        "github.event.comment.id",
+        "github.run_id",
+        "github.event.pull_request.number",
+    ):
+        assert per_event in pr
+    for name in EXAMPLES:
+        assert "github.repository" not in keyed[name], name
+
+
+def test_the_pr_workflow_starts_no_container_for_what_the_bot_ignores() -> None:
+    loaded = example("pr-lifecycle.yml")
+    assert loaded[True] == {
+        "pull_request": {"types": ["opened", "synchronize", "reopened", "labeled"]},
+        "issue_comment": {"types": ["created"]},
+    }
+    [job] = loaded["jobs"].values()
+    condition = " ".join(job["if"].split())
+    assert "github.event.label.name == 'show-plan'" in condition
+    assert "github.event.issue.pull_request" in condition
+    assert "github.event.comment.user.type != 'Bot'" in condition
+    assert "startsWith(github.event.comment.body, '/')" in condition
+    # no checkout of PR code in a workflow that runs on issue_comment
+    assert not [s for s in job["steps"] if "checkout" in str(s.get("uses", ""))]
+    assert job["permissions"] == {
+        "contents": "read",
+        "pull-requests": "write",
+        "statuses": "write",
+    }
+
+
+def test_promote_again_passes_the_pr_number() -> None:
+    loaded = example("promote-again.yml")
+    assert loaded[True]["workflow_dispatch"]["inputs"]["pr"]["required"] is True
+    [step] = [s for s in loaded["jobs"]["promote"]["steps"] if s.get("id") == "telefonistka"]
+    assert step["with"]["promote-pr"] == "${{ inputs.pr }}"
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: str(path.relative_to(ROOT)))
