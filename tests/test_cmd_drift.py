@@ -321,3 +321,28 @@ def test_unknown_head_is_a_clear_error(
     assert captured.err == (
         f"telefonistka: error: unknown revision 'nope' in {repo.path}: no branch, tag or commit\n"
     )
+
+
+def test_exit_code_says_whether_drift_was_found(
+    repo: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_pr(repo)
+    assert drift(repo, capsys, "--exit-code")[0] == 0
+    repo.commit({"env/prod-eu/app/values.yaml": VALUES.format(tag="v0")}, message="hand edit")
+
+    code, out, err = drift(repo, capsys, "--exit-code")
+
+    assert (code, err) == (3, "")
+    assert out.startswith("Drift on ")
+
+
+def test_drift_defaults_to_the_default_branch_and_head(
+    repo: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_pr(repo, {"env/prod-eu/app/values.yaml": VALUES.format(tag="v0")})
+    repo.checkout("feature")
+
+    code = main(["drift", "--repo", str(repo.path), "--exit-code"])
+
+    assert code == 3
+    assert "env/prod-eu/app  (source: env/staging/app)" in capsys.readouterr().out

@@ -361,3 +361,72 @@ def test_python_dash_m_subprocess(repo: GitRepoBuilder) -> None:
     assert result.returncode == 0, result.stderr.decode()
     plan = json.loads(result.stdout.decode("utf-8"))
     assert plan["promotions"][0]["title"] == "🚀 Promotion: app ➡️  prod"
+
+
+# --- fitting CI: defaults and --exit-code ----------------------------------------------
+
+
+def test_base_defaults_to_the_default_branch_and_head_to_head(
+    repo: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the checked-out feature branch, ``plan`` alone plans main...HEAD."""
+    repo.commit({"env/staging/app/values.yaml": "tag: v2\n"})
+
+    code, out, err = run_plan(repo, capsys)
+
+    assert (code, err) == (0, "")
+    assert "env/prod-eu/app  ←  env/staging/app" in out
+
+
+def test_a_clone_takes_origin_head_as_the_base(
+    repo: GitRepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a clone, ``origin/HEAD`` names the default branch, with no local main needed."""
+    repo.commit({"env/staging/app/values.yaml": "tag: v2\n"})
+    repo.checkout("main")  # the origin's HEAD is its default branch, as on GitHub
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "-b", "feature", str(repo.path), str(clone)], check=True)
+    assert subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "--verify", "-q", "refs/heads/main"], check=False
+    ).returncode  # only origin/main: no local main to fall back on
+
+    code = main(["plan", "--repo", str(clone), "--json"])
+    out = capsys.readouterr().out
+
+    assert code == 0
+    [promotion, *_] = json.loads(out)["promotions"]
+    assert promotion["sync"]["env/prod-eu/app"] == "env/staging/app"
+
+
+def test_without_a_default_branch_base_must_be_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    builder = GitRepoBuilder(tmp_path / "repo")
+    builder.git("checkout", "-q", "-b", "trunk")
+    builder.commit({"telefonistka.yaml": CONFIG})
+
+    code, out, err = run_plan(builder, capsys)
+
+    assert (code, out) == (2, "")
+    assert "cannot tell the default branch" in err
+    assert "pass --base" in err
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"dev/us-east-4/a/x.yaml": "v: 4\n", "dev/us-east-5/a/x.yaml": "v: 5\n"}, 3),
+        ({"env/staging/app/values.yaml": "tag: v2\n"}, 0),
+    ],
+    ids=["conflict", "clean"],
+)
+def test_exit_code_says_whether_the_plan_has_conflicts(
+    repo: GitRepoBuilder, capsys: pytest.CaptureFixture[str], files: dict[str, str], expected: int
+) -> None:
+    repo.commit(files)
+
+    code, out, _ = run_plan(repo, capsys, "--exit-code")
+    without, _, _ = run_plan(repo, capsys)
+
+    assert (code, without) == (expected, 0)
+    assert out

@@ -232,3 +232,52 @@ def test_pre_commit_hook_definition() -> None:
         if files.search(name)
     ]
     assert matched == ["telefonistka.yaml", "workspace/app/telefonistka.yaml"]
+
+
+# --- validate --repo: every telefonistka.yaml of a repository, each by its place -------
+
+
+def test_repo_checks_every_file_by_its_place(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(workdir / "infra/telefonistka.yaml", VALID_REPO)
+    write(workdir / "infra/env/staging/app/telefonistka.yaml", "disableArgoCDDiff: true\n")
+    write(workdir / "infra/env/prod/db/telefonistka.yaml", "dryRunMode: true\n")  # repo key
+    write(workdir / "infra/.github/telefonistka.yaml", "not: checked\n")
+    write(workdir / "infra/.git/telefonistka.yaml", "not: checked\n")
+
+    code = main(["validate", "--repo", "infra"])
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.splitlines() == [
+        "infra/telefonistka.yaml: ok (repo config)",
+        "infra/env/staging/app/telefonistka.yaml: ok (component config)",
+    ]
+    assert "infra/env/prod/db/telefonistka.yaml:1:1: dryRunMode: unknown key" in err
+    assert ".github" not in out + err
+
+
+def test_repo_all_valid_exits_0(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(workdir / "telefonistka.yaml", VALID_REPO)
+    write(workdir / "a/b/telefonistka.yaml", "promotionTargetBlockList: [x]\n")
+
+    assert main(["validate", "--repo", "."]) == 0
+    assert capsys.readouterr().out.count(": ok (") == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--repo", "."], "no telefonistka.yaml at the root of ."),
+        (["--repo", "missing"], "--repo missing: not a folder"),
+        (["--repo", ".", "x.yaml"], "give either PATH ... or --repo, not both"),
+    ],
+)
+def test_repo_usage_errors(
+    workdir: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    write(workdir / "a/telefonistka.yaml", "disableArgoCDDiff: true\n")
+
+    assert main(["validate", *args]) == 2
+    assert message in capsys.readouterr().err

@@ -122,6 +122,11 @@ class LocalGitRepo:
             return current.removeprefix("refs/heads/")
         return FALLBACK_BRANCH
 
+    def remote_default_branch(self) -> str | None:
+        """``origin/main`` when ``origin/HEAD`` points there (as ``git clone`` sets it)."""
+        remote = self._symbolic_ref("refs/remotes/origin/HEAD")
+        return remote.removeprefix("refs/remotes/") if remote is not None else None
+
     def branch_head(self, name: str) -> str | None:
         """The commit at the tip of branch ``name``, or None when there is no such branch."""
         ref = f"refs/heads/{name}"

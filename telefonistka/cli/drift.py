@@ -14,7 +14,12 @@ from typing import Any
 
 from telefonistka.adapters.git_output import printable_json, printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
-from telefonistka.cli.local_plan import plan_between
+from telefonistka.cli.local_plan import (
+    FOUND_EXIT_CODE,
+    add_range_arguments,
+    base_of,
+    plan_between,
+)
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.yamldiff import format_change
@@ -24,8 +29,7 @@ HELP = "Show drift between the sources and targets a change will be promoted acr
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", default=".", help="the IaC repository (default: .)")
-    parser.add_argument("--base", required=True, help="the base ref (the default branch)")
-    parser.add_argument("--head", required=True, help="the change's head ref")
+    add_range_arguments(parser, "drift is computed on it; --exit-code: drift is found")
     parser.add_argument("--label", action="append", default=[], help="a PR label (repeatable)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -34,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     repo = LocalGitRepo(args.repo)
-    report = drift_report(repo, args.base, args.head, args.label)
+    report = drift_report(repo, base_of(repo, args.base), args.head, args.label)
     if args.json:
         text = json.dumps(printable_json(report_to_json(report)), indent=2, ensure_ascii=False)
     elif args.markdown:
@@ -42,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = printable_lines(text_summary(report))
     print(text)  # a path that is not UTF-8 shows as \x.. escapes (see ``printable``)
-    return 0
+    return FOUND_EXIT_CODE if args.exit_code and report.has_drift else 0
 
 
 def drift_report(repo: LocalGitRepo, base: str, head: str, labels: list[str]) -> DriftReport:

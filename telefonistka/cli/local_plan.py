@@ -10,6 +10,7 @@ all of them in one blob batch) and plan against that snapshot's folder ids.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from telefonistka.core.config import (
 from telefonistka.core.planning import Plan, compute_plan
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.core.validation import load_repo_config
-from telefonistka.errors import MissingConfigError
+from telefonistka.errors import MissingConfigError, UsageError
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,44 @@ def plan_between(
     """
     files = repo.changed_files(base, head)
     return plan_files(repo, config_rev=base, snapshot_rev=head, files=files, labels=labels)
+
+
+# ``--exit-code``: what was looked for was found (conflicts, drift). Distinct from 1 (an
+# error) and 2 (bad usage), as terraform's ``-detailed-exitcode`` keeps "changes" apart.
+FOUND_EXIT_CODE = 3
+
+
+def add_range_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--base`` (default: the default branch) and ``--head`` (default: ``HEAD``)."""
+    parser.add_argument(
+        "--base",
+        help=f"ref the change is merged into; {what} (default: the default branch: "
+        "origin/HEAD's target, else main, else master)",
+    )
+    parser.add_argument("--head", default="HEAD", help="ref holding the change (default: HEAD)")
+    parser.add_argument(
+        "--exit-code",
+        action="store_true",
+        help=f"exit {FOUND_EXIT_CODE} when it finds what it reports (errors stay 1)",
+    )
+
+
+def base_of(repo: LocalGitRepo, base: str | None) -> str:
+    """``base``, or the repository's default branch as the clone knows it.
+
+    ``origin/HEAD`` (what ``git clone`` sets) names it; without a remote, a local ``main``
+    or ``master``. The checked-out branch is never guessed: on a feature branch it would
+    make every change empty.
+    """
+    if base:
+        return base
+    remote = repo.remote_default_branch()
+    if remote is not None:
+        return remote
+    for name in ("main", "master"):
+        if repo.branch_head(name) is not None:
+            return name
+    raise UsageError(
+        f"cannot tell the default branch of {repo.path}: no origin/HEAD, no main or master "
+        "branch; pass --base"
+    )

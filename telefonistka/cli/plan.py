@@ -15,7 +15,12 @@ import json
 
 from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
-from telefonistka.cli.local_plan import plan_between
+from telefonistka.cli.local_plan import (
+    FOUND_EXIT_CODE,
+    add_range_arguments,
+    base_of,
+    plan_between,
+)
 from telefonistka.core.plan_table import format_plan_table
 
 HELP = "Show the promotion plan of the change from BASE to HEAD in a local repository."
@@ -24,10 +29,7 @@ HELP = "Show the promotion plan of the change from BASE to HEAD in a local repos
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--repo``, ``--base``, ``--head``, repeatable ``--label`` and ``--json``."""
     parser.add_argument("--repo", default=".", help="path of the git repository (default: .)")
-    parser.add_argument(
-        "--base", required=True, help="ref the change is merged into; its config is used"
-    )
-    parser.add_argument("--head", required=True, help="ref holding the change")
+    add_range_arguments(parser, "its config is used; --exit-code: the plan has conflicts")
     parser.add_argument(
         "--label",
         action="append",
@@ -41,9 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compute the plan, then print it in one go (errors propagate to the CLI)."""
     repo = LocalGitRepo(args.repo)
-    plan = plan_between(repo, args.base, args.head, args.label).plan
+    plan = plan_between(repo, base_of(repo, args.base), args.head, args.label).plan
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:
         print(printable_lines(format_plan_table(plan)), end="")
-    return 0
+    return FOUND_EXIT_CODE if args.exit_code and plan.conflicts else 0

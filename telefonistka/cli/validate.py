@@ -8,6 +8,7 @@ viewers link), or as GitHub ``::error`` annotations with ``--format github``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,19 +19,25 @@ from telefonistka.core.validation import (
     load_component_config,
     load_repo_config,
 )
-from telefonistka.errors import ConfigError, ConfigProblem
+from telefonistka.errors import ConfigError, ConfigProblem, UsageError
 
 HELP = "Check telefonistka.yaml files (repo or component) and report every problem."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``PATH ...`` (default ``telefonistka.yaml``), ``--kind`` and ``--format``."""
+    """``PATH ...`` (default ``telefonistka.yaml``) or ``--repo``, ``--kind``, ``--format``."""
     parser.add_argument(
         "paths",
         nargs="*",
         metavar="PATH",
-        default=[REPO_CONFIG_FILE],
         help=f"config files to check (default: {REPO_CONFIG_FILE})",
+    )
+    parser.add_argument(
+        "--repo",
+        metavar="DIR",
+        help=f"check every {REPO_CONFIG_FILE} under DIR, each by its place: the one at DIR "
+        "is the repo config, all others component configs (folders starting with '.' "
+        "are skipped)",
     )
     parser.add_argument(
         "--kind",
@@ -49,12 +56,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check each file; 0 when all are valid, 1 when any is invalid or unreadable."""
-    results = [_check_file(Path(path), args.kind, args.format) for path in args.paths]
+    if args.repo is not None:
+        if args.paths:
+            raise UsageError("give either PATH ... or --repo, not both")
+        files = _repo_files(Path(args.repo))
+        results = [
+            _check_file(path, _kind_in(path, Path(args.repo), args.kind), args.format)
+            for path in files
+        ]
+        return 0 if all(results) else 1
+    paths = [Path(path) for path in args.paths or [REPO_CONFIG_FILE]]
+    results = [
+        _check_file(
+            path, kind_by_place(path) if args.kind == "auto" else _kind(args.kind), args.format
+        )
+        for path in paths
+    ]
     return 0 if all(results) else 1
 
 
-def _check_file(path: Path, kind_option: str, output: str) -> bool:
-    """Validate one file, print the outcome, and say whether it is valid."""
+def _repo_files(root: Path) -> list[Path]:
+    """Every ``telefonistka.yaml`` under ``root``, the root's own first, then sorted.
+
+    ``.git``, ``.github`` and any other folder starting with ``.`` are not entered. A
+    repository without the root file is an error: nothing would be promoted from it.
+    """
+    if not root.is_dir():
+        raise UsageError(f"--repo {root}: not a folder")
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        if REPO_CONFIG_FILE in names:
+            found.append(Path(folder) / REPO_CONFIG_FILE)
+    found.sort()
+    top = root / REPO_CONFIG_FILE
+    if top not in found:
+        raise UsageError(f"no {REPO_CONFIG_FILE} at the root of {root}: it is the repo config")
+    return [top, *(path for path in found if path != top)]
+
+
+def _kind_in(path: Path, root: Path, option: str) -> ConfigKind:
+    if option != "auto":
+        return _kind(option)
+    return "repo" if path.parent == root else "component"
+
+
+def _check_file(path: Path, kind: ConfigKind, output: str) -> bool:
+    """Validate one file as ``kind``, print the outcome, and say whether it is valid."""
     name = str(path)
     try:
         text = path.read_bytes()
@@ -62,7 +110,6 @@ def _check_file(path: Path, kind_option: str, output: str) -> bool:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror
         print(f"{name}: error: cannot read the file: {reason}", file=sys.stderr)
         return False
-    kind: ConfigKind = kind_by_place(path) if kind_option == "auto" else _kind(kind_option)
     try:
         _load(text, name, kind)
     except ConfigError as exc:
