@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import emulator_session
+from gitrepo import GitRepoBuilder
 
 from telefonistka import cli
 from telefonistka.cli.bump_options import api_url
@@ -151,3 +152,70 @@ def test_api_url_from_host_or_environment(
     host: str | None, environ: dict[str, str], expected: str
 ) -> None:
     assert api_url(argparse.Namespace(github_host=host), environ) == expected
+
+
+# --- --repo DIR: a bump of a local repository, offline ------------------------------------
+
+
+@pytest.fixture
+def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepoBuilder:
+    for name in ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_SHA", "TARGET_REPO", "TARGET_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    builder = GitRepoBuilder(tmp_path / "infra")
+    builder.commit({VALUES: "image:\n  tag: v1  # web\n"}, message="initial")
+    return builder
+
+
+def test_a_local_bump_writes_the_branch_and_prints_its_name(
+    local: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["bump-yaml", "--repo", str(local.path), "-f", VALUES, "--address", ".image.tag"]
+
+    code = cli.main([*args, "-n", "v2"])
+    out, err = capsys.readouterr()
+    again = cli.main([*args, "-n", "v2"])
+
+    assert (code, again) == (0, 0)
+    assert (out, capsys.readouterr().out) == (f"{BRANCH}\n", f"{BRANCH}\n")
+    assert local.git("show", f"{BRANCH}:{VALUES}") == "image:\n  tag: v2  # web"
+    assert local.git("log", "-1", "--format=%s", BRANCH) == f"Bumping version @ {VALUES}"
+    assert local.git("rev-list", "--count", BRANCH) == "2"  # the rerun wrote nothing
+    assert err.count("-  tag: v1  # web") == 1  # the diff, once, in the log
+    assert local.git("show", f"main:{VALUES}") == "image:\n  tag: v1  # web"  # main untouched
+
+
+def test_a_local_dry_run_prints_the_diff_once_and_writes_nothing(
+    local: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(
+        ["bump-regex", "--repo", str(local.path), "-f", VALUES, "-r", "v1", "-n", "v3", "--dry-run"]
+    )
+
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "+  tag: v3  # web" in out
+    assert "+  tag: v3" not in err
+    assert local.git("branch", "--list", BRANCH) == ""
+
+
+def test_a_local_branch_somebody_committed_to_is_left_alone(
+    local: GitRepoBuilder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["bump-yaml", "--repo", str(local.path), "-f", VALUES, "--address", ".image.tag"]
+    assert cli.main([*args, "-n", "v2"]) == 0
+    local.checkout(BRANCH)
+    fix = local.commit({"apps/web/notes.txt": "reviewer\n"}, message="a fix")
+    local.checkout("main")
+
+    assert cli.main([*args, "-n", "v3"]) == 0
+
+    assert local.git("rev-parse", BRANCH) == fix
+    assert "holds a commit telefonistka did not write" in capsys.readouterr().err
+
+
+def test_auto_merge_needs_github(local: GitRepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["bump-yaml", "--repo", str(local.path), "-f", VALUES, "--address", ".image.tag"]
+    args += ["-n", "v2", "--auto-merge"]
+
+    assert cli.main(args) == 2
+    assert "with --repo there is no PR" in capsys.readouterr().err

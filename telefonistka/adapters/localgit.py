@@ -104,7 +104,7 @@ class LocalGitRepo:
             raise GitError(f"unknown revision {rev!r} in {self.path}: no branch, tag or commit")
         return result.stdout.decode().strip()
 
-    def commit_id(self, rev: str) -> str:
+    def resolve_commit(self, rev: str) -> str:
         """The commit ``rev`` names (a tag is peeled); ``GitError`` when it is not a commit."""
         self.rev_parse(rev)
         try:
@@ -164,7 +164,7 @@ class LocalGitRepo:
 
     def read_snapshot(self, rev: str) -> TreeSnapshot:
         """Every file and folder of commit ``rev``, from one ``git ls-tree -r -t``."""
-        commit = self.commit_id(rev)
+        commit = self.resolve_commit(rev)
         root = self.rev_parse(f"{commit}^{{tree}}")
         out = self._run(["ls-tree", "-r", "-t", "-z", "--full-tree", commit]).stdout
         return TreeSnapshot(commit, root, parse_ls_tree(out))
@@ -174,14 +174,14 @@ class LocalGitRepo:
 
         Renames and copies contribute both names, as the GitHub PR-files list does.
         """
-        base_id, head_id = self.commit_id(base), self.commit_id(head)
+        base_id, head_id = self.resolve_commit(base), self.resolve_commit(head)
         args = ["diff", "--no-ext-diff", "--no-relative", "--name-status", "-z", "-M"]
         out = self._run([*args, f"{base_id}...{head_id}", "--"]).stdout
         return parse_name_status(out)
 
     def changed_files_of_commit(self, rev: str) -> list[str]:
         """Files ``rev`` changed against its first parent (all files for a root commit)."""
-        commit = self.commit_id(rev)
+        commit = self.resolve_commit(rev)
         parents = self.commit_state(commit).parents
         args = ["diff-tree", "-r", "-z", "-M", "--name-status", "--no-commit-id"]
         against = [parents[0]] if parents else ["--root"]
@@ -199,19 +199,25 @@ class LocalGitRepo:
 
     def read_file(self, rev: str, path: str) -> bytes | None:
         """The content of file ``path`` at ``rev``; None when absent or not a file."""
-        commit = self.commit_id(rev)
-        env = {"GIT_LITERAL_PATHSPECS": "1"}
-        args: list[str | bytes] = ["ls-tree", "-z", "--full-tree", commit, "--"]
-        args.append(encode_path(path.strip("/")))
-        entries = parse_ls_tree(self._run(args, env=env).stdout)
-        found = entries.get(path.strip("/"))
+        found = self.entry_at(rev, path)
         if found is None or found.mode not in _READABLE_MODES:
             return None
         return self.read_blobs([found.oid])[found.oid]
 
+    def entry_at(self, rev: str, path: str) -> TreeEntry | None:
+        """The tree entry at ``path`` in commit ``rev`` (a file or a folder), if any."""
+        env = {"GIT_LITERAL_PATHSPECS": "1"}
+        args: list[str | bytes] = ["ls-tree", "-z", "--full-tree", self.resolve_commit(rev), "--"]
+        entries = parse_ls_tree(self._run([*args, encode_path(path.strip("/"))], env=env).stdout)
+        return entries.get(path.strip("/"))
+
+    def create_blob(self, content: bytes) -> str:
+        """Store ``content`` as a blob; its object id."""
+        return self._run(["hash-object", "-w", "--stdin"], stdin=content).stdout.decode().strip()
+
     def commit_state(self, rev: str) -> CommitState:
         """Tree, parents and message of commit ``rev``, from the raw commit object."""
-        raw = self._run(["cat-file", "commit", self.commit_id(rev)]).stdout
+        raw = self._run(["cat-file", "commit", self.resolve_commit(rev)]).stdout
         return parse_commit(raw)
 
     def commit_message(self, rev: str) -> str:

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from telefonistka.adapters.github import GitHubRepo
+from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.local_plan import base_of
 from telefonistka.core.github_api import DEFAULT_BASE_URL, host_api_url
 from telefonistka.errors import UsageError
 from telefonistka.usecases.bump_edits import Edit
-from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, bump
+from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, bump, bump_local
+
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")  # what GitHub allows in a repository name
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +52,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--auto-merge", action="store_true", help="merge the PR once opened")
     parser.add_argument(
+        "--repo",
+        metavar="DIR",
+        help="bump a local git repository instead of GitHub: the same commit on the same "
+        "branch (artifact_version_bump/…), no PR, no token; the base is --base-branch or "
+        "the default branch (origin/HEAD, main, master)",
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="print the diff; write nothing to GitHub"
     )
 
@@ -62,16 +74,35 @@ def run_bump(
     error messages.
     """
     target_file = _required(args.target_file or environ.get("TARGET_FILE"), "--target-file")
+    if args.repo is not None:
+        return _run_local(args, make_edit(target_file), environ)
     request = request_from(args, make_edit(target_file), environ)
     repo = GitHubRepo(_token(environ), _target_repo(args, environ), api_url(args, environ))
     try:
-        outcome = bump(repo, request)
+        # the diff is printed once: on stdout for --dry-run, else in the log on stderr
+        outcome = bump(repo, request, show_diff=not request.dry_run)
     finally:
         repo.close()
     if outcome.status is BumpStatus.DRY_RUN:
         print(outcome.diff, end="")
     elif outcome.pull is not None:
         print(outcome.pull.html_url or f"#{outcome.pull.number}")
+    return 0
+
+
+def _run_local(args: argparse.Namespace, edit: Edit, environ: Mapping[str, str]) -> int:
+    """``--repo DIR``: the bump's branch written in a local repository; prints its name."""
+    if args.auto_merge:
+        raise UsageError("--auto-merge merges a PR on GitHub; with --repo there is no PR")
+    repo = LocalGitRepo(args.repo)
+    local = {"GITHUB_REPOSITORY": "local/" + _NOT_NAME.sub("-", repo.path.resolve().name)}
+    request = request_from(args, edit, {**local, "GITHUB_SHA": "local", **environ})
+    base = base_of(repo, args.base_branch)
+    outcome = bump_local(repo, request, base, show_diff=not request.dry_run)
+    if outcome.status is BumpStatus.DRY_RUN:
+        print(outcome.diff, end="")
+    elif outcome.status is not BumpStatus.UNCHANGED or outcome.diff:
+        print(outcome.branch)
     return 0
 
 

@@ -48,7 +48,7 @@ def read_repo_config(repo: LocalGitRepo, rev: str) -> RepoConfig:
     """The validated repo configuration at ``rev``; a clear error when it is missing."""
     text = repo.read_file(rev, REPO_CONFIG_FILE)
     if text is None:
-        commit = repo.commit_id(rev)
+        commit = repo.resolve_commit(rev)
         raise MissingConfigError(
             f"no {REPO_CONFIG_FILE} at the root of {rev!r} (commit {commit[:12]}) in "
             f"{repo.path}: the repo configuration is read from the base ref, so commit it "

@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Protocol
 
 from telefonistka.core.bump import unified_diff
 from telefonistka.core.markdown import fenced, text
@@ -30,7 +31,7 @@ from telefonistka.core.refnames import BUMP_NAMESPACE, check_branch_name
 from telefonistka.core.repo_paths import full_name_problem, repo_path_problem
 from telefonistka.core.snapshot import Mode, TreeEntry
 from telefonistka.errors import RefNameError, UsageError
-from telefonistka.ports import CodeHost
+from telefonistka.ports import BlobReader, CodeHost, CommitState
 from telefonistka.usecases.bump_edits import Edit
 
 BRANCH_PREFIX = BUMP_NAMESPACE.rstrip("/")
@@ -53,6 +54,7 @@ class BumpStatus(StrEnum):
     UPDATED = "updated"
     MERGED = "merged"
     EDITED = "edited"  # the branch holds a commit the bot did not write: left as it is
+    COMMITTED = "committed"  # a local bump: the branch is written, there is no PR
 
 
 @dataclass(frozen=True)
@@ -123,27 +125,114 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def bump(repo: CodeHost, request: BumpRequest, log: Log = _stderr) -> BumpOutcome:
-    """Apply the edit on the base branch; open, refresh and maybe merge the bump PR."""
+def bump(
+    repo: CodeHost, request: BumpRequest, log: Log = _stderr, *, show_diff: bool = True
+) -> BumpOutcome:
+    """Apply the edit on the base branch; open, refresh and maybe merge the bump PR.
+
+    ``show_diff``: log the diff (the Action's job log); a CLI that prints it itself says no.
+    """
     _check_request(request)
     base = request.base_branch or repo.default_branch
+    prepared = _prepare(repo, request, base, log, show_diff=show_diff)
+    if isinstance(prepared, BumpOutcome):
+        return prepared
+    written = _write_branch(repo, prepared)
+    if written is _Write.FOREIGN:
+        pull = repo.find_open_pr(prepared.branch)
+        if pull is not None:  # somebody's commit on an open bump PR: never dropped
+            return _leave_edited(repo, pull, prepared.branch, prepared.diff, log)
+        written = _write_branch(repo, prepared, force=True)
+    moved = written is _Write.MOVED
+    return _open_pr(repo, request, base, prepared.branch, prepared.diff, moved=moved, log=log)
+
+
+def bump_local(
+    repo: BumpTarget, request: BumpRequest, base: str, log: Log = _stderr, *, show_diff: bool = True
+) -> BumpOutcome:
+    """The bump on a local repository: the same edit, blob, tree, commit and branch as on
+    GitHub, and no PR. A branch holding somebody else's commit is left as it is."""
+    _check_request(request)
+    prepared = _prepare(repo, request, base, log, show_diff=show_diff)
+    if isinstance(prepared, BumpOutcome):
+        return prepared
+    written = _write_branch(repo, prepared)
+    branch, diff = prepared.branch, prepared.diff
+    if written is _Write.FOREIGN:
+        log(f"{branch} holds a commit telefonistka did not write: left as it is")
+        return BumpOutcome(BumpStatus.EDITED, diff, branch)
+    if written is _Write.KEPT:
+        log(f"{branch} already holds this bump")
+        return BumpOutcome(BumpStatus.UNCHANGED, diff, branch)
+    log(f"wrote branch {branch} (merge it, or push it and open a PR)")
+    return BumpOutcome(BumpStatus.COMMITTED, diff, branch)
+
+
+class BumpTarget(BlobReader, Protocol):
+    """What a bump reads and writes: GitHub's repository, or a local one."""
+
+    def resolve_commit(self, rev: str) -> str: ...
+
+    def entry_at(self, rev: str, path: str) -> TreeEntry | None: ...
+
+    def create_blob(self, content: bytes) -> str: ...
+
+    def write_tree(self, base: str, changes: Mapping[str, TreeEntry | None]) -> str: ...
+
+    def branch_head(self, name: str) -> str | None: ...
+
+    def commit_state(self, rev: str) -> CommitState: ...
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str: ...
+
+    def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The edit computed on the base commit, ready to be written."""
+
+    request: BumpRequest
+    commit: str
+    existing: TreeEntry | None
+    content: bytes
+    diff: str
+    branch: str
+
+
+class _Write(Enum):
+    MOVED = "moved"  # the branch was created or moved to the bump's commit
+    KEPT = "kept"  # it already held exactly this bump
+    FOREIGN = "foreign"  # it holds somebody else's commit: not written
+
+
+def _prepare(
+    repo: BumpTarget, request: BumpRequest, base: str, log: Log, *, show_diff: bool
+) -> _Prepared | BumpOutcome:
+    """Read the target file on ``commit``, apply the edit; an outcome when nothing is to
+    be written (no change, or a dry run)."""
     commit = repo.resolve_commit(base)
     existing = repo.entry_at(commit, request.target_file)
     _check_target(repo, commit, request.target_file, existing)
-    current = repo.content_of(existing)
+    current = _content(repo, existing)
     new = request.edit(current)
     branch = branch_name(request.target_file)
     if new == current:
-        log(f"{request.target_file} on {base} already has this content: no PR to open")
+        log(f"{request.target_file} on {base} already has this content: nothing to write")
         return BumpOutcome(BumpStatus.UNCHANGED, "", branch)
     diff = unified_diff(current, new, request.target_file)
-    log(f"Diff of {request.target_file} against {base}:\n{diff}")
+    if show_diff:
+        log(f"Diff of {request.target_file} against {base}:\n{diff}")
     if request.dry_run:
         return BumpOutcome(BumpStatus.DRY_RUN, diff, branch)
-    moved = _push(repo, request, new, branch, base=commit, existing=existing)
-    if isinstance(moved, PullRequest):
-        return _leave_edited(repo, moved, branch, diff, log)
-    return _open_pr(repo, request, base, branch, diff, moved=moved, log=log)
+    return _Prepared(request, commit, existing, new, diff, branch)
+
+
+def _content(repo: BlobReader, entry: TreeEntry | None) -> bytes | None:
+    """The file's bytes; None when there is no such file (bump-overwrite creates it)."""
+    if entry is None or entry.mode not in _FILE_MODES:
+        return None
+    return repo.read_blobs([entry.oid])[entry.oid]
 
 
 def _check_request(request: BumpRequest) -> None:
@@ -164,7 +253,7 @@ def _check_request(request: BumpRequest) -> None:
     branch_name(request.target_file)
 
 
-def _check_target(repo: CodeHost, commit: str, path: str, existing: TreeEntry | None) -> None:
+def _check_target(repo: BumpTarget, commit: str, path: str, existing: TreeEntry | None) -> None:
     """The target must be a file or absent, and no folder on its way may be a file."""
     if existing is not None and existing.mode not in _FILE_MODES:
         kind = "a folder" if existing.is_folder else f"not a regular file (mode {existing.mode})"
@@ -182,31 +271,25 @@ def _check_target(repo: CodeHost, commit: str, path: str, existing: TreeEntry | 
                 )
 
 
-def _push(
-    repo: CodeHost,
-    request: BumpRequest,
-    content: bytes,
-    branch: str,
-    *,
-    base: str,
-    existing: TreeEntry | None,
-) -> bool | PullRequest:
-    """One blob, one tree, one commit on ``base``; the branch is created or moved (True),
-    kept when identical (False), or left alone when somebody else committed to it and its
-    PR is open (that PR). ``existing`` is the file's entry on ``base``, for its mode."""
-    path = request.target_file
-    entry = TreeEntry(_mode_for(existing), repo.create_blob(content))
-    tree = repo.write_tree(base, {path: entry})
-    old = repo.branch_head(branch)
-    if old is not None and _holds(repo, old, tree, base):
-        return False
-    if old is not None and not repo.commit_state(old).message.startswith(_COMMIT_PREFIX):
-        pull = repo.find_open_pr(branch)
-        if pull is not None:
-            return pull  # somebody's commit on an open bump PR: never dropped
-    commit = repo.commit_tree(tree, [base], f"{_COMMIT_PREFIX}{path}")
-    repo.update_branch(branch, commit, old)
-    return True
+def _write_branch(repo: BumpTarget, prepared: _Prepared, *, force: bool = False) -> _Write:
+    """One blob, one tree, one commit on the base; the branch created or moved, kept when
+    it holds this bump already, and (unless ``force``) not touched when its head is a
+    commit the bot did not write. The mode of the file on the base is kept."""
+    path = prepared.request.target_file
+    entry = TreeEntry(_mode_for(prepared.existing), repo.create_blob(prepared.content))
+    tree = repo.write_tree(prepared.commit, {path: entry})
+    old = repo.branch_head(prepared.branch)
+    if old is not None and _holds(repo, old, tree, prepared.commit):
+        return _Write.KEPT
+    if old is not None and not force and not _is_ours(repo, old):
+        return _Write.FOREIGN
+    commit = repo.commit_tree(tree, [prepared.commit], f"{_COMMIT_PREFIX}{path}")
+    repo.update_branch(prepared.branch, commit, old)
+    return _Write.MOVED
+
+
+def _is_ours(repo: BumpTarget, head: str) -> bool:
+    return repo.commit_state(head).message.startswith(_COMMIT_PREFIX)
 
 
 def _leave_edited(
@@ -238,7 +321,7 @@ def _mode_for(existing: TreeEntry | None) -> Mode:
     )
 
 
-def _holds(repo: CodeHost, head: str, tree: str, parent: str) -> bool:
+def _holds(repo: BumpTarget, head: str, tree: str, parent: str) -> bool:
     """A rerun whose branch already holds this tree on this base writes nothing."""
     state = repo.commit_state(head)
     return state.tree == tree and state.parents == (parent,)
