@@ -101,6 +101,16 @@ def test_drift_is_commented_with_a_yaml_summary_diff_and_blame_links(
     assert "| `env/prod/app` | `env/staging/app` | 1 differing" in step.summary
     assert step.outputs["drift-detected"] == "true"
     assert "::group::Drift check of PR #1" in step.stdout
+    [pair] = json.loads(step.outputs["drift"])["pairs"]
+    assert (pair["target"], pair["source"], pair["drift"]) == (
+        "env/prod/app",
+        "env/staging/app",
+        True,
+    )
+    assert pair["only_in_target"] == ["hand-edit.yaml"]
+    [values] = pair["differing"]
+    assert values["yaml_changes"] == [{"path": "tag", "kind": "changed", "old": "v1", "new": "v2"}]
+    assert "diff" not in values  # the comment and the summary show the diffs
 
 
 def test_a_large_drift_is_split_into_comments_github_accepts(emu: GitHubEmulator) -> None:

@@ -240,7 +240,9 @@ def test_json_shape_of_a_drifted_pair(
                 "path": "values.yaml",
                 "binary": False,
                 "mode_change": None,
-                "yaml_changes": ["`image.tag`: `v0` → `v1`"],
+                "yaml_changes": [
+                    {"path": "image.tag", "kind": "changed", "old": "v0", "new": "v1"}
+                ],
                 "diff": (
                     "--- env/prod-eu/app/values.yaml\n"
                     "+++ env/staging/app/values.yaml\n"

@@ -328,3 +328,18 @@ def test_a_huge_grouped_promotion_fits_githubs_limits(emu: GitHubEmulator) -> No
     metadata = extract_metadata(pull.body)
     assert metadata is not None
     assert (metadata.original_pr_number, metadata.promoted_paths) == (1, ())
+
+
+def test_promotion_prs_output_lists_failed_groups_with_their_error(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "v2\n"})
+    emu.add_fault(path=r"/pulls$", method="POST", status=403, body={"message": "Forbidden"})
+
+    result = promote(emu, event)
+
+    [failed] = json.loads(result.outputs()["promotion-prs"])
+    assert (failed["number"], failed["url"]) == (None, "")
+    assert failed["branch"].startswith("promotions/")
+    assert "403" in failed["error"]
+    assert result.failures

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from telefonistka.adapters.git_output import printable_json, printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     repo = LocalGitRepo(args.repo)
     report = drift_report(repo, base_of(repo, args.base), args.head, args.label)
     if args.json:
-        text = json.dumps(printable_json(report_to_json(report)), indent=2, ensure_ascii=False)
+        text = json.dumps(printable_json(report.to_json()), indent=2, ensure_ascii=False)
     elif args.markdown:
         text = printable_lines(markdown(report))
     else:
@@ -80,34 +79,3 @@ def _pair_lines(pair: PairDrift) -> list[str]:
         lines.append(f"  differs: {diff.path}" + (" (binary)" if diff.binary else ""))
         lines += [f"    {format_change(change)}" for change in diff.yaml_changes]
     return lines
-
-
-def report_to_json(report: DriftReport) -> dict[str, Any]:
-    """Every pair (drifted or not) with its differences; diffs as unified text."""
-    return {
-        "commit": report.commit,
-        "drift": report.has_drift,
-        "pairs": [_pair_json(pair) for pair in report.pairs],
-    }
-
-
-def _pair_json(pair: PairDrift) -> dict[str, Any]:
-    return {
-        "source": pair.source,
-        "target": pair.target,
-        "drift": pair.has_drift,
-        "source_missing": pair.source_missing,
-        "target_missing": pair.target_missing,
-        "only_in_source": list(pair.only_in_source),
-        "only_in_target": list(pair.only_in_target),
-        "differing": [
-            {
-                "path": diff.path,
-                "binary": diff.binary,
-                "mode_change": list(diff.mode_change) if diff.mode_change else None,
-                "yaml_changes": [format_change(change) for change in diff.yaml_changes],
-                "diff": diff.unified_diff,
-            }
-            for diff in pair.differing
-        ],
-    }

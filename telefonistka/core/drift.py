@@ -18,6 +18,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot, strip_slashes
 from telefonistka.core.yamldiff import YamlChange, YamlChangeKind, is_yaml_path, summarize_yaml
@@ -91,6 +92,45 @@ class DriftReport:
     @property
     def has_drift(self) -> bool:
         return any(p.has_drift for p in self.pairs)
+
+    def to_json(self, *, diffs: bool = True) -> dict[str, Any]:
+        """Every pair (drifted or not) with its differences, as data a later step reads:
+        files per side, and per YAML change ``{path, kind, old, new}``. ``diffs`` adds each
+        differing file's unified diff (the CLI's ``--json``; left out of the Action's
+        step output, which the comment and the summary already show)."""
+        return {
+            "commit": self.commit,
+            "drift": self.has_drift,
+            "pairs": [_pair_json(pair, diffs=diffs) for pair in self.pairs],
+        }
+
+
+def _pair_json(pair: PairDrift, *, diffs: bool) -> dict[str, Any]:
+    return {
+        "source": pair.source,
+        "target": pair.target,
+        "drift": pair.has_drift,
+        "source_missing": pair.source_missing,
+        "target_missing": pair.target_missing,
+        "only_in_source": list(pair.only_in_source),
+        "only_in_target": list(pair.only_in_target),
+        "differing": [_file_json(file, diffs=diffs) for file in pair.differing],
+    }
+
+
+def _file_json(file: FileDrift, *, diffs: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": file.path,
+        "binary": file.binary,
+        "mode_change": list(file.mode_change) if file.mode_change else None,
+        "yaml_changes": [
+            {"path": c.key, "kind": str(c.kind), "old": c.old, "new": c.new}
+            for c in file.yaml_changes
+        ],
+    }
+    if diffs:
+        data["diff"] = file.unified_diff
+    return data
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,13 @@ class DriftCheckResult:
     def outputs(self) -> dict[str, str]:
         """Step outputs: the plan as JSON (as the promotion sets it) and whether it drifted.
 
-        ``drift-detected`` lets a later step gate on drift (``if: steps.x.outputs...``).
+        ``drift-detected`` lets a later step gate on drift (``if: steps.x.outputs...``);
+        ``drift`` is the whole report as data (``DriftReport.to_json``, without the diffs).
         """
         return {
             "plan": json.dumps(self.plan.to_json(), ensure_ascii=False),
             "drift-detected": "true" if self.report.has_drift else "false",
+            "drift": json.dumps(self.report.to_json(diffs=False), ensure_ascii=False),
         }
 
     def summary(self) -> str:

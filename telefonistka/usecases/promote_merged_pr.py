@@ -109,8 +109,9 @@ class MergedPrResult:
         return [group for group in self.groups if group.pr is not None]
 
     def outputs(self) -> dict[str, str]:
-        """Step outputs: the promotion PRs and the plan, as JSON."""
-        prs = [group.to_json() for group in self.opened]
+        """Step outputs: the promotion PRs (and the groups that failed, with their error)
+        and the plan, as JSON."""
+        prs = [group.to_json() for group in self.groups if group.pr is not None or group.failed]
         return {
             "promotion-prs": json.dumps(prs, ensure_ascii=False),
             "plan": json.dumps(self.plan.to_json(), ensure_ascii=False),
