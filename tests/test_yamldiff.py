@@ -55,8 +55,8 @@ def test_summary_of_a_values_file() -> None:
 
     assert [format_change(c) for c in changes] == [
         '`annotations["app.kubernetes.io/name"]`: `x` → `y`',
-        "`containers[0].image`: `web:1` → `web:2`",
-        '`containers[2]` added: `{"name": "extra", "image": "extra:1"}`',
+        "`containers[name=web].image`: `web:1` → `web:2`",
+        '`containers[name=extra]` added: `{"name": "extra", "image": "extra:1"}`',
         "`debug` removed (was `true`)",
         "`image.tag`: `v1` → `v2`",
         '`replicas`: `2` → `"2"`',
@@ -249,3 +249,56 @@ def test_format_change(change: YamlChange, line: str) -> None:
 )
 def test_is_yaml_path(path: str, expected: bool) -> None:
     assert is_yaml_path(path) is expected
+
+
+def test_kubernetes_lists_are_matched_by_name() -> None:
+    """Inserting an env var at the front is one change, not a shift of every later item."""
+    old = (
+        "env:\n  - {name: B, value: '2'}\n  - {name: C, value: '3'}\n"
+        "ports: [{name: http, port: 80}]\n"
+    )
+    new = (
+        "env:\n  - {name: A, value: '1'}\n  - {name: B, value: '2'}\n  - {name: C, value: '4'}\n"
+        "ports: [{name: http, port: 8080}]\n"
+    )
+
+    assert [format_change(c) for c in summarize_yaml(old, new)] == [
+        '`env[name=A]` added: `{"name": "A", "value": "1"}`',
+        "`env[name=C].value`: `3` → `4`",
+        "`ports[name=http].port`: `80` → `8080`",
+    ]
+
+
+def test_lists_without_distinct_names_stay_positional() -> None:
+    old = "l: [{name: a}, {name: a}]\n"
+    new = "l: [{name: a}, {name: b}]\n"
+
+    assert summarize_yaml(old, new) == (YamlChange("l[1].name", CHANGED, "a", "b"),)
+
+
+DEPLOYMENT = "kind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: %d}\n"
+SERVICE = "kind: Service\nmetadata: {name: web, namespace: shop}\nspec: {port: %d}\n"
+CONFIG_MAP = "kind: ConfigMap\nmetadata: {name: flags}\ndata: {beta: 'on'}\n"
+
+
+def test_manifests_are_matched_by_kind_namespace_and_name() -> None:
+    """A document inserted before the others is one added object, and a changed object is
+    named by what it is, not by its place in the file."""
+    old = "---\n".join([DEPLOYMENT % 2, SERVICE % 80])
+    new = "---\n".join([CONFIG_MAP, DEPLOYMENT % 3, SERVICE % 80])
+
+    changes = summarize_yaml(old, new)
+
+    assert [(c.key, c.kind) for c in changes] == [
+        ("[Deployment shop/web] spec.replicas", CHANGED),
+        ("[ConfigMap flags]", ADDED),
+    ]
+    assert changes[0].old == "2"
+    assert changes[0].new == "3"
+
+
+def test_documents_that_are_not_all_objects_are_compared_by_place() -> None:
+    old = "---\n".join([DEPLOYMENT % 2, "just: data\n"])
+    new = "---\n".join([DEPLOYMENT % 3, "just: data\n"])
+
+    assert [c.key for c in summarize_yaml(old, new)] == ["[doc 0] spec.replicas"]
