@@ -18,7 +18,7 @@ from github import GithubException
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
-from test_entrypoint import CONFIG, REPO, checked_emulator, run_step
+from test_entrypoint import CONFIG, REPO, checked_emulator, run_entrypoint, run_step
 
 from telefonistka.core.rendering import DRIFT_MARKER
 
@@ -361,3 +361,28 @@ def test_the_emulator_refuses_a_read_only_token_every_write(fork_emu: GitHubEmul
         reader.create_git_ref("refs/heads/x", main_sha(fork_emu))
     assert refused.value.status == 403
     assert "Resource not accessible by integration" in str(refused.value.data)
+
+
+def test_a_drift_too_large_for_a_few_comments_gets_the_concise_form(emu: GitHubEmulator) -> None:
+    """Not a wall of comments: one comment with pairs, counts and first files, linking the
+    run whose job summary holds the whole warning."""
+
+    def values(tag: str) -> str:
+        return "".join(f"key{i}: {tag}-{'x' * 40}\n" for i in range(400))
+
+    seed = IN_SYNC | {f"env/staging/app/f{n}.yaml": values("new") for n in range(12)}
+    seed |= {f"env/prod/app/f{n}.yaml": values("old") for n in range(12)}
+    event = open_pr(emu, seed, {"env/staging/app/extra.yaml": "a: 1\n"})
+
+    step = run_entrypoint(emu, event, env={"GITHUB_RUN_ID": "4242"})
+
+    assert step.code == 0, step.stdout + step.stderr
+    [(_, body, _)] = comments(emu)
+    assert body.startswith(DRIFT_MARKER)
+    assert "(part" not in body
+    assert f"[job summary of this run]({emu.root_url}/{REPO}/actions/runs/4242)" in body
+    assert "| `env/prod/app` | `env/staging/app` | 12 | 0 | 0 | `f0.yaml`," in body
+    assert "The whole drift warning (the PR got a concise one)" in step.summary
+    for n in range(12):
+        assert f"f{n}.yaml" in step.summary
+    assert "-key0: old-" in step.summary

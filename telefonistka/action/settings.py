@@ -77,6 +77,7 @@ class WorkflowRun:
     repository: str = ""
     sha: str = ""
     actor: str = ""
+    run_id: str = ""  # GITHUB_RUN_ID: links to this run (its job summary)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
             repository=environ.get("GITHUB_REPOSITORY", "").strip(),
             sha=environ.get("GITHUB_SHA", "").strip(),
             actor=environ.get("GITHUB_ACTOR", "").strip(),
+            run_id=environ.get("GITHUB_RUN_ID", "").strip(),
         ),
         log_level=_log_level(environ),
         on_runner=runs_on_runner(environ),

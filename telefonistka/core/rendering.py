@@ -80,6 +80,28 @@ class _LeftOut:
 
 
 @dataclass(frozen=True)
+class _ConcisePair:
+    """One drifted pair as the concise drift comment lists it."""
+
+    target: str
+    source: str
+    differing: int
+    only_in_source: int
+    only_in_target: int
+    files: tuple[str, ...]
+
+    @classmethod
+    def of(cls, pair: PairDrift) -> _ConcisePair:
+        names = [d.path for d in pair.differing] + [*pair.only_in_source, *pair.only_in_target]
+        shown = tuple(names[:_CONCISE_FILES]) + (("…",) if len(names) > _CONCISE_FILES else ())
+        counts = len(pair.differing), len(pair.only_in_source), len(pair.only_in_target)
+        return cls(pair.target, pair.source, *counts, shown)
+
+
+_CONCISE_FILES = 5  # files named per pair in the concise drift comment
+
+
+@dataclass(frozen=True)
 class _PromotionPr:
     """A promotion PR named in the auto-merge comment."""
 
@@ -290,6 +312,28 @@ class Renderer:
             return self.render("auto_merge_comment.j2", prs=prs[:shown], left_out=len(prs) - shown)
 
         return _fitting(comment, len(prs), COMMENT_LIMIT, "auto-merge comment")
+
+    def concise_drift_comment(
+        self, report: DriftReport, comments: int, details_url: str = ""
+    ) -> str:
+        """The drift warning in one comment: counts and the first files per drifted pair
+        (template ``drift_concise_comment.j2``), for a drift whose full warning would take
+        ``comments`` comments; the full one goes to the job summary at ``details_url``."""
+        drifted = list(report.drifted)
+        pairs = [_ConcisePair.of(pair) for pair in drifted]
+
+        def comment(shown: int) -> str:
+            return self.render(
+                "drift_concise_comment.j2",
+                marker=DRIFT_MARKER,
+                commit=report.commit,
+                pairs=pairs[:shown],
+                hidden=len(pairs) - shown,
+                comments=comments,
+                details_url=details_url,
+            )
+
+        return _fitting(comment, len(pairs), COMMENT_LIMIT, "concise drift comment")
 
     def no_drift_comment(self) -> str:
         """The note that replaces earlier drift warnings once the drift is gone."""

@@ -38,6 +38,10 @@ from telefonistka.usecases.pr_status import FORK_NOTE, PrStatus
 from telefonistka.usecases.repo_config import read_repo_config_in
 
 Log = Callable[[str], None]
+# More comments than this for one warning is a wall nobody reads: the PR then gets the
+# concise form (pairs, counts, first files) and the job summary the whole warning.
+MAX_DRIFT_COMMENTS = 3
+SUMMARY_LIMIT = 900_000  # characters; GitHub refuses a job summary over 1 MiB
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class DriftCheckResult:
     posted: int = 0
     minimized: int = 0
     read_only: bool = False  # a fork PR: nothing written (see ``PrDriftCheck.read_only``)
+    full_warning: str = ""  # the whole warning, when the PR got the concise one instead
 
     def outputs(self) -> dict[str, str]:
         """Step outputs: the plan as JSON (as the promotion sets it) and whether it drifted.
@@ -73,12 +78,22 @@ class DriftCheckResult:
         else:
             lines += ["| target | source | drift |", "|---|---|---|"]
             lines += [_summary_row(pair) for pair in self.report.drifted]
+        if self.full_warning:
+            lines += ["", "The whole drift warning (the PR got a concise one):", ""]
+            lines.append(_fit_summary(self.full_warning))
         return "\n".join(lines) + "\n"
 
     @property
     def status_description(self) -> str:
         drifted = len(self.report.drifted)
         return f"drift in {drifted} sync pair(s); see the comment" if drifted else "no drift"
+
+
+def _fit_summary(text: str) -> str:
+    """``text`` within GitHub's 1 MiB job-summary limit, with room for the rest."""
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    return text[:SUMMARY_LIMIT] + "\n\n*… cut: GitHub limits a job summary to 1 MiB.*"
 
 
 def _summary_row(pair: PairDrift) -> str:
@@ -108,6 +123,7 @@ class PrDriftCheck:
     # and no secrets. The check then reads only, and its result goes to the job summary
     # and the outputs instead of a status and a comment that would be refused.
     read_only: bool = False
+    details_url: str = ""  # this workflow run, whose job summary holds a long warning
 
     def run(self) -> DriftCheckResult:
         """The whole check, bracketed by the commit status (see ``PrStatus``)."""
@@ -130,14 +146,22 @@ class PrDriftCheck:
         self.log(f"{len(report.drifted)} of {len(report.pairs)} sync pair(s) drifted")
         if self.read_only:
             return DriftCheckResult(self.pull.number, plan, report, read_only=True)
-        posted, minimized = self._update_comments(report)
-        return DriftCheckResult(self.pull.number, plan, report, posted, minimized)
-
-    def _update_comments(self, report: DriftReport) -> tuple[int, int]:
-        """(comments posted, comments minimized): the new warning replaces the old ones."""
         comments = self.renderer.drift_comments(
             report, server_url=self.server_url, repo=self.repo.full_name
         )
+        full = ""
+        if len(comments) > MAX_DRIFT_COMMENTS:
+            full = "\n\n---\n\n".join(comments)
+            comments = [
+                self.renderer.concise_drift_comment(report, len(comments), self.details_url)
+            ]
+        posted, minimized = self._update_comments(comments)
+        return DriftCheckResult(
+            self.pull.number, plan, report, posted, minimized, full_warning=full
+        )
+
+    def _update_comments(self, comments: list[str]) -> tuple[int, int]:
+        """(comments posted, comments minimized): the new warning replaces the old ones."""
         earlier = self._earlier_drift_comments()
         if not comments:
             if not earlier or self._is_no_drift_note(earlier[-1]):

@@ -42,6 +42,15 @@ def run_drift_check(
         context.settings.server_url,
         context.log,
         read_only=read_only,
+        details_url=_run_url(context, repo.full_name),
     )
     result = context.run_grouped(f"Drift check of PR #{pull.number}", check.run)
     return Report(result.outputs(), result.summary())
+
+
+def _run_url(context: Context, repository: str) -> str:
+    """This workflow run's page (its job summary), when the runner says which run it is."""
+    run_id = context.settings.workflow_run.run_id
+    if not run_id.isdecimal():
+        return ""
+    return f"{context.settings.server_url.rstrip('/')}/{repository}/actions/runs/{run_id}"
