@@ -421,3 +421,87 @@ def test_a_log_line_carrying_user_data_never_starts_a_workflow_command() -> None
         "::endgroup::",
     ]
     assert "changed: x" in lines
+
+
+# --- the Go original's names ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "warning"),
+    [
+        ({"INPUT_REPO-TOKEN": "old-token"}, "input `repo-token` is the Go original's name"),
+        ({"GITHUB_OAUTH_TOKEN": "old-token"}, "GITHUB_OAUTH_TOKEN is the Go original's variable"),
+    ],
+)
+def test_the_go_originals_token_names_still_work_with_a_warning(
+    old: dict[str, str], warning: str
+) -> None:
+    settings = read_settings(BASE_ENV | old)
+
+    assert settings.identity.token == "old-token"
+    [said] = settings.warnings
+    assert said.startswith(warning)
+    assert "use" in said
+    assert "github-token" in said
+    assert "old-token" in secrets_in(BASE_ENV | old)
+
+
+def test_the_new_name_wins_and_is_not_warned_about() -> None:
+    settings = read_settings(BASE_ENV | {"INPUT_GITHUB-TOKEN": "new", "GITHUB_OAUTH_TOKEN": "old"})
+
+    assert (settings.identity.token, settings.warnings) == ("new", ())
+
+
+def test_the_approver_s_old_variables() -> None:
+    environ = BASE_ENV | {"APPROVER_GITHUB_OAUTH_TOKEN": "appr", "GITHUB_APP_ID": "7"}
+
+    settings = read_settings(environ)
+
+    assert (settings.approver.token, settings.identity.app_id) == ("appr", "7")
+    assert len(settings.warnings) == 2
+
+
+@pytest.mark.parametrize(
+    ("environ", "warning"),
+    [
+        (
+            {"INPUT_DRY_RUN": "true"},
+            "input `dry_run` is not an input of telefonistka; did you mean `dry-run`?",
+        ),
+        (
+            {"INPUT_GITHUBTOKEN": "x"},
+            "input `githubtoken` is not an input of telefonistka; did you mean `github-token`?",
+        ),
+        ({"INPUT_COLOUR": "red"}, "input `colour` is not an input of telefonistka"),
+        (
+            {"TEMPLATES_PATH": "/tmpl"},
+            "TEMPLATES_PATH (a Go original setting) is not read: set the `templates-path` input",
+        ),
+        ({"CUSTOM_COMMIT_STATUS_URL_TEMPLATE_PATH": "/u"}, "set the `status-target-url` input"),
+    ],
+)
+def test_unknown_inputs_and_the_go_servers_settings_are_warned_about(
+    environ: dict[str, str], warning: str
+) -> None:
+    [said] = read_settings(BASE_ENV | environ).warnings
+
+    assert said.startswith(warning) or warning in said
+
+
+def test_the_warnings_reach_the_job_log_as_annotations(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "edited"}))
+    environ = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "gollum",
+        "GITHUB_EVENT_PATH": str(event),
+        "INPUT_REPO-TOKEN": "old-token",
+    }
+    stream = io.StringIO()
+
+    assert main(environ, stream) == 0
+
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "::add-mask::old-token"
+    warned = "::warning title=telefonistka::input `repo-token` is the Go original's name"
+    assert any(line.startswith(warned) for line in lines)

@@ -24,6 +24,8 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
+from telefonistka.action.legacy import INPUT_ALIASES, KNOWN_INPUTS
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
 ACTION = ROOT / "action.yml"
@@ -41,7 +43,8 @@ WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
 # An input name as the code reads it: `_input(environ, "dry-run")`, `inputs.get("bump-type"`,
 # `_required(inputs, "bump-regex")`, `settings.input("templates-path")`.
 INPUT_READ = re.compile(
-    r'(?:\binputs\.get\(|\binputs,\s*|\benviron,\s*|\.input\()"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)"'
+    r"(?:\binputs\.get\(|\binputs,\s*|\benviron,\s*|\.input\(|\binput_or_old\()"
+    r'"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)"'
 )
 
 
@@ -208,7 +211,7 @@ def test_smoke_workflow_runs_this_checkout_in_dry_run() -> None:
 
 
 def test_action_inputs_are_exactly_those_the_code_reads() -> None:
-    read = inputs_read_by_code()
+    read = inputs_read_by_code() | set(INPUT_ALIASES)  # old names, read through legacy.py
     assert {"github-token", "app-id", "dry-run", "templates-path"} <= read  # the pattern works
     declared = set(load_action()["inputs"])
     assert declared - read == set(), "declared in action.yml, read by no code"
@@ -249,6 +252,14 @@ def test_ci_runs_the_readme_test_command() -> None:
     loaded = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     runs = [step.get("run", "") for job in loaded["jobs"].values() for step in job["steps"]]
     assert "make test" in runs
+
+
+def test_the_known_inputs_are_action_yml_s() -> None:
+    """Unknown inputs are warned about with a "did you mean": the list must be complete."""
+    assert list(load_action()["inputs"]) == [
+        *[name for name in KNOWN_INPUTS if name in INPUT_ALIASES],
+        *[name for name in KNOWN_INPUTS if name not in INPUT_ALIASES],
+    ]
 
 
 def test_action_inputs_are_kebab_case_and_optional() -> None:

@@ -33,6 +33,7 @@ LIGHT_MODULES = frozenset(
         "telefonistka.action",
         "telefonistka.action.main",
         "telefonistka.action.settings",
+        "telefonistka.action.legacy",
         "telefonistka.action.workflow",
         "telefonistka.action.context",
         "telefonistka.action.routes",

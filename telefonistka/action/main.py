@@ -48,6 +48,8 @@ def run(settings: Settings, workflow: Workflow) -> int:
     """Dispatch the event of ``settings`` (its secrets already masked by ``main``)."""
     for line in settings.describe():
         workflow.debug(f"settings: {line}")
+    for warning in settings.warnings:
+        workflow.warning(warning, title="telefonistka")
     try:
         report = _dispatch(settings, workflow)
     except ConfigError as exc:

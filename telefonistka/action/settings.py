@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
+from telefonistka.action.legacy import legacy_value, legacy_warnings
 from telefonistka.core.github_api import DEFAULT_BASE_URL
 from telefonistka.core.repo_paths import repo_path_problem
 from telefonistka.errors import UsageError
@@ -98,6 +99,8 @@ class Settings:
     workflow_run: WorkflowRun = WorkflowRun()
     log_level: LogLevel = LogLevel.INFO
     on_runner: bool = False  # GITHUB_ACTIONS=true: workflow commands reach a runner
+    # What the run was given and ignores or reads under an old name (``legacy``): warned.
+    warnings: tuple[str, ...] = ()
 
     def input(self, name: str) -> str:
         """Action input ``name`` (kebab-case, as in ``with:``), stripped; "" when not set."""
@@ -145,17 +148,29 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
     event_name = _required(environ, "GITHUB_EVENT_NAME")
     event_path = Path(_required(environ, "GITHUB_EVENT_PATH"))
     templates = _templates_path(environ)
+    warnings = legacy_warnings(environ)
+
+    def input_or_old(name: str, env: str = "") -> str:
+        """Input ``name``, else variable ``env``, else its Go-original spelling (warned)."""
+        value = _input(environ, name) or (environ.get(env, "").strip() if env else "")
+        if value:
+            return value
+        value, warning = legacy_value(environ, name)
+        if warning:
+            warnings.append(warning)
+        return value
+
     return Settings(
         event_name=event_name,
         event_path=event_path,
         identity=Identity(
-            token=_input(environ, "github-token") or environ.get("GITHUB_TOKEN", ""),
-            app_id=_input(environ, "app-id"),
+            token=input_or_old("github-token", "GITHUB_TOKEN"),
+            app_id=input_or_old("app-id"),
             app_private_key=_input(environ, "app-private-key"),
         ),
         approver=Identity(
-            token=_input(environ, "approver-token"),
-            app_id=_input(environ, "approver-app-id"),
+            token=input_or_old("approver-token"),
+            app_id=input_or_old("approver-app-id"),
             app_private_key=_input(environ, "approver-app-private-key"),
             key_input="approver-app-private-key",
         ),
@@ -174,6 +189,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         ),
         log_level=_log_level(environ),
         on_runner=runs_on_runner(environ),
+        warnings=tuple(warnings),
     )
 
 
@@ -186,6 +202,7 @@ def secrets_in(environ: Mapping[str, str]) -> tuple[str, ...]:
     """Every secret the environment holds (the secret inputs and ``GITHUB_TOKEN``), read
     without validating anything else, so they can be masked first."""
     names = [f"INPUT_{name.upper()}" for name in sorted(SECRET_INPUTS)] + ["GITHUB_TOKEN"]
+    names += ["INPUT_REPO-TOKEN", "GITHUB_OAUTH_TOKEN", "APPROVER_GITHUB_OAUTH_TOKEN"]
     return tuple(value for name in names if (value := environ.get(name, "").strip()))
 
 
