@@ -1,5 +1,7 @@
 # The two set-up commands of the README: `make demo` and `make test`.
 # Both create .venv on first use, so they work on a fresh machine with only python3.
+# `make demo` installs the package alone (what the demo runs); `make test` adds the lint
+# and test tools (the `test` extra) on top.
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,18 +9,26 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint venv
 
-$(BIN)/telefonistka: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# One stamp per install, so `make demo` never pulls the test tools and `make test` adds
+# them to the same environment.
+$(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-venv: $(BIN)/telefonistka
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed-runtime $@
 
-demo: venv
+venv: $(VENV)/.installed-test
+
+demo: $(VENV)/.installed-runtime
 	$(BIN)/telefonistka demo
 
-lint: venv
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

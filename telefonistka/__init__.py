@@ -6,4 +6,9 @@ pure (config, change detection, planning, sync, drift, rendering); ``adapters``,
 doors, ``action`` (the GitHub Action, run by ``entrypoint.py``) and ``cli``.
 """
 
-__version__ = "0.1.0"
+__all__ = ["__version__"]
+
+try:  # written from the git tag by setuptools-scm when the package is built or installed
+    from telefonistka._version import __version__
+except ImportError:  # a plain checkout that was never installed
+    __version__ = "0.0.0+unknown"

@@ -116,7 +116,7 @@ def test_the_workflows_are_all_there() -> None:
     names = {str(path.relative_to(ROOT)) for path in WORKFLOWS}
     assert names >= {
         ".github/workflows/ci.yml",
-        ".github/workflows/publish-image.yml",
+        ".github/workflows/release.yml",
         ".github/workflows/smoke.yml",
         "docs/examples/promotion.yml",
         "docs/examples/fanout.yml",
@@ -426,3 +426,25 @@ def test_entrypoint_without_the_event_variables_is_a_usage_error(tmp_path: Path)
     step = run_as_container(tmp_path, "", b"{}")
     assert step.returncode == 2
     assert "::error title=telefonistka::GITHUB_EVENT_NAME is not set" in step.stdout
+
+
+def make_plan(target: str, tmp_path: Path) -> list[str]:
+    """What ``make TARGET`` would run on a fresh machine (``make -n`` in a bare copy)."""
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    done = subprocess.run(
+        ["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    return done.stdout.splitlines()
+
+
+def test_make_demo_installs_only_the_package(tmp_path: Path) -> None:
+    installs = [line for line in make_plan("demo", tmp_path) if "pip install" in line]
+    assert installs[-1].endswith("pip install --quiet -e .")
+    assert not [line for line in installs if "[test]" in line]
+
+
+def test_make_test_installs_the_test_tools(tmp_path: Path) -> None:
+    lines = make_plan("test", tmp_path)
+    assert any(line.endswith("pip install --quiet -e '.[test]'") for line in lines)
+    assert lines[-1].startswith(".venv/bin/pytest ")

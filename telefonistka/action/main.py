@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from telefonistka import __version__
 from telefonistka.action.context import Context, Report
 from telefonistka.action.routes import dispatch
 from telefonistka.action.settings import Settings, read_settings, runs_on_runner, secrets_in
@@ -46,6 +47,7 @@ def main(environ: Mapping[str, str], stream: TextIO | None = None) -> int:
 
 def run(settings: Settings, workflow: Workflow) -> int:
     """Dispatch the event of ``settings`` (its secrets already masked by ``main``)."""
+    workflow.log(f"telefonistka {__version__}")
     for line in settings.describe():
         workflow.debug(f"settings: {line}")
     for warning in settings.warnings:
