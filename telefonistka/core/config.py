@@ -63,7 +63,7 @@ class WebhookEndpointRegex:
 
 @dataclass(frozen=True)
 class ArgocdConfig:
-    """The Go original's Argo CD settings: parsed and kept, used once an issue asks."""
+    """The Go original's Argo CD settings: parsed and kept; the integration is not built yet."""
 
     comment_diff_on_pr: bool = False
     auto_merge_no_diff_prs: bool = False
