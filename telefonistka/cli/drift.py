@@ -19,6 +19,7 @@ from telefonistka.cli.local_plan import (
     base_of,
     plan_between,
 )
+from telefonistka.cli.terminal import paint, progress
 from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
 from telefonistka.core.rendering import Renderer
 from telefonistka.core.yamldiff import format_change
@@ -37,13 +38,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     repo = LocalGitRepo(args.repo)
-    report = drift_report(repo, base_of(repo, args.base), args.head, args.label)
+    base = base_of(repo, args.base)
+    with progress(f"comparing the targets of {base}...{args.head}"):
+        report = drift_report(repo, base, args.head, args.label)
     if args.json:
         text = json.dumps(printable_json(report.to_json()), indent=2, ensure_ascii=False)
     elif args.markdown:
         text = printable_lines(markdown(report))
     else:
-        text = printable_lines(text_summary(report))
+        headline, _, rest = printable_lines(text_summary(report)).partition("\n")
+        painted = paint(headline, "yellow" if report.has_drift else "green")
+        text = f"{painted}\n{rest}" if rest else painted
     print(text)  # a path that is not UTF-8 shows as \x.. escapes (see ``printable``)
     return FOUND_EXIT_CODE if args.exit_code and report.has_drift else 0
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from telefonistka import __version__
 from telefonistka.adapters.fanout_sender import FanoutSender, SendPolicy
 from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.terminal import progress
 from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
 from telefonistka.core.events import PushEvent, parse_push_event
 from telefonistka.core.fanout import (
@@ -116,7 +117,8 @@ def _send(
     secret = _secret(args.secret_env)
     headers = webhook_headers(body, delivery_id=delivery_id, user_agent=USER_AGENT, secret=secret)
     _log(f"sending push {event.after[:12]} to {len(endpoints)} endpoints (delivery {delivery_id})")
-    results = FanoutSender(policy).send_all([e.url for e in endpoints], body, headers)
+    with progress(f"sending to {len(endpoints)} endpoints"):
+        results = FanoutSender(policy).send_all([e.url for e in endpoints], body, headers)
     if args.json:
         print(results_json(results, _event_facts(event) | {"delivery_id": delivery_id}))
     else:

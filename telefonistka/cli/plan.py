@@ -21,6 +21,7 @@ from telefonistka.cli.local_plan import (
     base_of,
     plan_between,
 )
+from telefonistka.cli.terminal import progress
 from telefonistka.core.plan_table import format_plan_table
 
 HELP = "Show the promotion plan of the change from BASE to HEAD in a local repository."
@@ -43,7 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Compute the plan, then print it in one go (errors propagate to the CLI)."""
     repo = LocalGitRepo(args.repo)
-    plan = plan_between(repo, base_of(repo, args.base), args.head, args.label).plan
+    base = base_of(repo, args.base)
+    with progress(f"planning {base}...{args.head}"):
+        plan = plan_between(repo, base, args.head, args.label).plan
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -16,6 +16,7 @@ from pathlib import Path
 from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo, printable_json
 from telefonistka.cli.local_plan import read_repo_config
+from telefonistka.cli.terminal import progress
 from telefonistka.core.changes import components_from_folders, find_changed_components
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.metadata import extract_metadata
@@ -50,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
     if base_head is None:
         raise UsageError(f"base branch {base_branch!r} does not exist in {repo.path}")
     trigger = read_trigger(repo, args)
-    plan, run_ = plan_promotion(repo, args, base_head, trigger)
-    outcomes = run_.carry_out(plan)
+    with progress(f"promoting PR #{trigger.pr_number} onto {base_branch}"):
+        plan, run_ = plan_promotion(repo, args, base_head, trigger)
+        outcomes = run_.carry_out(plan)
     print_outcomes(plan, outcomes, as_json=args.json)
     return 1 if failed(outcomes) else 0
 

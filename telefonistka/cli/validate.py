@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from telefonistka.cli.terminal import paint
 from telefonistka.core.config import REPO_CONFIG_FILE
 from telefonistka.core.log_text import inert
 from telefonistka.core.validation import (
@@ -116,7 +117,7 @@ def _check_file(path: Path, kind: ConfigKind, output: str) -> bool:
         for problem in exc.problems:
             print(_format_problem(problem, output), file=sys.stderr)
         return False
-    print(f"{name}: ok ({kind} config)")
+    print(f"{name}: {paint('ok', 'green')} ({kind} config)")
     return True
 
 
