@@ -30,6 +30,7 @@ HEAVY_PACKAGES = frozenset(
 LIGHT_MODULES = frozenset(
     {
         "telefonistka",
+        "telefonistka._version",  # the version, written at install: one assignment
         "telefonistka.action",
         "telefonistka.action.main",
         "telefonistka.action.settings",

@@ -172,7 +172,9 @@ class GitApi:
         base = body.get("base_tree")
         if base is not None and repo.git.resolve(f"{base}^{{tree}}") is None:
             raise ApiError(404, "Not Found")
-        changes = [self._tree_change(repo, item) for item in items]
+        given = [item.get("sha") for item in items if isinstance(item, dict)]
+        types = repo.git.object_types(sha for sha in given if isinstance(sha, str))
+        changes = [self._tree_change(repo, item, types) for item in items]
         base_tree = repo.git.resolve(f"{base}^{{tree}}") if base else None
         try:
             check_changes(repo.git, base_tree, changes)
@@ -184,7 +186,9 @@ class GitApi:
         entries = repo.git.ls_tree(sha)
         return Response(201, self.emu.shapes.tree(repo, sha, entries, False))
 
-    def _tree_change(self, repo: Repository, item: Any) -> tuple[str, Entry | None]:
+    def _tree_change(
+        self, repo: Repository, item: Any, types: dict[str, str | None]
+    ) -> tuple[str, Entry | None]:
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
             raise validation_failed("Tree", "path", "missing_field")
         path, mode = item["path"], str(item.get("mode", ""))
@@ -197,9 +201,7 @@ class GitApi:
             return path, None
         else:
             given = item.get("sha")
-            if not isinstance(given, str) or (
-                kind != "commit" and repo.git.object_type(given) != kind
-            ):
+            if not isinstance(given, str) or (kind != "commit" and types.get(given) != kind):
                 raise ApiError(422, f"tree.sha {given} is not a valid {kind}")
             sha = given
         return path, Entry(mode, kind, sha, None, path)

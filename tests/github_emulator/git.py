@@ -114,6 +114,19 @@ class BareRepo:
         out = self.run("cat-file", "-t", sha, check=False).decode().strip()
         return out or None
 
+    def object_types(self, shas: Iterable[str]) -> dict[str, str | None]:
+        """The type of each object (None when missing), with one ``cat-file --batch-check``."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        stdin = "".join(f"{sha}\n" for sha in wanted).encode()
+        out = self.run("cat-file", "--batch-check=%(objectname) %(objecttype)", stdin=stdin)
+        types: dict[str, str | None] = dict.fromkeys(wanted)
+        for sha, line in zip(wanted, out.decode().splitlines(), strict=True):
+            name, _, kind = line.partition(" ")
+            types[sha] = kind if kind and kind != "missing" and name == sha else None
+        return types
+
     def write_blob(self, data: bytes) -> str:
         return self.run("hash-object", "-w", "--stdin", stdin=data).decode().strip()
 

@@ -41,6 +41,18 @@ def split_path(path: str) -> list[str]:
 def check_changes(git: BareRepo, base: str | None, changes: Iterable[PathChange]) -> None:
     """Refuse a set of tree changes GitHub would refuse (see the module docstring)."""
     changes = list(changes)
+    listing: dict[str, Entry] | None = None
+
+    def entry_at(path: str) -> Entry | None:
+        """The base's entry at ``path``: one recursive listing of the base serves every
+        path of the request (thousands of paths share their parents)."""
+        nonlocal listing
+        if base is None:
+            return None
+        if listing is None:
+            listing = {entry.path: entry for entry in git.ls_tree(base, recursive=True)}
+        return listing.get(path)
+
     files = {path for path, entry in changes if entry is not None and entry.type != "tree"}
     deleted = {path for path, entry in changes if entry is None}
     for path, entry in changes:
@@ -49,13 +61,13 @@ def check_changes(git: BareRepo, base: str | None, changes: Iterable[PathChange]
         if entry is None:
             if any(parent in files for parent in above):
                 raise TreeChangeError(f"cannot delete {path!r}: the request makes a parent a file")
-            if base is None or git.entry_at(base, path) is None:
+            if entry_at(path) is None:
                 raise TreeChangeError(f"cannot delete {path!r}: it does not exist")
             continue
         for parent in above:
             if parent in files:
                 raise TreeChangeError(f"cannot write {path!r}: {parent!r} is a file in the request")
-            existing = git.entry_at(base, parent) if base is not None else None
+            existing = entry_at(parent)
             if existing is not None and existing.type != "tree" and parent not in deleted:
                 raise TreeChangeError(f"cannot write {path!r}: {parent!r} is a file")
 
