@@ -6,6 +6,7 @@ Shared by the end-to-end tests and the benchmark (bench/measure.py), which both 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -62,3 +63,18 @@ def read_outputs(path: Path) -> dict[str, str]:
             key, _, value = line.partition("=")
             outputs[key] = value
     return outputs
+
+
+def dispatch_event(folder: Path, repository: str, workflow: str, inputs: Mapping[str, str]) -> Path:
+    """A ``workflow_dispatch`` delivery as GitHub sends it (the fields read, and more),
+    written to ``folder/dispatch.json``."""
+    payload = {
+        "inputs": dict(inputs),
+        "ref": "refs/heads/main",
+        "repository": {"full_name": repository, "default_branch": "main"},
+        "sender": {"login": "alice"},
+        "workflow": workflow,
+    }
+    path = folder / "dispatch.json"
+    path.write_text(json.dumps(payload))
+    return path

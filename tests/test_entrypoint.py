@@ -25,7 +25,7 @@ from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fidelity import check_log
 from github_emulator.fixtures import pygithub_client
-from runner_files import read_outputs, step_env
+from runner_files import dispatch_event, read_outputs, step_env
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
@@ -601,17 +601,9 @@ def test_two_concurrent_runs_of_one_event_open_one_pr(
 
 
 def dispatch_payload(emu: GitHubEmulator) -> Path:
-    """A ``workflow_dispatch`` delivery of this repository, as GitHub sends it."""
-    payload = {
-        "inputs": {"pr": "1"},
-        "ref": "refs/heads/main",
-        "repository": {"full_name": REPO, "default_branch": "main"},
-        "sender": {"login": "alice"},
-        "workflow": ".github/workflows/promote-again.yml",
-    }
-    path = emu.workdir / "dispatch.json"
-    path.write_text(json.dumps(payload))
-    return path
+    """A ``workflow_dispatch`` delivery of promote-again.yml in this repository."""
+    workflow = ".github/workflows/promote-again.yml"
+    return dispatch_event(emu.workdir, REPO, workflow, {"pr": "1"})
 
 
 def test_promote_pr_promotes_a_merged_pr_again(emu: GitHubEmulator, gh: GhRepository) -> None:

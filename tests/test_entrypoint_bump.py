@@ -6,12 +6,12 @@ in the emulator's state and git trees, the result in the step's outputs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from github_emulator import GitHubEmulator
+from runner_files import dispatch_event
 from test_entrypoint import REPO, checked_emulator, run_step
 
 from telefonistka.usecases.bump_version import branch_name
@@ -42,22 +42,13 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
         yield emulator
 
 
-def dispatch_event(emu: GitHubEmulator) -> Path:
-    """A ``workflow_dispatch`` delivery as GitHub sends it (the fields we read, and more)."""
-    payload = {
-        "inputs": {"version": "v2"},
-        "ref": "refs/heads/main",
-        "repository": {"full_name": REPO, "default_branch": "main"},
-        "sender": {"login": "alice"},
-        "workflow": ".github/workflows/bump.yml",
-    }
-    path = emu.workdir / "dispatch.json"
-    path.write_text(json.dumps(payload))
-    return path
+def dispatch(emu: GitHubEmulator) -> Path:
+    """The bump workflow's ``workflow_dispatch`` delivery."""
+    return dispatch_event(emu.workdir, REPO, ".github/workflows/bump.yml", {"version": "v2"})
 
 
 def test_a_yaml_bump_opens_a_pr_changing_only_the_tag(emu: GitHubEmulator) -> None:
-    step = run_step(emu, dispatch_event(emu), "workflow_dispatch", **BUMP)
+    step = run_step(emu, dispatch(emu), "workflow_dispatch", **BUMP)
 
     assert step.code == 0, step.stdout + step.stderr
     [pull] = emu.get_repo(REPO).pulls.values()
@@ -82,7 +73,7 @@ def test_regex_and_overwrite_bumps_with_auto_merge(
 ) -> None:
     inputs = BUMP | kind | {"bump_auto_merge": "true"}
 
-    step = run_step(emu, dispatch_event(emu), "workflow_dispatch", **inputs)
+    step = run_step(emu, dispatch(emu), "workflow_dispatch", **inputs)
 
     assert step.code == 0, step.stdout + step.stderr
     [pull] = emu.get_repo(REPO).pulls.values()
@@ -93,7 +84,7 @@ def test_regex_and_overwrite_bumps_with_auto_merge(
 
 
 def test_an_unchanged_file_opens_no_pr(emu: GitHubEmulator) -> None:
-    step = run_step(emu, dispatch_event(emu), "workflow_dispatch", **BUMP | {"bump_value": "v1"})
+    step = run_step(emu, dispatch(emu), "workflow_dispatch", **BUMP | {"bump_value": "v1"})
 
     assert step.code == 0, step.stdout
     assert emu.get_repo(REPO).pulls == {}
@@ -112,7 +103,7 @@ def test_an_unchanged_file_opens_no_pr(emu: GitHubEmulator) -> None:
 def test_a_missing_or_bad_input_is_named_and_exits_2(
     emu: GitHubEmulator, change: dict[str, str], named: str
 ) -> None:
-    step = run_step(emu, dispatch_event(emu), "workflow_dispatch", **BUMP | change)
+    step = run_step(emu, dispatch(emu), "workflow_dispatch", **BUMP | change)
 
     assert step.code == 2, step.stdout
     assert f"::error title=telefonistka::{named}" in step.stdout
