@@ -113,3 +113,14 @@ class RefNameError(UsageError):
 class ForeignBranchError(TelefonistkaError):
     """A write to a branch outside the bot's own namespaces was refused by the adapter's
     guard: the default branch and people's branches change only by merging a PR."""
+
+
+class ArgoCdError(TelefonistkaError):
+    """An Argo CD API call failed; the message names the permission or setting to fix.
+
+    ``status`` is the HTTP status Argo CD answered (None when it could not be reached).
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from telefonistka.action.settings import Identity, Settings
     from telefonistka.action.workflow import Workflow
+    from telefonistka.adapters.argocd import ArgoCdClient
     from telefonistka.adapters.github import GitHubRepo
     from telefonistka.core.rendering import Renderer
 
@@ -89,6 +90,20 @@ class Context:
             result = run()
         self.log(f"GitHub API requests: {self.counter.total}")
         return result
+
+    def argocd(self) -> ArgoCdClient | None:
+        """The Argo CD server of the ``argocd-*`` inputs; None when none is configured."""
+        settings = self.settings.argocd
+        if not settings.configured:
+            return None
+        from telefonistka.adapters.argocd import ArgoCdClient
+
+        return ArgoCdClient(
+            settings.url,
+            settings.token,
+            insecure=settings.insecure,
+            ca_file=settings.ca_file or None,
+        )
 
     def renderer(self, repo: GitHubRepo, branch: str) -> Renderer:
         """Templates from the packaged set, overridden by ``templates-path`` when given.

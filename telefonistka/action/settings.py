@@ -8,7 +8,7 @@ it (exit 2), before any request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -28,6 +28,7 @@ SECRET_INPUTS = frozenset(
         "approver-token",
         "approver-app-private-key",
         "webhook-secret",
+        "argocd-token",
     }
 )
 _TRUE, _FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "0", "off"})
@@ -82,6 +83,20 @@ class WorkflowRun:
 
 
 @dataclass(frozen=True)
+class ArgoCdSettings:
+    """Where the Argo CD API is and how to reach it; ``url`` "" when not configured."""
+
+    url: str = ""
+    token: str = ""
+    insecure: bool = False
+    ca_file: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the run reads from the environment, read once by ``read_settings``."""
 
@@ -101,6 +116,7 @@ class Settings:
     on_runner: bool = False  # GITHUB_ACTIONS=true: workflow commands reach a runner
     # What the run was given and ignores or reads under an old name (``legacy``): warned.
     warnings: tuple[str, ...] = ()
+    argocd: ArgoCdSettings = ArgoCdSettings()
 
     def input(self, name: str) -> str:
         """Action input ``name`` (kebab-case, as in ``with:``), stripped; "" when not set."""
@@ -190,6 +206,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         log_level=_log_level(environ),
         on_runner=runs_on_runner(environ),
         warnings=tuple(warnings),
+        argocd=_argocd(environ, input_or_old),
     )
 
 
@@ -203,7 +220,35 @@ def secrets_in(environ: Mapping[str, str]) -> tuple[str, ...]:
     without validating anything else, so they can be masked first."""
     names = [f"INPUT_{name.upper()}" for name in sorted(SECRET_INPUTS)] + ["GITHUB_TOKEN"]
     names += ["INPUT_REPO-TOKEN", "GITHUB_OAUTH_TOKEN", "APPROVER_GITHUB_OAUTH_TOKEN"]
+    names += ["ARGOCD_TOKEN"]
     return tuple(value for name in names if (value := environ.get(name, "").strip()))
+
+
+def _argocd(environ: Mapping[str, str], input_or_old: Callable[[str, str], str]) -> ArgoCdSettings:
+    """The ``argocd-*`` inputs, else the Go original's ``ARGOCD_*`` variables.
+
+    ``ARGOCD_SERVER_ADDR`` is a host and port (``argocd.example.com:443``): it becomes an
+    ``https://`` URL, ``http://`` with ``ARGOCD_PLAINTEXT=true``.
+    """
+    url = _input(environ, "argocd-url")
+    address = environ.get("ARGOCD_SERVER_ADDR", "").strip()
+    if not url and address:
+        plaintext = environ.get("ARGOCD_PLAINTEXT", "").strip().lower() in _TRUE
+        url = address if "://" in address else f"{'http' if plaintext else 'https'}://{address}"
+    if url and not url.startswith(("https://", "http://")):
+        raise UsageError(f"input argocd-url {url!r} is not an https:// URL of the Argo CD server")
+    insecure = _input(environ, "argocd-insecure") or environ.get("ARGOCD_INSECURE", "")
+    if insecure.strip().lower() not in _TRUE | _FALSE | {""}:
+        raise UsageError(f"input argocd-insecure must be true or false, got {insecure!r}")
+    token = input_or_old("argocd-token", "ARGOCD_TOKEN")
+    if url and not token:
+        raise UsageError("argocd-url is set but argocd-token is not: set it from a secret")
+    return ArgoCdSettings(
+        url=url.rstrip("/"),
+        token=token,
+        insecure=insecure.strip().lower() in _TRUE,
+        ca_file=_input(environ, "argocd-ca-file"),
+    )
 
 
 def _templates_path(environ: Mapping[str, str]) -> str | None:

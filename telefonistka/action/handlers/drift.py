@@ -20,7 +20,37 @@ def check_pr_drift(event: PullRequestEvent, context: Context) -> Report:
     """``pull_request`` opened / reopened / synchronize: the drift check."""
     repo = context.repo(event.repository, event.default_branch)
     pull = event.pull_request
-    return run_drift_check(repo, pull, event.default_branch, context, read_only=event.from_fork)
+    report = run_drift_check(repo, pull, event.default_branch, context, read_only=event.from_fork)
+    if event.from_fork:
+        return report  # a read-only token: nothing to comment with
+    return _with_argocd_diff(report, repo, pull, event.default_branch, context)
+
+
+def _with_argocd_diff(
+    report: Report, repo: GitHubRepo, pull: PullRequest, default_branch: str, context: Context
+) -> Report:
+    """The Argo CD diff after the drift check, when an Argo CD server is configured (the
+    repo's ``argocd.commentDiffonPR`` then decides)."""
+    argocd = context.argocd()
+    if argocd is None:
+        return report
+    from telefonistka.usecases.argocd_diff import PrArgoCdDiff
+
+    diff = PrArgoCdDiff(
+        repo, argocd, pull, default_branch, context.renderer(repo, default_branch), context.log
+    )
+    try:
+        result = context.run_grouped(f"Argo CD diff of PR #{pull.number}", diff.run)
+    finally:
+        argocd.close()
+    failures = tuple(f"Argo CD diff of {s.name}: {s.error}" for s in result.failed)
+    return Report(
+        {**report.outputs, **result.outputs()},
+        report.summary + result.summary(),
+        report.failures + failures,
+        report.warnings,
+        failure_title="telefonistka: Argo CD diff failed",
+    )
 
 
 def run_drift_check(

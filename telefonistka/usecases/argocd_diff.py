@@ -1,0 +1,168 @@
+"""The Argo CD diff of an open PR: what merging it would change in the clusters.
+
+Run on ``pull_request`` opened / reopened / synchronize when the repo configuration says
+``argocd.commentDiffonPR: true`` and an Argo CD server is configured. The steps, and
+what each costs:
+
+1. the PR's files (GitHub, 1 per 100), the configuration and the component
+   configurations of the changed components (for ``disableArgoCDDiff``);
+2. one listing of the applications (Argo CD, 1), and the apps the change touches
+   (``core.argocd_apps``: the manifest-generate-paths annotation, else the source path);
+3. per app, three Argo CD requests: the live objects, the manifests at the PR head, the
+   manifests at the app's own target revision (to tell a field the PR removes from a
+   server default); apps are read concurrently, a few at a time;
+4. the diff per app (``core.argocd_diff``), the bot's earlier Argo CD comments minimized
+   and the new ones posted (``core.argocd_comment``: split per app below GitHub's limit),
+   and the commit status ``telefonistka/argocd-diff``.
+
+An app that cannot be read is reported in the comment with the reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from telefonistka.core.argocd_apps import ArgoApp, touched_apps
+from telefonistka.core.argocd_comment import ARGOCD_MARKER, AppSection, argocd_comments
+from telefonistka.core.argocd_diff import diff_objects
+from telefonistka.core.changes import find_changed_components
+from telefonistka.core.component_configs import read_component_configs
+from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.rendering import Renderer
+from telefonistka.errors import TelefonistkaError
+from telefonistka.ports import CodeHost, CommitStatusState
+from telefonistka.usecases.bot_identity import bot_matcher
+from telefonistka.usecases.repo_config import read_repo_config_in
+
+STATUS_CONTEXT = "telefonistka/argocd-diff"
+CONCURRENT_APPS = 4  # Argo CD renders manifests on its repo server: a few at a time
+Log = Callable[[str], None]
+
+
+class ArgoCdReader(Protocol):
+    """What the diff reads of Argo CD (``adapters.argocd.ArgoCdClient``)."""
+
+    def list_apps(self, selector: str | None = None) -> list[ArgoApp]: ...
+
+    def live_objects(self, app: str) -> list[dict[str, Any]]: ...
+
+    def manifests(self, app: str, revision: str) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class ArgoCdDiffResult:
+    """The diff of one PR: a section per touched app, and how many comments it took."""
+
+    pr_number: int
+    enabled: bool
+    sections: tuple[AppSection, ...] = ()
+    posted: int = 0
+
+    @property
+    def changing(self) -> list[AppSection]:
+        return [s for s in self.sections if s.objects]
+
+    @property
+    def failed(self) -> list[AppSection]:
+        return [s for s in self.sections if s.error]
+
+    def outputs(self) -> dict[str, str]:
+        apps = [
+            {
+                "app": s.name,
+                "error": s.error,
+                "warnings": list(s.warnings),
+                "objects": [{"object": str(o.key), "change": str(o.change)} for o in s.objects],
+            }
+            for s in self.sections
+        ]
+        return {"argocd-diff": json.dumps(apps, ensure_ascii=False)} if self.enabled else {}
+
+    def summary(self) -> str:
+        if not self.enabled:
+            return ""
+        lines = [f"### Telefonistka: Argo CD diff of #{self.pr_number}", ""]
+        if not self.sections:
+            lines.append("No Argo CD application is touched by this PR.")
+        for section in self.sections:
+            what = section.error or f"{len(section.objects)} object(s) change"
+            lines.append(f"- `{section.name}`: {what}")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class PrArgoCdDiff:
+    """Computes and comments the Argo CD diff of one open PR."""
+
+    repo: CodeHost
+    argocd: ArgoCdReader
+    pull: PullRequest
+    default_branch: str
+    renderer: Renderer
+    log: Log = print
+
+    def run(self) -> ArgoCdDiffResult:
+        snapshot = self.repo.read_snapshot(self.default_branch)
+        config = read_repo_config_in(self.repo, snapshot, self.default_branch)
+        if not config.argocd.comment_diff_on_pr:
+            return ArgoCdDiffResult(self.pull.number, enabled=False)
+        files = self.repo.pr_files(self.pull.number, self.pull)
+        components = find_changed_components(files, config)
+        configs = read_component_configs(self.repo, snapshot, components)
+        hidden = {path for path, c in configs.items() if c.disable_argocd_diff}
+        apps = touched_apps(self.argocd.list_apps(), files)
+        self.log(f"{len(apps)} Argo CD app(s) touched by the PR's {len(files)} file(s)")
+        with ThreadPoolExecutor(max_workers=CONCURRENT_APPS) as pool:
+            sections = list(pool.map(lambda app: self._section(app, hidden), apps))
+        posted = self._comment(sections)
+        self._status(sections)
+        return ArgoCdDiffResult(self.pull.number, True, tuple(sections), posted)
+
+    def _section(self, app: ArgoApp, hidden: set[str]) -> AppSection:
+        """One app's diff; an app that cannot be read says why."""
+        show = not any(
+            folder == path or path.startswith(folder + "/")
+            for folder in app.watched_paths()
+            for path in hidden
+        )
+        try:
+            live = self.argocd.live_objects(app.name)
+            target = self.argocd.manifests(app.name, self.pull.head_sha)
+            current = self.argocd.manifests(app.name, app.target_revision)
+        except TelefonistkaError as exc:
+            return AppSection(app.name, app.warnings(), error=str(exc))
+        diff = diff_objects(live, target, current, app.ignore, show_content=show)
+        notes = diff.notes if show else (*diff.notes, "disableArgoCDDiff: contents not shown")
+        return AppSection(app.name, app.warnings(), diff.objects, notes, hidden=not show)
+
+    def _comment(self, sections: list[AppSection]) -> int:
+        """Minimize the bot's earlier Argo CD comments, post the new ones."""
+        comments = argocd_comments(self.renderer, self.pull.head_sha, sections)
+        marked = [
+            c for c in self.repo.list_comments(self.pull.number) if c.body.startswith(ARGOCD_MARKER)
+        ]
+        if marked:
+            is_bot = bot_matcher(self.repo, self.log)
+            for comment in marked:
+                if is_bot(comment.author):
+                    self.repo.minimize_comment(comment.node_id)
+        for body in comments:
+            self.repo.comment(self.pull.number, body)
+        return len(comments)
+
+    def _status(self, sections: list[AppSection]) -> None:
+        failed = [s for s in sections if s.error]
+        changing = [s for s in sections if s.objects]
+        if failed:
+            state, text = CommitStatusState.ERROR, f"{len(failed)} app(s) could not be diffed"
+        else:
+            state = CommitStatusState.SUCCESS
+            text = f"{len(changing)} of {len(sections)} app(s) change" if sections else "no app"
+        try:
+            self.repo.set_status(self.pull.head_sha, state, STATUS_CONTEXT, text)
+        except TelefonistkaError as exc:
+            self.log(f"could not set the {STATUS_CONTEXT} status: {exc}")

@@ -1,0 +1,344 @@
+"""An Argo CD API server stand-in on 127.0.0.1, held to Argo CD's own API description.
+
+What the bot uses of Argo CD's REST API (``/api/v1/…``), answered from plain state:
+applications (from fixtures, or added by a test), their live objects and health and sync
+status, and manifests rendered for any revision from the same real git repositories the
+GitHub emulator serves (``render.py``: plain YAML folders, Kustomize through the real
+``kubectl kustomize``). A bearer token is required (401 without one, as Argo CD answers);
+``deny`` makes a token lack a permission (403, with Argo CD's wording). Faults and
+latency work like the GitHub emulator's. Every exchange is logged, and ``problems()``
+holds each response body to the vendored description (``scripts/vendor_argocd_api.py``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from jsonschema import Draft4Validator
+
+from .render import RenderError, render
+
+SPEC = Path(__file__).resolve().parent.parent / "fixtures" / "argocd" / "argocd-api-trimmed.json.gz"
+NAME = r"(?P<name>[^/]+)"
+ROUTES: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/api/v1/applications", "list_apps"),
+    ("GET", rf"/api/v1/applications/{NAME}/managed-resources", "managed_resources"),
+    ("GET", rf"/api/v1/applications/{NAME}/manifests", "manifests"),
+    ("GET", rf"/api/v1/applications/{NAME}", "get_app"),
+    ("GET", "/api/v1/session/userinfo", "userinfo"),
+)
+TEMPLATES = {
+    "list_apps": "/api/v1/applications",
+    "managed_resources": "/api/v1/applications/{applicationName}/managed-resources",
+    "manifests": "/api/v1/applications/{name}/manifests",
+    "get_app": "/api/v1/applications/{name}",
+    "userinfo": "/api/v1/session/userinfo",
+}
+ACTIONS = {"list_apps": "get", "managed_resources": "get", "manifests": "get", "get_app": "get"}
+
+
+class ApiError(Exception):
+    """An error answer, in Argo CD's ``runtimeError`` shape (gRPC code and message)."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, "code": self.code, "message": self.message}
+
+
+@dataclass
+class App:
+    """One Argo CD application: its spec, its live objects and their health."""
+
+    name: str
+    repo_url: str
+    path: str
+    target_revision: str = "HEAD"
+    project: str = "default"
+    namespace: str = "default"
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    live: list[dict[str, Any]] = field(default_factory=list)
+    health: str = "Healthy"
+    sync: str = "Synced"
+    auto_sync: bool = True
+    ignore_differences: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        policy: dict[str, Any] = (
+            {"automated": {"prune": True, "selfHeal": True}} if self.auto_sync else {}
+        )
+        return {
+            "metadata": {
+                "name": self.name,
+                "namespace": "argocd",
+                "labels": dict(self.labels),
+                "annotations": dict(self.annotations),
+            },
+            "spec": {
+                "project": self.project,
+                "source": {
+                    "repoURL": self.repo_url,
+                    "path": self.path,
+                    "targetRevision": self.target_revision,
+                },
+                "destination": {
+                    "server": "https://kubernetes.default.svc",
+                    "namespace": self.namespace,
+                },
+                "syncPolicy": policy,
+                "ignoreDifferences": list(self.ignore_differences),
+            },
+            "status": {"health": {"status": self.health}, "sync": {"status": self.sync}},
+        }
+
+
+@dataclass(frozen=True)
+class Exchange:
+    method: str
+    path: str
+    route: str | None
+    status: int
+    body: Any
+
+
+@dataclass
+class Fault:
+    path: str
+    method: str = "*"
+    status: int = 503
+    times: int = 1
+
+
+class ArgoCdEmulator:
+    """Start with ``with ArgoCdEmulator(repos) as argocd:``; ``argocd.url`` is the server.
+
+    ``repos`` maps an application's ``repoURL`` to the bare git repository it names.
+    """
+
+    def __init__(self, repos: Mapping[str, Path], token: str = "argocd-token") -> None:  # noqa: S107
+        self.repos = dict(repos)
+        self.token = token
+        self.apps: dict[str, App] = {}
+        self.denied: set[tuple[str, str]] = set()  # (action, app name)
+        self.log: list[Exchange] = []
+        self.faults: list[Fault] = []
+        self.latency = 0.0
+        self.lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> ArgoCdEmulator:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add(self, app: App) -> App:
+        self.apps[app.name] = app
+        return app
+
+    def deny(self, action: str, app: str) -> None:
+        self.denied.add((action, app))
+
+    def add_fault(self, path: str, method: str = "*", status: int = 503, times: int = 1) -> None:
+        self.faults.append(Fault(path, method, status, times))
+
+    # --- answering --------------------------------------------------------------------
+
+    def answer(
+        self, method: str, target: str, headers: Mapping[str, str]
+    ) -> tuple[int, Any, str | None]:
+        parts = urlsplit(target)
+        path, query = unquote(parts.path), parse_qs(parts.query)
+        if self.latency:
+            time.sleep(self.latency)
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            return fault.status, ApiError(fault.status, 14, "unavailable").body(), None
+        for verb, pattern, handler in ROUTES:
+            found = re.fullmatch(pattern, path)
+            if verb == method and found:
+                try:
+                    self._authorize(headers, handler, found.groupdict().get("name", "*"))
+                    return (
+                        200,
+                        getattr(self, handler)(query, **found.groupdict()),
+                        TEMPLATES[handler],
+                    )
+                except ApiError as exc:
+                    return exc.status, exc.body(), TEMPLATES[handler]
+        return 404, ApiError(404, 5, f"Not Found: {method} {path}").body(), None
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if (
+                    fault.times > 0
+                    and fault.method in ("*", method)
+                    and re.search(fault.path, path)
+                ):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def _authorize(self, headers: Mapping[str, str], handler: str, app: str) -> None:
+        if headers.get("authorization", "") != f"Bearer {self.token}":
+            raise ApiError(401, 16, "invalid session: token signature is invalid")
+        action = ACTIONS.get(handler)
+        if action is not None and ((action, app) in self.denied or (action, "*") in self.denied):
+            raise ApiError(
+                403,
+                7,
+                f"permission denied: applications, {action}, default/{app}, sub: telefonistka",
+            )
+
+    def _app(self, name: str) -> App:
+        app = self.apps.get(name)
+        if app is None:
+            raise ApiError(404, 5, f'applications.argoproj.io "{name}" not found')
+        return app
+
+    def list_apps(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
+        apps = list(self.apps.values())
+        for selector in query.get("selector", []):
+            apps = [app for app in apps if _selects(selector, app.labels)]
+        return {"items": [app.to_json() for app in apps], "metadata": {}}
+
+    def get_app(self, query: Mapping[str, list[str]], name: str) -> dict[str, Any]:
+        del query
+        return self._app(name).to_json()
+
+    def managed_resources(self, query: Mapping[str, list[str]], name: str) -> dict[str, Any]:
+        del query
+        app = self._app(name)
+        items = []
+        for obj in app.live:
+            api = str(obj.get("apiVersion", ""))
+            metadata = obj.get("metadata") or {}
+            state = json.dumps(_redacted(obj))
+            items.append(
+                {
+                    "group": api.rpartition("/")[0] if "/" in api else "",
+                    "kind": obj.get("kind", ""),
+                    "namespace": metadata.get("namespace", ""),
+                    "name": metadata.get("name", ""),
+                    "liveState": state,
+                    "normalizedLiveState": state,
+                }
+            )
+        return {"items": items}
+
+    def manifests(self, query: Mapping[str, list[str]], name: str) -> dict[str, Any]:
+        app = self._app(name)
+        revision = (query.get("revision") or [app.target_revision])[0]
+        git_dir = self.repos.get(app.repo_url)
+        if git_dir is None:
+            raise ApiError(500, 2, f"repository not found: {app.repo_url}")
+        try:
+            objects = render(git_dir, revision, app.path)
+        except RenderError as exc:
+            raise ApiError(500, 2, f"rpc error: code = Unknown desc = {exc}") from exc
+        return {"manifests": [json.dumps(_redacted(o)) for o in objects], "revision": revision}
+
+    def userinfo(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
+        del query
+        return {"loggedIn": True, "username": "telefonistka", "iss": "argocd"}
+
+    # --- fidelity ---------------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Each logged response body that strays from Argo CD's description."""
+        found = []
+        for exchange in self.log:
+            if exchange.route is None:
+                continue
+            method = exchange.method.lower()
+            responses = spec()["paths"][exchange.route][method]["responses"]
+            documented = responses.get(str(exchange.status)) or responses["default"]
+            schema = {**documented["schema"], "definitions": spec()["definitions"]}
+            for error in Draft4Validator(schema).iter_errors(exchange.body):
+                found.append(
+                    f"{exchange.method} {exchange.path} -> {exchange.status}: {error.message}"
+                )
+        return found
+
+
+def _selects(selector: str, labels: Mapping[str, str]) -> bool:
+    """A label selector of ``key=value`` (or ``==``) terms joined by commas."""
+    for term in filter(None, selector.split(",")):
+        key, _, value = term.replace("==", "=").partition("=")
+        if labels.get(key.strip()) != value.strip():
+            return False
+    return True
+
+
+def _redacted(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A Secret's values as Argo CD returns them: ``+`` rows, never the data."""
+    copy = json.loads(json.dumps(obj))
+    if copy.get("kind") == "Secret":
+        for section in ("data", "stringData"):
+            if isinstance(copy.get(section), dict):
+                copy[section] = dict.fromkeys(copy[section], "+" * 8)
+    return copy
+
+
+@cache
+def spec() -> dict[str, Any]:
+    with gzip.open(SPEC, "rt", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def _handler(emulator: ArgoCdEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args
+
+        def do_GET(self) -> None:
+            self._respond("GET")
+
+        def _respond(self, method: str) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, body, route = emulator.answer(method, self.path, headers)
+            with emulator.lock:
+                emulator.log.append(Exchange(method, urlsplit(self.path).path, route, status, body))
+            payload = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    return Handler
+
+
+def argocd_session(repos: Mapping[str, Path]) -> Iterator[ArgoCdEmulator]:
+    """Start an emulator, yield it, then fail the test on any answer that strays from
+    Argo CD's description."""
+    with ArgoCdEmulator(repos) as emulator:
+        yield emulator
+        problems = emulator.problems()
+    assert problems == [], "the Argo CD emulator strayed from its API description:\n" + "\n".join(
+        problems[:20]
+    )

@@ -1,0 +1,210 @@
+"""The Argo CD diff on a PR, end to end: ``entrypoint.py`` with the GitHub emulator and
+the Argo CD emulator, manifests rendered from the GitHub emulator's real git repository
+(plain YAML, and a Kustomize overlay through the real ``kubectl kustomize``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argocd_emulator import App, ArgoCdEmulator, argocd_session
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
+from test_check_drift import comments, latest_event
+from test_entrypoint import REPO, checked_emulator, run_step
+
+from telefonistka.core.argocd_comment import ARGOCD_MARKER
+
+REPO_URL = "https://github.com/acme/infra.git"
+CONFIG = """\
+promotionPaths:
+  - sourcePath: "env/staging/"
+    promotionPrs:
+      - targetPaths: ["env/prod/"]
+argocd:
+  commentDiffonPR: true
+"""
+
+
+def deployment(replicas: int, image: str = "web:1") -> str:
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"
+        f"spec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n"
+        f"        - name: web\n          image: {image}\n"
+    )
+
+
+KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop
+resources:
+  - ../../base
+images:
+  - name: api
+    newTag: "%s"
+"""
+BASE = {
+    "env/base/kustomization.yaml": "resources:\n  - api.yaml\n",
+    "env/base/api.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: api\n          image: api\n"
+    ),
+}
+SEED = {
+    "telefonistka.yaml": CONFIG,
+    "env/staging/web/deployment.yaml": deployment(2),
+    "env/prod/web/deployment.yaml": deployment(2),
+    "env/staging/api/kustomization.yaml": KUSTOMIZATION % "1.0",
+    "env/prod/api/kustomization.yaml": KUSTOMIZATION % "1.0",
+    **BASE,
+}
+
+
+def live(manifest: dict[str, Any]) -> dict[str, Any]:
+    """``manifest`` as the cluster runs it: status, server metadata, a defaulted field."""
+    obj = json.loads(json.dumps(manifest))
+    obj["metadata"].update(uid="u-1", resourceVersion="7", generation=3)
+    obj["spec"]["progressDeadlineSeconds"] = 600
+    obj["status"] = {"readyReplicas": obj["spec"].get("replicas", 1)}
+    return obj
+
+
+def api_deployment(tag: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "shop"},
+        "spec": {"template": {"spec": {"containers": [{"name": "api", "image": f"api:{tag}"}]}}},
+    }
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    for emulator in checked_emulator(tmp_path / "github"):
+        emulator.repo(REPO, SEED)
+        yield emulator
+
+
+@pytest.fixture
+def argocd(emu: GitHubEmulator) -> Iterator[ArgoCdEmulator]:
+    git_dir = Path(emu.get_repo(REPO).git.path)
+    for emulator in argocd_session({REPO_URL: git_dir}):
+        web = {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {
+                "replicas": 2,
+                "template": {"spec": {"containers": [{"name": "web", "image": "web:1"}]}},
+            },
+        }
+        emulator.add(App("prod-web", REPO_URL, "env/prod/web", live=[live(web)]))
+        emulator.add(
+            App(
+                "prod-api",
+                REPO_URL,
+                "env/prod/api",
+                live=[live(api_deployment("1.0"))],
+                annotations={"argocd.argoproj.io/manifest-generate-paths": ".;../../base"},
+                auto_sync=False,
+            )
+        )
+        emulator.add(App("staging-web", REPO_URL, "env/staging/web", live=[live(web)]))
+        yield emulator
+
+
+def open_pr(emu: GitHubEmulator, files: dict[str, str | None]) -> Path:
+    gh = pygithub_client(emu, "author").get_repo(REPO)
+    gh.create_git_ref("refs/heads/promote", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, files, branch="promote")
+    gh.create_pull(title="promote", body="", head="promote", base="main")
+    return latest_event(emu, "pull_request", "opened")
+
+
+def argocd_inputs(argocd: ArgoCdEmulator) -> dict[str, str]:
+    return {"argocd_url": argocd.url, "argocd_token": "argocd-token"}
+
+
+def test_the_pr_gets_the_diff_of_each_touched_app(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    event = open_pr(
+        emu,
+        {
+            "env/prod/web/deployment.yaml": deployment(3),
+            "env/prod/api/kustomization.yaml": KUSTOMIZATION % "1.1",
+        },
+    )
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
+    assert "## prod-api" in body
+    assert "## prod-web" in body
+    assert "staging-web" not in body  # untouched
+    assert "-  replicas: 2\n+  replicas: 3" in body
+    assert "image: api:1.0" in body  # rendered by kubectl kustomize
+    assert "image: api:1.1" in body
+    assert "progressDeadlineSeconds" not in body  # a server default, not the PR's
+    assert "auto-sync is off" in body
+    state = emu.get_repo(REPO)
+    head = state.pulls[1].head_sha
+    argo_status = [s for s in state.statuses if s.context == "telefonistka/argocd-diff"]
+    assert [(s.sha, s.state, s.description) for s in argo_status] == [
+        (head, "success", "2 of 2 app(s) change")
+    ]
+    outputs = json.loads(step.outputs["argocd-diff"])
+    assert [(a["app"], [o["change"] for o in a["objects"]]) for a in outputs] == [
+        ("prod-api", ["changed"]),
+        ("prod-web", ["changed"]),
+    ]
+    assert "Argo CD diff of #1" in step.summary
+
+
+def test_a_token_without_permission_is_named_and_the_other_apps_go_on(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    argocd.deny("get", "prod-api")
+    event = open_pr(
+        emu,
+        {
+            "env/prod/web/deployment.yaml": deployment(3),
+            "env/prod/api/kustomization.yaml": KUSTOMIZATION % "1.1",
+        },
+    )
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 1
+    [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
+    assert "+  replicas: 3" in body
+    assert "403" in body
+    assert "applications, get" in body
+    assert "::error title=telefonistka%3A Argo CD diff failed::" in step.stdout
+
+
+def test_without_comment_diff_on_pr_nothing_is_asked_of_argocd(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG.replace("true", "false")})
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert argocd.log == []
+    assert "argocd-diff" not in step.outputs
+
+
+def test_an_argocd_url_without_a_token_is_an_input_error(emu: GitHubEmulator) -> None:
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, argocd_url="https://argocd.example.com")
+
+    assert step.code == 2
+    assert "argocd-url is set but argocd-token is not" in step.stdout
