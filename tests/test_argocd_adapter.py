@@ -1,0 +1,130 @@
+"""The Argo CD client against the Argo CD emulator: reads, retries, errors that say what
+to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argocd_emulator import App, ArgoCdEmulator, argocd_session
+from gitrepo import GitRepoBuilder
+
+from telefonistka.adapters.argocd import ArgoCdClient
+from telefonistka.core.argocd_apps import touched_apps
+from telefonistka.errors import ArgoCdError
+
+REPO_URL = "https://git.example.com/infra.git"
+DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepoBuilder:
+    builder = GitRepoBuilder(tmp_path / "infra")
+    builder.commit({"env/prod/web/deployment.yaml": DEPLOYMENT, "env/prod/web/notes.txt": "x"})
+    return builder
+
+
+@pytest.fixture
+def argocd(repo: GitRepoBuilder) -> Iterator[ArgoCdEmulator]:
+    for emulator in argocd_session({REPO_URL: repo.path / ".git"}):
+        secret = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "s"},
+            "data": {"k": "dg=="},
+        }
+        emulator.add(
+            App("prod-web", REPO_URL, "env/prod/web", labels={"team": "shop"}, live=[secret])
+        )
+        emulator.add(
+            App("other", REPO_URL, "env/other", labels={"team": "infra"}, sync="OutOfSync")
+        )
+        yield emulator
+
+
+def client(argocd: ArgoCdEmulator, token: str = "argocd-token") -> ArgoCdClient:  # noqa: S107
+    return ArgoCdClient(argocd.url, token, sleep=lambda _: None)
+
+
+def test_apps_live_objects_and_manifests(argocd: ArgoCdEmulator, repo: GitRepoBuilder) -> None:
+    argo = client(argocd)
+
+    apps = argo.list_apps()
+    [shop] = argo.list_apps("team=shop")
+    live = argo.live_objects("prod-web")
+    manifests = argo.manifests("prod-web", repo.git("rev-parse", "HEAD"))
+
+    assert sorted(app.name for app in apps) == ["other", "prod-web"]
+    assert (shop.name, shop.path, shop.health, shop.auto_sync) == (
+        "prod-web",
+        "env/prod/web",
+        "Healthy",
+        True,
+    )
+    assert live[0]["data"] == {"k": "++++++++"}  # Argo CD never returns a Secret's values
+    assert manifests == [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web"},
+            "spec": {"replicas": 2},
+        }
+    ]
+    assert dict(argo.requests) == {"apps": 2, "resources": 1, "manifests": 1}
+    other = next(app for app in apps if app.name == "other")
+    assert other.warnings() == ("the app is OutOfSync: the live state is not what the branch says",)
+    assert [a.name for a in touched_apps(apps, ["env/prod/web/deployment.yaml"])] == ["prod-web"]
+
+
+def test_a_bad_token_is_named(argocd: ArgoCdEmulator) -> None:
+    with pytest.raises(
+        ArgoCdError, match=r"refused the token .*\(401 .*set `argocd-token`"
+    ) as raised:
+        client(argocd, "wrong").list_apps()
+    assert raised.value.status == 401
+
+
+def test_a_missing_permission_names_the_rbac_line(argocd: ArgoCdEmulator) -> None:
+    argocd.deny("get", "prod-web")
+
+    with pytest.raises(ArgoCdError, match=r"403 .*argocd-rbac-cm.*applications, get"):
+        client(argocd).live_objects("prod-web")
+
+
+def test_an_unknown_app_is_a_404(argocd: ArgoCdEmulator) -> None:
+    with pytest.raises(ArgoCdError, match=r"404 .*no such application"):
+        client(argocd).manifests("nope", "HEAD")
+
+
+def test_a_5xx_is_retried_and_then_reported(argocd: ArgoCdEmulator) -> None:
+    argocd.add_fault(r"/applications$", status=503, times=2)
+    assert len(client(argocd).list_apps()) == 2
+    argocd.add_fault(r"/applications$", status=503, times=3)
+    with pytest.raises(ArgoCdError, match=r"\(503 "):
+        client(argocd).list_apps()
+
+
+def test_an_unreachable_server_is_named() -> None:
+    argo = ArgoCdClient("http://127.0.0.1:9", "t", sleep=lambda _: None)
+    with pytest.raises(ArgoCdError, match="could not reach Argo CD at http://127.0.0.1:9"):
+        argo.list_apps()
+
+
+def test_a_url_that_is_not_http_is_refused() -> None:
+    with pytest.raises(ArgoCdError, match="not an http"):
+        ArgoCdClient("argocd.example.com:443", "t")
+
+
+def test_a_render_error_is_reported_as_argocd_does(argocd: ArgoCdEmulator) -> None:
+    with pytest.raises(ArgoCdError, match="app path does not exist"):
+        client(argocd).manifests("other", "HEAD")
+
+
+def test_the_emulator_catches_an_answer_outside_the_description(argocd: ArgoCdEmulator) -> None:
+    client(argocd).list_apps()
+    argocd.log[-1] = type(argocd.log[-1])(
+        "GET", "/api/v1/applications", "/api/v1/applications", 200, {"items": "nope"}
+    )
+    assert argocd.problems()
+    argocd.log.clear()
