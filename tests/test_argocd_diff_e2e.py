@@ -84,8 +84,10 @@ def api_deployment(tag: str) -> dict[str, Any]:
 
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
-    for emulator in checked_emulator(tmp_path / "github"):
+    """``alice-token`` is a maintainer with write access; other tokens are the bot."""
+    for emulator in checked_emulator(tmp_path / "github", tokens={"alice-token": "alice"}):
         emulator.repo(REPO, SEED)
+        emulator.get_repo(REPO).collaborators["alice"] = "write"
         yield emulator
 
 
@@ -208,3 +210,22 @@ def test_an_argocd_url_without_a_token_is_an_input_error(emu: GitHubEmulator) ->
 
     assert step.code == 2
     assert "argocd-url is set but argocd-token is not" in step.stdout
+
+
+def test_retrigger_runs_the_argocd_diff_again_and_minimizes_the_old_one(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+    assert run_step(emu, event, **argocd_inputs(argocd)).code == 0
+    pygithub_client(emu, "alice-token").get_repo(REPO).get_pull(1).create_issue_comment(
+        "/retrigger"
+    )
+    comment = latest_event(emu, "issue_comment", "created")
+
+    step = run_step(emu, comment, name="issue_comment", **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    argo = [(body, hidden) for _, body, hidden in comments(emu) if body.startswith(ARGOCD_MARKER)]
+    assert [hidden for _, hidden in argo] == ["outdated", None]
+    assert "+  replicas: 3" in argo[-1][0]
+    assert "argocd-diff" in step.outputs

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from telefonistka.action.context import Context, Report
-from telefonistka.action.handlers.drift import run_drift_check
+from telefonistka.action.handlers.drift import run_drift_check, with_argocd_diff
 from telefonistka.core.markdown import code_span
 from telefonistka.core.pr_events import IssueCommentEvent
 
@@ -34,13 +34,18 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
     if not commands.may_write():
         return _refuse(commands, event, context, repo)
     pull = repo.get_pr(event.issue_number)
-    report = (
-        run_drift_check(repo, pull, event.default_branch, context)
-        if commands.retrigger
-        else Report()
-    )
+    report = Report()
+    if commands.retrigger:  # the drift check and, when configured, the Argo CD diff again
+        drift = run_drift_check(repo, pull, event.default_branch, context)
+        report = with_argocd_diff(drift, repo, pull, event.default_branch, context)
     toggles = [commands.flip(pull.head_sha, status) for status in contexts]
-    return Report(report.outputs, report.summary + _toggle_summary(toggles, event))
+    return Report(
+        report.outputs,
+        report.summary + _toggle_summary(toggles, event),
+        report.failures,
+        report.warnings,
+        failure_title=report.failure_title,
+    )
 
 
 def _refuse(

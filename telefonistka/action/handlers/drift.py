@@ -23,10 +23,10 @@ def check_pr_drift(event: PullRequestEvent, context: Context) -> Report:
     report = run_drift_check(repo, pull, event.default_branch, context, read_only=event.from_fork)
     if event.from_fork:
         return report  # a read-only token: nothing to comment with
-    return _with_argocd_diff(report, repo, pull, event.default_branch, context)
+    return with_argocd_diff(report, repo, pull, event.default_branch, context)
 
 
-def _with_argocd_diff(
+def with_argocd_diff(
     report: Report, repo: GitHubRepo, pull: PullRequest, default_branch: str, context: Context
 ) -> Report:
     """The Argo CD diff after the drift check, when an Argo CD server is configured (the
