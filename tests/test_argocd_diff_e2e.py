@@ -16,6 +16,7 @@ from github_emulator.fixtures import pygithub_client
 from test_check_drift import comments, latest_event
 from test_entrypoint import REPO, checked_emulator, run_step
 
+from telefonistka.core.argocd_apps import SHA_LABEL, component_sha1
 from telefonistka.core.argocd_comment import ARGOCD_MARKER
 
 REPO_URL = "https://github.com/acme/infra.git"
@@ -229,3 +230,39 @@ def test_retrigger_runs_the_argocd_diff_again_and_minimizes_the_old_one(
     assert [hidden for _, hidden in argo] == ["outdated", None]
     assert "+  replicas: 3" in argo[-1][0]
     assert "argocd-diff" in step.outputs
+
+
+def test_sha_labels_select_the_apps_on_the_server(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """With useSHALabelForAppDiscovery the one listing asks for the changed components'
+    hashes; an app labelled with another component's hash is not read."""
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG + "  useSHALabelForAppDiscovery: true\n"})
+    argocd.apps["prod-web"].labels[SHA_LABEL] = component_sha1("env/prod/web")
+    argocd.apps["prod-api"].labels[SHA_LABEL] = component_sha1("env/prod/api")
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [listing] = [e for e in argocd.log if e.path == "/api/v1/applications"]
+    assert [a["app"] for a in json.loads(step.outputs["argocd-diff"])] == ["prod-web"]
+    assert listing.status == 200
+    assert not [e for e in argocd.log if "prod-api" in e.path]
+
+
+def test_disable_argocd_diff_lists_the_objects_without_content(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """The component's own telefonistka.yaml (here in the promoted target folder) hides
+    the content of its app's diff."""
+    emu.commit_files(REPO, {"env/prod/web/telefonistka.yaml": "disableArgoCDDiff: true\n"})
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
+    assert "- changed: `apps/Deployment shop/web`" in body
+    assert "replicas" not in body
+    assert "disableArgoCDDiff: contents not shown" in body

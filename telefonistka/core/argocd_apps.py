@@ -5,18 +5,25 @@ annotation: a ``;``-separated list of paths, each absolute (from the repository 
 ``/clusters/prod/app``) or relative to the app's source path (``.``, ``../base``). An app
 is touched when a changed file lies in one of them. An app without the annotation is
 touched when a changed file lies in its source path.
+
+With ``useSHALabelForAppDiscovery`` the apps carry the label
+``telefonistka.io/component-path-sha1``, the SHA-1 of the component folder they deploy
+(as the Go original's fork labels them); the changed components' hashes then select the
+apps on the Argo CD server itself, in one listing (``sha_selector``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telefonistka.core.argocd_diff import IgnoreRule
 
 GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
+SHA_LABEL = "telefonistka.io/component-path-sha1"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class ArgoApp:
     sync: str
     auto_sync: bool
     ignore: tuple[IgnoreRule, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ArgoApp:
@@ -51,6 +59,7 @@ class ArgoApp:
             sync=str((status.get("sync") or {}).get("status") or "Unknown"),
             auto_sync=bool((spec.get("syncPolicy") or {}).get("automated")),
             ignore=tuple(IgnoreRule.from_json(r) for r in spec.get("ignoreDifferences") or ()),
+            labels={str(k): str(v) for k, v in (metadata.get("labels") or {}).items()},
         )
 
     def watched_paths(self) -> tuple[str, ...]:
@@ -94,3 +103,14 @@ def touched_apps(apps: Iterable[ArgoApp], files: Iterable[str]) -> list[ArgoApp]
 
 def _under(file: str, folder: str) -> bool:
     return file == folder or file.startswith(folder + "/")
+
+
+def component_sha1(path: str) -> str:
+    """The label value of a component folder: SHA-1 of its path, no slash at either end."""
+    return hashlib.sha1(path.strip("/").encode(), usedforsecurity=False).hexdigest()
+
+
+def sha_selector(component_paths: Iterable[str]) -> str:
+    """The label selector of the apps deploying any of ``component_paths`` (set-based)."""
+    hashes = sorted({component_sha1(path) for path in component_paths})
+    return f"{SHA_LABEL} in ({','.join(hashes)})"

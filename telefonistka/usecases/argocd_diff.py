@@ -7,7 +7,8 @@ what each costs:
 1. the PR's files (GitHub, 1 per 100), the configuration and the component
    configurations of the changed components (for ``disableArgoCDDiff``);
 2. one listing of the applications (Argo CD, 1), and the apps the change touches
-   (``core.argocd_apps``: the manifest-generate-paths annotation, else the source path);
+   (``core.argocd_apps``: the manifest-generate-paths annotation, else the source path;
+   with ``useSHALabelForAppDiscovery`` the listing itself selects them by label);
 3. per app, three Argo CD requests: the live objects, the manifests at the PR head, the
    manifests at the app's own target revision (to tell a field the PR removes from a
    server default); apps are read concurrently, a few at a time;
@@ -21,16 +22,17 @@ An app that cannot be read is reported in the comment with the reason; the other
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from telefonistka.core.argocd_apps import ArgoApp, touched_apps
+from telefonistka.core.argocd_apps import ArgoApp, sha_selector, touched_apps
 from telefonistka.core.argocd_comment import ARGOCD_MARKER, AppSection, argocd_comments
 from telefonistka.core.argocd_diff import diff_objects
-from telefonistka.core.changes import find_changed_components
+from telefonistka.core.changes import ChangedComponent, find_changed_components
 from telefonistka.core.component_configs import read_component_configs
+from telefonistka.core.config import RepoConfig
 from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import TelefonistkaError
@@ -94,6 +96,25 @@ class ArgoCdDiffResult:
         return "\n".join(lines) + "\n"
 
 
+def component_folders(files: Iterable[str], config: RepoConfig) -> list[str]:
+    """The component folders ``files`` lie in, below a flow's source or any of its targets.
+
+    A promotion PR changes target folders, which need not be any flow's source: its
+    components are the folders right below the target path (deeper by the flow's
+    ``componentPathExtraDepth``), as they are below a source.
+    """
+    found = {component.path for component in find_changed_components(files, config)}
+    for flow in config.promotion_paths:
+        depth = 1 + flow.component_path_extra_depth
+        prefixes = {t.rstrip("/") + "/" for pr in flow.promotion_prs for t in pr.target_paths}
+        for file in files:
+            for prefix in prefixes:
+                rest = file[len(prefix) :].split("/") if file.startswith(prefix) else []
+                if len(rest) > depth:
+                    found.add(prefix + "/".join(rest[:depth]))
+    return sorted(found)
+
+
 @dataclass
 class PrArgoCdDiff:
     """Computes and comments the Argo CD diff of one open PR."""
@@ -111,10 +132,16 @@ class PrArgoCdDiff:
         if not config.argocd.comment_diff_on_pr:
             return ArgoCdDiffResult(self.pull.number, enabled=False)
         files = self.repo.pr_files(self.pull.number, self.pull)
-        components = find_changed_components(files, config)
+        folders = component_folders(files, config)
+        components = [
+            ChangedComponent(f"{f.rpartition('/')[0]}/", f.rpartition("/")[2]) for f in folders
+        ]
         configs = read_component_configs(self.repo, snapshot, components)
         hidden = {path for path, c in configs.items() if c.disable_argocd_diff}
-        apps = touched_apps(self.argocd.list_apps(), files)
+        if config.argocd.use_sha_label_for_app_discovery:
+            apps = self.argocd.list_apps(sha_selector(folders)) if folders else []
+        else:
+            apps = touched_apps(self.argocd.list_apps(), files)
         self.log(f"{len(apps)} Argo CD app(s) touched by the PR's {len(files)} file(s)")
         with ThreadPoolExecutor(max_workers=CONCURRENT_APPS) as pool:
             sections = list(pool.map(lambda app: self._section(app, hidden), apps))

@@ -284,9 +284,16 @@ class ArgoCdEmulator:
         return found
 
 
+_SET_TERM = re.compile(r"\s*([^\s,=!()]+)\s+in\s+\(([^)]*)\)\s*")
+
+
 def _selects(selector: str, labels: Mapping[str, str]) -> bool:
-    """A label selector of ``key=value`` (or ``==``) terms joined by commas."""
-    for term in filter(None, selector.split(",")):
+    """A Kubernetes label selector: ``key=value`` (or ``==``) and ``key in (a,b)`` terms
+    joined by commas, as Argo CD passes it to the Kubernetes API."""
+    for key, values in _SET_TERM.findall(selector):
+        if labels.get(key) not in {v.strip() for v in values.split(",")}:
+            return False
+    for term in filter(str.strip, _SET_TERM.sub("", selector).split(",")):
         key, _, value = term.replace("==", "=").partition("=")
         if labels.get(key.strip()) != value.strip():
             return False
