@@ -266,3 +266,43 @@ def test_disable_argocd_diff_lists_the_objects_without_content(
     assert "- changed: `apps/Deployment shop/web`" in body
     assert "replicas" not in body
     assert "disableArgoCDDiff: contents not shown" in body
+
+
+def merged_event(emu: GitHubEmulator, files: dict[str, str | None]) -> Path:
+    gh = pygithub_client(emu, "author").get_repo(REPO)
+    gh.create_git_ref("refs/heads/change", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO, files, branch="change")
+    gh.create_pull(title="change", body="", head="change", base="main").merge()
+    return latest_event(emu, "pull_request", "closed")
+
+
+@pytest.mark.parametrize(
+    ("live_replicas", "merged"), [(3, True), (2, False)], ids=["no-diff", "diff"]
+)
+def test_a_promotion_pr_that_changes_no_app_is_merged(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator, live_replicas: int, merged: bool
+) -> None:
+    """autoMergeNoDiffPRs: right after the bot opens the promotion PR, Argo CD renders it;
+    when no targeted app would change it is merged, with a comment saying why."""
+    config = CONFIG.replace("commentDiffonPR: true", "autoMergeNoDiffPRs: true")
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    argocd.apps["prod-web"].live[0]["spec"]["replicas"] = live_replicas
+    event = merged_event(emu, {"env/staging/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [promotion] = json.loads(step.outputs["promotion-prs"])
+    assert promotion["merged"] is merged
+    pull = emu.get_repo(REPO).pulls[promotion["number"]]
+    notes = [b for _, b, _ in comments(emu) if "autoMergeNoDiffPRs" in b]
+    if merged:
+        assert pull.merged
+        assert notes == [
+            "✅ no Argo CD app targeted by this PR would change (`prod-web` checked): "
+            "merging it (autoMergeNoDiffPRs)."
+        ]
+    else:
+        assert not pull.merged
+        assert notes == []
+        assert "prod-web would change" in step.stdout

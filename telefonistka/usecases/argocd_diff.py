@@ -22,7 +22,7 @@ An app that cannot be read is reported in the comment with the reason; the other
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -96,6 +96,63 @@ class ArgoCdDiffResult:
         return "\n".join(lines) + "\n"
 
 
+def app_sections(
+    argocd: ArgoCdReader, apps: Iterable[ArgoApp], revision: str, hidden: Iterable[str] = ()
+) -> list[AppSection]:
+    """Each app's diff at ``revision``, a few apps at a time (see the module docstring)."""
+    hidden = set(hidden)
+    with ThreadPoolExecutor(max_workers=CONCURRENT_APPS) as pool:
+        return list(pool.map(lambda app: _section(argocd, app, revision, hidden), apps))
+
+
+def _section(argocd: ArgoCdReader, app: ArgoApp, revision: str, hidden: set[str]) -> AppSection:
+    """One app's diff; an app that cannot be read says why."""
+    show = not any(
+        folder == path or path.startswith(folder + "/")
+        for folder in app.watched_paths()
+        for path in hidden
+    )
+    try:
+        live = argocd.live_objects(app.name)
+        target = argocd.manifests(app.name, revision)
+        current = argocd.manifests(app.name, app.target_revision)
+    except TelefonistkaError as exc:
+        return AppSection(app.name, app.warnings(), error=str(exc))
+    diff = diff_objects(live, target, current, app.ignore, show_content=show)
+    notes = diff.notes if show else (*diff.notes, "disableArgoCDDiff: contents not shown")
+    return AppSection(app.name, app.warnings(), diff.objects, notes, hidden=not show)
+
+
+def discover(argocd: ArgoCdReader, files: Sequence[str], config: RepoConfig) -> list[ArgoApp]:
+    """The apps ``files`` touch: by the SHA label on the server, else by their paths."""
+    if config.argocd.use_sha_label_for_app_discovery:
+        folders = component_folders(files, config)
+        return argocd.list_apps(sha_selector(folders)) if folders else []
+    return touched_apps(argocd.list_apps(), files)
+
+
+def no_diff_verdict(
+    argocd: ArgoCdReader, files: Sequence[str], config: RepoConfig, revision: str
+) -> tuple[bool, str]:
+    """(whether no app ``files`` touch would change at ``revision``, why).
+
+    Only a clear "no change" counts: no app touched (nothing was checked) or an app that
+    cannot be read is a "no".
+    """
+    apps = discover(argocd, files, config)
+    if not apps:
+        return False, "no Argo CD app is touched, so nothing was checked"
+    sections = app_sections(argocd, apps, revision)
+    broken = [s.name for s in sections if s.error]
+    changing = [s.name for s in sections if s.objects]
+    if broken:
+        return False, f"Argo CD could not diff {', '.join(broken)}"
+    if changing:
+        return False, f"{', '.join(changing)} would change"
+    names = ", ".join(f"`{s.name}`" for s in sections)
+    return True, f"no Argo CD app targeted by this PR would change ({names} checked)"
+
+
 def component_folders(files: Iterable[str], config: RepoConfig) -> list[str]:
     """The component folders ``files`` lie in, below a flow's source or any of its targets.
 
@@ -138,33 +195,12 @@ class PrArgoCdDiff:
         ]
         configs = read_component_configs(self.repo, snapshot, components)
         hidden = {path for path, c in configs.items() if c.disable_argocd_diff}
-        if config.argocd.use_sha_label_for_app_discovery:
-            apps = self.argocd.list_apps(sha_selector(folders)) if folders else []
-        else:
-            apps = touched_apps(self.argocd.list_apps(), files)
+        apps = discover(self.argocd, files, config)
         self.log(f"{len(apps)} Argo CD app(s) touched by the PR's {len(files)} file(s)")
-        with ThreadPoolExecutor(max_workers=CONCURRENT_APPS) as pool:
-            sections = list(pool.map(lambda app: self._section(app, hidden), apps))
+        sections = app_sections(self.argocd, apps, self.pull.head_sha, hidden)
         posted = self._comment(sections)
         self._status(sections)
         return ArgoCdDiffResult(self.pull.number, True, tuple(sections), posted)
-
-    def _section(self, app: ArgoApp, hidden: set[str]) -> AppSection:
-        """One app's diff; an app that cannot be read says why."""
-        show = not any(
-            folder == path or path.startswith(folder + "/")
-            for folder in app.watched_paths()
-            for path in hidden
-        )
-        try:
-            live = self.argocd.live_objects(app.name)
-            target = self.argocd.manifests(app.name, self.pull.head_sha)
-            current = self.argocd.manifests(app.name, app.target_revision)
-        except TelefonistkaError as exc:
-            return AppSection(app.name, app.warnings(), error=str(exc))
-        diff = diff_objects(live, target, current, app.ignore, show_content=show)
-        notes = diff.notes if show else (*diff.notes, "disableArgoCDDiff: contents not shown")
-        return AppSection(app.name, app.warnings(), diff.objects, notes, hidden=not show)
 
     def _comment(self, sections: list[AppSection]) -> int:
         """Minimize the bot's earlier Argo CD comments, post the new ones."""

@@ -31,7 +31,7 @@ the caller fails the step at the end with every failure named.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -51,6 +51,7 @@ from telefonistka.core.rendering import Renderer
 from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
+from telefonistka.usecases.argocd_diff import ArgoCdReader, no_diff_verdict
 from telefonistka.usecases.bot_identity import PROMOTION_LABEL, bot_matcher, promotion_pr_problems
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
@@ -174,6 +175,8 @@ class MergedPrPromotion:
     approver: PullRequestHost | None = None
     dry_run: bool | None = None
     log: Log = print
+    # Argo CD, for ``argocd.autoMergeNoDiffPRs`` (None: not configured, nothing merged so)
+    argocd: ArgoCdReader | None = None
     _warnings: tuple[str, ...] = field(default=(), init=False)
     _open_prs: dict[str, PullRequest | None] = field(default_factory=dict, init=False)
     _bot: Callable[[str], bool] | None = field(default=None, init=False)
@@ -224,7 +227,7 @@ class MergedPrPromotion:
             if config.close_superseded_promotion_prs
             else ()
         )
-        groups, comment_failure = self._auto_merge(groups)
+        groups, comment_failure = self._auto_merge(groups, self._no_diff(groups, config))
         failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
         return MergedPrResult(
             self.pull.number,
@@ -405,9 +408,44 @@ class MergedPrPromotion:
         else:
             self.log(f"PR #{pr.number} is approved at {commit[:12]} already")
 
-    def _auto_merge(self, groups: list[GroupResult]) -> tuple[list[GroupResult], list[str]]:
+    def _no_diff(self, groups: list[GroupResult], config: RepoConfig) -> set[int]:
+        """Indexes of the groups whose PR Argo CD says changes no app (``autoMergeNoDiffPRs``).
+
+        Asked only for PRs that would not be merged anyway, under the same safety rules
+        (never an edited branch or a failed group); the PR is told why it is merged.
+        """
+        if self.argocd is None or not config.argocd.auto_merge_no_diff_prs:
+            return set()
+        found = set()
+        for index, group in enumerate(groups):
+            candidate = replace(
+                group.outcome, promotion=replace(group.outcome.promotion, auto_merge=True)
+            )
+            if _wants_merge(group) or not _wants_merge(replace(group, outcome=candidate)):
+                continue
+            assert group.pr is not None  # noqa: S101 - _wants_merge checked it
+            try:
+                files = self.repo.pr_files(group.pr.number, group.pr)
+                revision = group.outcome.commit or group.pr.head_sha
+                no_diff, why = no_diff_verdict(self.argocd, files, config, revision)
+            except TelefonistkaError as exc:
+                self._warn(f"no Argo CD verdict for PR #{group.pr.number}: {exc}")
+                continue
+            self.log(f"PR #{group.pr.number}: {why}")
+            if no_diff:
+                self.repo.comment_once(
+                    group.pr.number, f"✅ {why}: merging it (autoMergeNoDiffPRs)."
+                )
+                found.add(index)
+        return found
+
+    def _auto_merge(
+        self,
+        groups: list[GroupResult],
+        no_diff: Collection[int] = (),
+    ) -> tuple[list[GroupResult], list[str]]:
         """Comment on the merged PR, then merge each auto-merge group's PR."""
-        due = [i for i, g in enumerate(groups) if _wants_merge(g)]
+        due = [i for i, g in enumerate(groups) if _wants_merge(g) or i in no_diff]
         if not due:
             return groups, []
         failures = []

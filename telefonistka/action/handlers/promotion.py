@@ -27,6 +27,7 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
         approver=context.approver(repo),
         dry_run=context.settings.dry_run,
         log=context.log,
+        argocd=context.argocd(),
     )
     result = context.run_grouped(f"Promotion of PR #{event.pull_request.number}", promotion.run)
     return Report(result.outputs(), result.summary(), result.failures, result.warnings)
