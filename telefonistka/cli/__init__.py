@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "plan",
     "promote",
     "drift",
+    "argocd-diff",
     "validate",
     "fanout",
     "event",

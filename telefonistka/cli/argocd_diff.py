@@ -1,0 +1,108 @@
+"""``telefonistka argocd-diff``: what a local branch would change in the clusters.
+
+The same diff the Action comments on a PR, for trying it before installing the Action:
+the change ``BASE...HEAD`` of a local clone, its rules from BASE, the apps it touches on
+an Argo CD server, each rendered at HEAD's commit. Argo CD renders from *its* copy of the
+repository, so HEAD must be pushed there (``--revision`` names another commit or branch
+Argo CD knows). The server comes from ``--argocd-url`` or ``ARGOCD_SERVER_ADDR``; the
+token only from ``ARGOCD_TOKEN`` (a command-line token would show in process lists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Mapping
+
+from telefonistka.adapters.argocd import ArgoCdClient
+from telefonistka.adapters.git_output import printable_lines
+from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.local_plan import (
+    FOUND_EXIT_CODE,
+    add_range_arguments,
+    base_of,
+    read_repo_config,
+)
+from telefonistka.cli.terminal import progress
+from telefonistka.core.argocd_comment import argocd_comments
+from telefonistka.core.changes import ChangedComponent
+from telefonistka.core.component_configs import read_component_configs
+from telefonistka.core.rendering import Renderer
+from telefonistka.errors import UsageError
+from telefonistka.usecases.argocd_diff import app_sections, component_folders, discover
+
+HELP = "Show what a local change would change in the clusters, rendered by an Argo CD server."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repo", default=".", help="the IaC repository (default: .)")
+    add_range_arguments(parser, "its config is used; --exit-code: an app would change")
+    parser.add_argument(
+        "--revision", help="the commit or branch Argo CD renders (default: HEAD's commit)"
+    )
+    parser.add_argument(
+        "--argocd-url", help="the Argo CD server (default: $ARGOCD_SERVER_ADDR as https://)"
+    )
+    parser.add_argument(
+        "--insecure", action="store_true", help="skip TLS verification (or $ARGOCD_INSECURE)"
+    )
+    parser.add_argument("--ca-file", help="PEM file of the CA of the server's certificate")
+    parser.add_argument("--json", action="store_true", help="print every app's diff as JSON")
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> int:
+    repo = LocalGitRepo(args.repo)
+    base = base_of(repo, args.base)
+    revision = args.revision or repo.resolve_commit(args.head)
+    argocd = _client(args, environ)
+    try:
+        with progress(f"asking Argo CD about {base}...{args.head}"):
+            config = read_repo_config(repo, base)
+            files = repo.changed_files(base, args.head)
+            folders = component_folders(files, config)
+            components = [
+                ChangedComponent(f"{f.rpartition('/')[0]}/", f.rpartition("/")[2]) for f in folders
+            ]
+            configs = read_component_configs(repo, repo.read_snapshot(args.head), components)
+            hidden = [path for path, c in configs.items() if c.disable_argocd_diff]
+            sections = app_sections(argocd, discover(argocd, files, config), revision, hidden)
+    finally:
+        argocd.close()
+    if args.json:
+        apps = [
+            {
+                "app": s.name,
+                "error": s.error,
+                "warnings": list(s.warnings),
+                "notes": list(s.notes),
+                "objects": [
+                    {"object": str(o.key), "change": str(o.change), "diff": o.diff}
+                    for o in s.objects
+                ],
+            }
+            for s in sections
+        ]
+        print(json.dumps({"revision": revision, "apps": apps}, indent=2, ensure_ascii=False))
+    else:
+        comments = argocd_comments(Renderer(), revision, sections)
+        print(printable_lines("\n\n---\n\n".join(comments) or "No Argo CD app is touched."))
+    changed = any(s.objects for s in sections)
+    failed = any(s.error for s in sections)
+    if failed:
+        return 1
+    return FOUND_EXIT_CODE if args.exit_code and changed else 0
+
+
+def _client(args: argparse.Namespace, environ: Mapping[str, str]) -> ArgoCdClient:
+    url = args.argocd_url or environ.get("ARGOCD_SERVER_ADDR", "").strip()
+    if url and "://" not in url:
+        plaintext = environ.get("ARGOCD_PLAINTEXT", "").strip().lower() in ("true", "1", "yes")
+        url = f"{'http' if plaintext else 'https'}://{url}"
+    if not url:
+        raise UsageError("no Argo CD server: pass --argocd-url or set ARGOCD_SERVER_ADDR")
+    token = environ.get("ARGOCD_TOKEN", "").strip()
+    if not token:
+        raise UsageError("no Argo CD token: set ARGOCD_TOKEN (never on the command line)")
+    insecure = args.insecure or environ.get("ARGOCD_INSECURE", "").lower() in ("true", "1", "yes")
+    return ArgoCdClient(url, token, insecure=insecure, ca_file=args.ca_file)
