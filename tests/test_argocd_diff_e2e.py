@@ -306,3 +306,56 @@ def test_a_promotion_pr_that_changes_no_app_is_merged(
         assert not pull.merged
         assert notes == []
         assert "prod-web would change" in step.stdout
+
+
+APPSET = {
+    "metadata": {"name": "prod-apps", "namespace": "argocd"},
+    "spec": {
+        "generators": [
+            {
+                "git": {
+                    "repoURL": REPO_URL,
+                    "revision": "HEAD",
+                    "directories": [
+                        {"path": "env/prod/*"},
+                        {"path": "env/prod/base", "exclude": True},
+                    ],
+                }
+            }
+        ],
+        "template": {
+            "metadata": {"name": "prod-{{path.basename}}"},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": REPO_URL, "path": "{{path}}", "targetRevision": "HEAD"},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"},
+                "syncPolicy": {"automated": {"prune": True}},
+            },
+        },
+    },
+}
+
+
+def test_a_new_component_is_rendered_by_a_temporary_app_then_deleted(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """createTempAppObjectFromNewApps: the ApplicationSet covering the new folder gives
+    the app to render; it is created without a sync policy and deleted with cascade=false."""
+    config = CONFIG + "  createTempAppObjectFromNewApps: true\n"
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    argocd.appsets.append(APPSET)
+    event = open_pr(emu, {"env/prod/cart/deployment.yaml": deployment(1, image="cart:1")})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
+    assert "## env/prod/cart (new: a temporary app of ApplicationSet prod-apps)" in body
+    assert "added: `apps/Deployment shop/web`" in body
+    assert "+      - image: cart:1" in body
+    [(name, cascade)] = argocd.deleted
+    assert name.startswith("telefonistka-tmp-1-")
+    assert cascade == "false"
+    assert name not in argocd.apps
+    [created] = [e for e in argocd.log if e.method == "POST"]
+    assert created.status == 200

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import requests
 
 from telefonistka.core.argocd_apps import ArgoApp
+from telefonistka.core.argocd_appsets import AppSet
 from telefonistka.errors import ArgoCdError
 
 Sleep = Callable[[float], None]
@@ -29,6 +30,9 @@ PERMISSIONS = {
     "app": "p, role:telefonistka, applications, get, */*, allow",
     "resources": "p, role:telefonistka, applications, get, */*, allow",
     "manifests": "p, role:telefonistka, applications, get, */*, allow",
+    "appsets": "p, role:telefonistka, applicationsets, get, */*, allow",
+    "create": "p, role:telefonistka, applications, create, */*, allow",
+    "delete": "p, role:telefonistka, applications, delete, */*, allow",
 }
 
 
@@ -82,16 +86,48 @@ class ArgoCdClient:
         data = self._get("manifests", what, path, {"revision": revision})
         return [json.loads(text) for text in data.get("manifests") or []]
 
+    def list_appsets(self) -> list[AppSet]:
+        """Every ApplicationSet the token may see (for temporary apps of new components)."""
+        data = self._get("appsets", "list the ApplicationSets", "/api/v1/applicationsets")
+        return [AppSet.from_json(item) for item in (data.get("items") or [])]
+
+    def create_app(self, app: Mapping[str, Any]) -> str:
+        """Create ``app`` (never an upsert: an app of that name is an error); its name."""
+        name = str(app["metadata"]["name"])
+        params = {"upsert": "false", "validate": "false"}
+        what = f"create the temporary app {name}"
+        self._request("POST", "create", what, "/api/v1/applications", params, body=app)
+        return name
+
+    def delete_app(self, name: str) -> None:
+        """Delete app ``name`` and nothing it deployed (``cascade=false``)."""
+        path = f"/api/v1/applications/{quote(name, safe='')}"
+        self._request(
+            "DELETE", "delete", f"delete the temporary app {name}", path, {"cascade": "false"}
+        )
+
     def _get(
         self, kind: str, what: str, path: str, params: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        return self._request("GET", kind, what, path, params)
+
+    def _request(
+        self,
+        method: str,
+        kind: str,
+        what: str,
+        path: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         attempt = 0
         while True:
             attempt += 1
             self.requests[kind] += 1
             try:
-                response = self._session.get(
-                    f"{self.url}{path}", params=params, timeout=self._timeout
+                response = self._session.request(
+                    method, f"{self.url}{path}", params=params, json=body, timeout=self._timeout
                 )
             except requests.RequestException as exc:
                 if attempt < self._attempts:

@@ -22,12 +22,13 @@ An app that cannot be read is reported in the comment with the reason; the other
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from telefonistka.core.argocd_apps import ArgoApp, sha_selector, touched_apps
+from telefonistka.core.argocd_appsets import AppSet, appset_for, temp_app
 from telefonistka.core.argocd_comment import ARGOCD_MARKER, AppSection, argocd_comments
 from telefonistka.core.argocd_diff import diff_objects
 from telefonistka.core.changes import ChangedComponent, find_changed_components
@@ -53,6 +54,17 @@ class ArgoCdReader(Protocol):
     def live_objects(self, app: str) -> list[dict[str, Any]]: ...
 
     def manifests(self, app: str, revision: str) -> list[dict[str, Any]]: ...
+
+
+@runtime_checkable
+class TempAppHost(ArgoCdReader, Protocol):
+    """What temporary apps need besides reading (``createTempAppObjectFromNewApps``)."""
+
+    def list_appsets(self) -> list[AppSet]: ...
+
+    def create_app(self, app: Mapping[str, Any]) -> str: ...
+
+    def delete_app(self, name: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,52 @@ def _section(argocd: ArgoCdReader, app: ArgoApp, revision: str, hidden: set[str]
     diff = diff_objects(live, target, current, app.ignore, show_content=show)
     notes = diff.notes if show else (*diff.notes, "disableArgoCDDiff: contents not shown")
     return AppSection(app.name, app.warnings(), diff.objects, notes, hidden=not show)
+
+
+def _deploys(app: ArgoApp, folder: str) -> bool:
+    return any(
+        w == folder or folder.startswith(w + "/") or w.startswith(folder + "/")
+        for w in app.watched_paths()
+    )
+
+
+def new_app_sections(
+    argocd: TempAppHost, folders: Sequence[str], revision: str, pr_number: int, log: Log
+) -> list[AppSection]:
+    """A section per component folder no app deploys yet, rendered by a temporary app.
+
+    The temporary app is what the covering ApplicationSet would generate, never synced,
+    and deleted right after rendering, also when rendering fails (a deletion that fails
+    is reported in the section, with the app's name to delete by hand).
+    """
+    if not folders:
+        return []
+    appsets = argocd.list_appsets()
+    sections = []
+    for folder in folders:
+        appset = appset_for(appsets, folder)
+        if appset is None:
+            log(f"{folder}: no Argo CD app and no ApplicationSet covers it; no diff")
+            continue
+        app = temp_app(appset, folder, pr_number)
+        label = f"{folder} (new: a temporary app of ApplicationSet {appset.name})"
+        try:
+            name = argocd.create_app(app)
+        except TelefonistkaError as exc:
+            sections.append(AppSection(label, error=str(exc)))
+            continue
+        try:
+            target = argocd.manifests(name, revision)
+            objects = diff_objects([], target).objects
+            sections.append(AppSection(label, objects=objects))
+        except TelefonistkaError as exc:
+            sections.append(AppSection(label, error=str(exc)))
+        finally:
+            try:
+                argocd.delete_app(name)
+            except TelefonistkaError as exc:
+                sections.append(AppSection(label, error=f"delete {name} by hand: {exc}"))
+    return sections
 
 
 def discover(argocd: ArgoCdReader, files: Sequence[str], config: RepoConfig) -> list[ArgoApp]:
@@ -198,6 +256,13 @@ class PrArgoCdDiff:
         apps = discover(self.argocd, files, config)
         self.log(f"{len(apps)} Argo CD app(s) touched by the PR's {len(files)} file(s)")
         sections = app_sections(self.argocd, apps, self.pull.head_sha, hidden)
+        if config.argocd.create_temp_app_object_from_new_apps and isinstance(
+            self.argocd, TempAppHost
+        ):
+            uncovered = [f for f in folders if not any(_deploys(a, f) for a in apps)]
+            sections += new_app_sections(
+                self.argocd, uncovered, self.pull.head_sha, self.pull.number, self.log
+            )
         posted = self._comment(sections)
         self._status(sections)
         return ArgoCdDiffResult(self.pull.number, True, tuple(sections), posted)

@@ -37,6 +37,9 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", rf"/api/v1/applications/{NAME}/manifests", "manifests"),
     ("GET", rf"/api/v1/applications/{NAME}", "get_app"),
     ("GET", "/api/v1/session/userinfo", "userinfo"),
+    ("GET", "/api/v1/applicationsets", "list_appsets"),
+    ("POST", "/api/v1/applications", "create_app"),
+    ("DELETE", rf"/api/v1/applications/{NAME}", "delete_app"),
 )
 TEMPLATES = {
     "list_apps": "/api/v1/applications",
@@ -44,8 +47,18 @@ TEMPLATES = {
     "manifests": "/api/v1/applications/{name}/manifests",
     "get_app": "/api/v1/applications/{name}",
     "userinfo": "/api/v1/session/userinfo",
+    "list_appsets": "/api/v1/applicationsets",
+    "create_app": "/api/v1/applications",
+    "delete_app": "/api/v1/applications/{name}",
 }
-ACTIONS = {"list_apps": "get", "managed_resources": "get", "manifests": "get", "get_app": "get"}
+ACTIONS = {
+    "list_apps": "get",
+    "managed_resources": "get",
+    "manifests": "get",
+    "get_app": "get",
+    "create_app": "create",
+    "delete_app": "delete",
+}
 
 
 class ApiError(Exception):
@@ -133,6 +146,8 @@ class ArgoCdEmulator:
         self.repos = dict(repos)
         self.token = token
         self.apps: dict[str, App] = {}
+        self.appsets: list[dict[str, Any]] = []  # ApplicationSet objects, as Argo CD lists them
+        self.deleted: list[tuple[str, str]] = []  # (app, cascade) of every deletion
         self.denied: set[tuple[str, str]] = set()  # (action, app name)
         self.log: list[Exchange] = []
         self.faults: list[Fault] = []
@@ -167,7 +182,7 @@ class ArgoCdEmulator:
     # --- answering --------------------------------------------------------------------
 
     def answer(
-        self, method: str, target: str, headers: Mapping[str, str]
+        self, method: str, target: str, headers: Mapping[str, str], body: Any = None
     ) -> tuple[int, Any, str | None]:
         parts = urlsplit(target)
         path, query = unquote(parts.path), parse_qs(parts.query)
@@ -181,6 +196,8 @@ class ArgoCdEmulator:
             if verb == method and found:
                 try:
                     self._authorize(headers, handler, found.groupdict().get("name", "*"))
+                    if body is not None:
+                        query = {**query, "_body": [body]}
                     return (
                         200,
                         getattr(self, handler)(query, **found.groupdict()),
@@ -261,6 +278,39 @@ class ArgoCdEmulator:
             raise ApiError(500, 2, f"rpc error: code = Unknown desc = {exc}") from exc
         return {"manifests": [json.dumps(_redacted(o)) for o in objects], "revision": revision}
 
+    def list_appsets(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
+        del query
+        return {"items": list(self.appsets), "metadata": {}}
+
+    def create_app(self, query: Mapping[str, Any]) -> dict[str, Any]:
+        """A new app from its JSON; an existing name is refused unless ``upsert=true``."""
+        data = (query.get("_body") or [{}])[0] or {}
+        name = str((data.get("metadata") or {}).get("name") or "")
+        if not name:
+            raise ApiError(400, 3, "application name is required")
+        if name in self.apps and query.get("upsert") != ["true"]:
+            message = "existing application spec is different, use upsert flag to force update"
+            raise ApiError(400, 3, message)
+        source = (data.get("spec") or {}).get("source") or {}
+        policy = (data.get("spec") or {}).get("syncPolicy") or {}
+        app = App(
+            name,
+            str(source.get("repoURL") or ""),
+            str(source.get("path") or ""),
+            str(source.get("targetRevision") or "HEAD"),
+            auto_sync=bool(policy.get("automated")),
+            health="Missing",
+            sync="OutOfSync",
+        )
+        return self.add(app).to_json()
+
+    def delete_app(self, query: Mapping[str, list[str]], name: str) -> dict[str, Any]:
+        self._app(name)
+        cascade = (query.get("cascade") or ["true"])[0]
+        del self.apps[name]
+        self.deleted.append((name, cascade))
+        return {}
+
     def userinfo(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
         del query
         return {"loggedIn": True, "username": "telefonistka", "iss": "argocd"}
@@ -325,9 +375,17 @@ def _handler(emulator: ArgoCdEmulator) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._respond("GET")
 
+        def do_POST(self) -> None:
+            self._respond("POST")
+
+        def do_DELETE(self) -> None:
+            self._respond("DELETE")
+
         def _respond(self, method: str) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, body, route = emulator.answer(method, self.path, headers)
+            length = int(self.headers.get("Content-Length") or 0)
+            sent = json.loads(self.rfile.read(length)) if length else None
+            status, body, route = emulator.answer(method, self.path, headers, sent)
             with emulator.lock:
                 emulator.log.append(Exchange(method, urlsplit(self.path).path, route, status, body))
             payload = json.dumps(body).encode()

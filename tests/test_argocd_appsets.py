@@ -1,0 +1,69 @@
+"""Temporary apps: the ApplicationSet that covers a folder and the app it would generate."""
+
+from __future__ import annotations
+
+from telefonistka.core.argocd_appsets import TEMP_PREFIX, AppSet, appset_for, temp_app
+
+
+def appset(
+    name: str, *directories: tuple[str, bool], go: bool = False, **template: object
+) -> AppSet:
+    return AppSet(name, tuple(directories), template, go_template=go)
+
+
+def test_the_covering_appset_honours_excludes_and_name_order() -> None:
+    sets = [
+        appset("b-all", ("clusters/*/*", False)),
+        appset("a-prod", ("clusters/prod/*", False), ("clusters/prod/legacy", True)),
+    ]
+
+    assert appset_for(sets, "clusters/prod/web").name == "a-prod"  # type: ignore[union-attr]
+    assert appset_for(sets, "clusters/prod/legacy").name == "b-all"  # type: ignore[union-attr]
+    assert appset_for(sets, "other/web") is None
+
+
+def test_fasttemplate_parameters() -> None:
+    template = {
+        "metadata": {
+            "name": "{{path[1]}}-{{path.basename}}",
+            "finalizers": ["resources-finalizer"],
+        },
+        "spec": {"source": {"path": "{{path}}"}, "syncPolicy": {"automated": {}}},
+        "labels": "{{path.basenameNormalized}}",
+    }
+    app = temp_app(appset("s", ("c/*/*", False), **template), "c/prod/My_App", 12)
+
+    assert app["spec"] == {"source": {"path": "c/prod/My_App"}}  # no sync policy: never syncs
+    assert app["labels"] == "my-app"
+    assert app["metadata"]["name"].startswith(f"{TEMP_PREFIX}12-")
+    assert "finalizers" not in app["metadata"]  # deleting it never deletes resources
+
+
+def test_go_template_parameters() -> None:
+    template = {"spec": {"source": {"path": "{{ .path.path }}"}, "x": "{{index .path.segments 1}}"}}
+
+    app = temp_app(appset("s", go=True, **template), "c/prod/web", 3)
+
+    assert app["spec"]["source"]["path"] == "c/prod/web"
+    assert app["spec"]["x"] == "prod"
+
+
+def test_from_json_reads_every_git_directory_generator() -> None:
+    data = {
+        "metadata": {"name": "s"},
+        "spec": {
+            "goTemplate": True,
+            "generators": [
+                {"git": {"directories": [{"path": "a/*"}, {"path": "a/x", "exclude": True}]}},
+                {"list": {"elements": []}},
+            ],
+            "template": {"metadata": {"name": "n"}},
+        },
+    }
+
+    parsed = AppSet.from_json(data)
+
+    assert parsed.directories == (("a/*", False), ("a/x", True))
+    assert parsed.go_template
+    assert parsed.covers("a/y")
+    assert not parsed.covers("a/x")
