@@ -359,3 +359,61 @@ def test_a_new_component_is_rendered_by_a_temporary_app_then_deleted(
     assert name not in argocd.apps
     [created] = [e for e in argocd.log if e.method == "POST"]
     assert created.status == 200
+
+
+def edit_comment(emu: GitHubEmulator, token: str, comment_id: int, body: str) -> None:
+    """``PATCH /issues/comments/{id}`` as ``token`` (PyGithub reads the issue first)."""
+    client = pygithub_client(emu, token)
+    path = f"/repos/{REPO}/issues/comments/{comment_id}"
+    client.requester.requestJsonAndCheck("PATCH", path, input={"body": body})
+
+
+def test_ticking_the_box_syncs_the_apps_from_the_branch_and_closing_brings_them_back(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """allowSyncfromBranchPathRegex: the box is offered when every path matches; ticked by
+    a maintainer, the apps follow the PR's branch; the closed PR sends them back."""
+    config = CONFIG + '  allowSyncfromBranchPathRegex: "env/prod/.*"\n'
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+    assert run_step(emu, event, **argocd_inputs(argocd)).code == 0
+    [comment] = [
+        c for c in emu.get_repo(REPO).comments.values() if c.body.startswith(ARGOCD_MARKER)
+    ]
+    assert comment.body.rstrip().endswith("- [ ] Sync the Argo CD apps of this PR from its branch")
+
+    edit_comment(emu, "alice-token", comment.id, comment.body.replace("- [ ]", "- [x]"))
+    ticked = latest_event(emu, "issue_comment", "edited")
+    step = run_step(emu, ticked, name="issue_comment", **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert argocd.patches == [("prod-web", "promote")]
+    assert argocd.apps["prod-web"].target_revision == "promote"
+    assert argocd.apps["staging-web"].target_revision == "HEAD"  # untouched
+    notes = [b for _, b, _ in comments(emu) if b.startswith("🔄")]
+    assert notes == ["🔄 `prod-web` now sync from `promote` (asked by @alice)."]
+
+    pygithub_client(emu, "author").get_repo(REPO).get_pull(1).edit(state="closed")
+    closed = latest_event(emu, "pull_request", "closed")
+    assert run_step(emu, closed, **argocd_inputs(argocd)).code == 0
+    assert argocd.apps["prod-web"].target_revision == "main"
+
+
+def test_a_box_in_a_persons_comment_or_ticked_by_a_reader_changes_nothing(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    config = CONFIG + '  allowSyncfromBranchPathRegex: "env/prod/.*"\n'
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+    alice = pygithub_client(emu, "alice-token").get_repo(REPO)
+    forged = alice.get_pull(1).create_issue_comment(
+        f"{ARGOCD_MARKER}\n- [ ] Sync the Argo CD apps of this PR from its branch\n"
+    )
+    edit_comment(emu, "alice-token", forged.id, forged.body.replace("- [ ]", "- [x]"))
+    event = latest_event(emu, "issue_comment", "edited")
+
+    step = run_step(emu, event, name="issue_comment", **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert argocd.patches == []
+    assert "not of the bot" in step.summary

@@ -162,7 +162,7 @@ def test_the_pr_workflow_starts_no_container_for_what_the_bot_ignores() -> None:
     loaded = example("pr-lifecycle.yml")
     assert loaded[True] == {
         "pull_request": {"types": ["opened", "synchronize", "reopened", "labeled"]},
-        "issue_comment": {"types": ["created"]},
+        "issue_comment": {"types": ["created", "edited"]},
     }
     [job] = loaded["jobs"].values()
     condition = " ".join(job["if"].split())

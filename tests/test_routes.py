@@ -73,10 +73,13 @@ def test_an_event_without_routes_is_not_even_parsed() -> None:
 def test_an_event_no_route_accepts_is_logged_and_ignored() -> None:
     stream = io.StringIO()
 
-    report = dispatch("pull_request", json.dumps(payload("pull_request.closed")), context(stream))
+    data = payload("pull_request.closed")
+    data["action"] = "edited"
+
+    report = dispatch("pull_request", json.dumps(data), context(stream))
 
     assert report is None
-    assert "action closed, not merged, PR #2" in stream.getvalue()
+    assert "(action edited, PR #2) needs no action" in stream.getvalue()
 
 
 def test_a_handled_event_that_is_not_json_is_an_event_error() -> None:
@@ -100,6 +103,8 @@ def test_the_registry_in_registration_order() -> None:
         ("pull_request", "promotion on merge"),
         ("pull_request", "drift check"),
         ("pull_request", "show plan"),
+        ("pull_request", "Argo CD apps back to the default branch"),
+        ("issue_comment", "Argo CD sync from the PR branch"),
         ("issue_comment", "comment commands"),
         ("push", "push fan-out"),
         ("workflow_dispatch", "version bump, or promotion again (promote-pr)"),
@@ -153,8 +158,12 @@ def test_a_merge_into_another_branch_is_not_promoted() -> None:
 
     report = dispatch("pull_request", json.dumps(data), context(stream))
 
-    assert report is None
-    assert "action closed, merged into release-1, PR #2" in stream.getvalue()
+    # only Argo CD apps that follow its branch go back (none: no Argo CD server here)
+    assert report is not None
+    assert report.outputs == {}
+    logged = stream.getvalue()
+    assert "pull_request → Argo CD apps back to the default branch" in logged
+    assert "no Argo CD server is configured" in logged
 
 
 def debug_context(stream: io.StringIO) -> Context:
@@ -175,7 +184,11 @@ def test_the_debug_log_says_why_each_route_did_not_match() -> None:
         "route 'drift check' does not match: it needs action opened, reopened or synchronize",
         "route 'show plan' does not match: it needs action labeled, with the label show-plan",
     ]
-    assert "needs no action" in lines[4]
+    assert lines[4] == (
+        "route 'Argo CD apps back to the default branch' does not match: "
+        "it needs action closed (not a merge into the default branch)"
+    )
+    assert "needs no action" in lines[5]
 
 
 def test_the_debug_log_of_an_unhandled_event_names_the_handled_ones() -> None:

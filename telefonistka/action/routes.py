@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from telefonistka.action.context import Context, Report
+from telefonistka.action.handlers.argocd_sync import sync_back_on_close, sync_from_branch
 from telefonistka.action.handlers.bump import on_dispatch
 from telefonistka.action.handlers.comment_commands import run_comment_commands
 from telefonistka.action.handlers.drift import DRIFT_ACTIONS, check_pr_drift
@@ -42,7 +43,7 @@ from telefonistka.core.pr_events import (
     parse_json,
     pull_request_event_from_json,
 )
-from telefonistka.core.pr_requests import SHOW_PLAN_LABEL, asks_for_plan, has_command
+from telefonistka.core.pr_requests import SHOW_PLAN_LABEL, asks_for_plan, has_command, toggles_sync
 
 Event = PushEvent | PullRequestEvent | IssueCommentEvent | WorkflowDispatchEvent
 
@@ -122,6 +123,22 @@ ROUTES: tuple[Route, ...] = (
         asks_for_plan,
         show_plan,
         needs=f"action labeled, with the label {SHOW_PLAN_LABEL}",
+    ),
+    route(
+        "pull_request",
+        "Argo CD apps back to the default branch",
+        PullRequestEvent,
+        lambda event: event.action == "closed" and not event.is_merge_into_default_branch,
+        sync_back_on_close,
+        needs="action closed (not a merge into the default branch)",
+    ),
+    route(
+        "issue_comment",
+        "Argo CD sync from the PR branch",
+        IssueCommentEvent,
+        toggles_sync,
+        sync_from_branch,
+        needs="action edited, the sync checkbox of the bot's Argo CD diff comment changed",
     ),
     route(
         "issue_comment",

@@ -33,6 +33,7 @@ PERMISSIONS = {
     "appsets": "p, role:telefonistka, applicationsets, get, */*, allow",
     "create": "p, role:telefonistka, applications, create, */*, allow",
     "delete": "p, role:telefonistka, applications, delete, */*, allow",
+    "update": "p, role:telefonistka, applications, update, */*, allow",
 }
 
 
@@ -98,6 +99,14 @@ class ArgoCdClient:
         what = f"create the temporary app {name}"
         self._request("POST", "create", what, "/api/v1/applications", params, body=app)
         return name
+
+    def set_target_revision(self, name: str, revision: str) -> None:
+        """Point app ``name``'s source at ``revision``; nothing else of its spec changes."""
+        patch = json.dumps({"spec": {"source": {"targetRevision": revision}}})
+        body = {"name": name, "patch": patch, "patchType": "merge"}
+        path = f"/api/v1/applications/{quote(name, safe='')}"
+        what = f"set the target revision of {name} to {revision}"
+        self._request("PATCH", "update", what, path, body=body)
 
     def delete_app(self, name: str) -> None:
         """Delete app ``name`` and nothing it deployed (``cascade=false``)."""

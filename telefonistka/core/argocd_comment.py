@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from telefonistka.core.argocd_diff import ObjectDiff
+from telefonistka.core.pr_requests import ARGOCD_MARKER, SYNC_UNTICKED
 from telefonistka.core.rendering import COMMENT_LIMIT, Renderer
 
-ARGOCD_MARKER = "<!-- telefonistka:argocd-diff -->"
+__all__ = ["ARGOCD_MARKER", "AppSection", "argocd_comments"]
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,32 @@ class AppSection:
 
 
 def argocd_comments(
-    renderer: Renderer, revision: str, apps: Sequence[AppSection], limit: int = COMMENT_LIMIT
+    renderer: Renderer,
+    revision: str,
+    apps: Sequence[AppSection],
+    limit: int = COMMENT_LIMIT,
+    *,
+    sync_box: bool = False,
 ) -> list[str]:
-    """The comments for ``apps`` (see the module docstring); none for no app."""
+    """The comments for ``apps`` (see the module docstring); none for no app.
+
+    ``sync_box``: the first comment ends with the unticked checkbox that syncs the apps
+    from the PR's branch (``allowSyncfromBranchPathRegex``).
+    """
     if not apps:
         return []
     whole = _render(renderer, revision, list(apps), 1, 1)
-    if len(whole) <= limit:
-        return [whole]
-    fitting = [_fit(renderer, revision, app, limit) for app in apps]
-    return [_render(renderer, revision, [app], i, len(fitting)) for i, app in enumerate(fitting, 1)]
+    if len(whole) + len(SYNC_UNTICKED) + 2 <= limit:
+        return [_with_box(whole, sync_box)]
+    fitting = [_fit(renderer, revision, app, limit - len(SYNC_UNTICKED) - 2) for app in apps]
+    comments = [
+        _render(renderer, revision, [app], i, len(fitting)) for i, app in enumerate(fitting, 1)
+    ]
+    return [_with_box(comments[0], sync_box), *comments[1:]]
+
+
+def _with_box(comment: str, sync_box: bool) -> str:
+    return f"{comment.rstrip()}\n\n{SYNC_UNTICKED}\n" if sync_box else comment
 
 
 def _fit(renderer: Renderer, revision: str, app: AppSection, limit: int) -> AppSection:

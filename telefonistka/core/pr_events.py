@@ -96,6 +96,8 @@ class IssueCommentEvent:
     # GitHub's word for the commenter's relation to the repository (OWNER, MEMBER,
     # COLLABORATOR, CONTRIBUTOR, FIRST_TIMER, NONE, ...); "" when the payload has none.
     author_association: str = ""
+    sender: str = ""  # who caused the event: for ``edited``, who edited the comment
+    previous_body: str | None = None  # ``edited``: the body before the edit
 
 
 def checked_full_name(name: str, event: str) -> str:
@@ -150,7 +152,21 @@ def issue_comment_event_from_json(data: object) -> IssueCommentEvent:
         comment_body=fields.text(comment, "body", "comment."),
         comment_author=fields.login(comment.get("user"), "comment.user"),
         author_association=fields.text(comment, "author_association", "comment.").upper(),
+        sender=_login_or_empty(root.get("sender")),
+        previous_body=_previous_body(root.get("changes")),
     )
+
+
+def _login_or_empty(user: object) -> str:
+    login = user.get("login") if isinstance(user, dict) else None
+    return login if isinstance(login, str) else ""
+
+
+def _previous_body(changes: object) -> str | None:
+    """``changes.body.from`` of an ``edited`` delivery, when GitHub sent it."""
+    body = changes.get("body") if isinstance(changes, dict) else None
+    previous = body.get("from") if isinstance(body, dict) else None
+    return previous if isinstance(previous, str) else None
 
 
 def _pull_request(fields: _Fields, pull: _Json) -> PullRequest:

@@ -12,6 +12,12 @@ from telefonistka.core.pr_events import IssueCommentEvent, PullRequestEvent
 
 RETRIGGER = "retrigger"
 SHOW_PLAN_LABEL = "show-plan"
+# The bot's Argo CD diff comment starts with this marker; with allowSyncfromBranchPathRegex
+# it ends with a checkbox a person with write access ticks to sync the apps from the PR's
+# branch (and unticks to sync them from the default branch again).
+ARGOCD_MARKER = "<!-- telefonistka:argocd-diff -->"
+SYNC_BOX = "Sync the Argo CD apps of this PR from its branch"
+SYNC_UNTICKED, SYNC_TICKED = f"- [ ] {SYNC_BOX}", f"- [x] {SYNC_BOX}"
 
 
 def commands_in(body: str) -> tuple[str, ...]:
@@ -32,3 +38,20 @@ def has_command(event: IssueCommentEvent) -> bool:
 def asks_for_plan(event: PullRequestEvent) -> bool:
     """The ``show-plan`` label was just added to the PR."""
     return event.action == "labeled" and event.label == SHOW_PLAN_LABEL
+
+
+def sync_box_state(body: str | None) -> bool | None:
+    """Whether the sync checkbox of an Argo CD diff comment is ticked; None without one."""
+    if body is None or not body.startswith(ARGOCD_MARKER):
+        return None
+    lines = {line.strip() for line in body.splitlines()}
+    ticked = SYNC_TICKED in lines or SYNC_TICKED.replace("[x]", "[X]") in lines
+    return True if ticked else (False if SYNC_UNTICKED in lines else None)
+
+
+def toggles_sync(event: IssueCommentEvent) -> bool:
+    """A person just ticked or unticked the sync checkbox of an Argo CD diff comment."""
+    if event.action != "edited" or not event.on_pull_request:
+        return False
+    now, before = sync_box_state(event.comment_body), sync_box_state(event.previous_body)
+    return now is not None and before is not None and now != before

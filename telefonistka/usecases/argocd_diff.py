@@ -29,12 +29,14 @@ from typing import Any, Protocol, runtime_checkable
 
 from telefonistka.core.argocd_apps import ArgoApp, sha_selector, touched_apps
 from telefonistka.core.argocd_appsets import AppSet, appset_for, temp_app
-from telefonistka.core.argocd_comment import ARGOCD_MARKER, AppSection, argocd_comments
+from telefonistka.core.argocd_comment import AppSection, argocd_comments
 from telefonistka.core.argocd_diff import diff_objects
 from telefonistka.core.changes import ChangedComponent, find_changed_components
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.config import RepoConfig
 from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.pr_requests import ARGOCD_MARKER
+from telefonistka.core.regex import compile_regex
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState
@@ -65,6 +67,12 @@ class TempAppHost(ArgoCdReader, Protocol):
     def create_app(self, app: Mapping[str, Any]) -> str: ...
 
     def delete_app(self, name: str) -> None: ...
+
+
+class ArgoCdWriter(ArgoCdReader, Protocol):
+    """What syncing from a PR's branch needs (``allowSyncfromBranchPathRegex``)."""
+
+    def set_target_revision(self, name: str, revision: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -211,6 +219,16 @@ def no_diff_verdict(
     return True, f"no Argo CD app targeted by this PR would change ({names} checked)"
 
 
+def may_sync_from_branch(files: Sequence[str], config: RepoConfig) -> bool:
+    """Whether every changed path matches ``allowSyncfromBranchPathRegex`` (RE2, matched
+    from the start of the path, as ``sourcePath`` is)."""
+    pattern = config.argocd.allow_sync_from_branch_path_regex
+    if not pattern or not files:
+        return False
+    regex = compile_regex(pattern)
+    return all(regex.match(path) is not None for path in files)
+
+
 def component_folders(files: Iterable[str], config: RepoConfig) -> list[str]:
     """The component folders ``files`` lie in, below a flow's source or any of its targets.
 
@@ -263,13 +281,15 @@ class PrArgoCdDiff:
             sections += new_app_sections(
                 self.argocd, uncovered, self.pull.head_sha, self.pull.number, self.log
             )
-        posted = self._comment(sections)
+        posted = self._comment(sections, may_sync_from_branch(files, config))
         self._status(sections)
         return ArgoCdDiffResult(self.pull.number, True, tuple(sections), posted)
 
-    def _comment(self, sections: list[AppSection]) -> int:
+    def _comment(self, sections: list[AppSection], sync_box: bool) -> int:
         """Minimize the bot's earlier Argo CD comments, post the new ones."""
-        comments = argocd_comments(self.renderer, self.pull.head_sha, sections)
+        comments = argocd_comments(
+            self.renderer, self.pull.head_sha, sections, sync_box=sync_box and bool(sections)
+        )
         marked = [
             c for c in self.repo.list_comments(self.pull.number) if c.body.startswith(ARGOCD_MARKER)
         ]

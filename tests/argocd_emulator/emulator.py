@@ -40,6 +40,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/api/v1/applicationsets", "list_appsets"),
     ("POST", "/api/v1/applications", "create_app"),
     ("DELETE", rf"/api/v1/applications/{NAME}", "delete_app"),
+    ("PATCH", rf"/api/v1/applications/{NAME}", "patch_app"),
 )
 TEMPLATES = {
     "list_apps": "/api/v1/applications",
@@ -50,6 +51,7 @@ TEMPLATES = {
     "list_appsets": "/api/v1/applicationsets",
     "create_app": "/api/v1/applications",
     "delete_app": "/api/v1/applications/{name}",
+    "patch_app": "/api/v1/applications/{name}",
 }
 ACTIONS = {
     "list_apps": "get",
@@ -58,6 +60,7 @@ ACTIONS = {
     "get_app": "get",
     "create_app": "create",
     "delete_app": "delete",
+    "patch_app": "update",
 }
 
 
@@ -148,6 +151,7 @@ class ArgoCdEmulator:
         self.apps: dict[str, App] = {}
         self.appsets: list[dict[str, Any]] = []  # ApplicationSet objects, as Argo CD lists them
         self.deleted: list[tuple[str, str]] = []  # (app, cascade) of every deletion
+        self.patches: list[tuple[str, str]] = []  # (app, targetRevision) of every patch
         self.denied: set[tuple[str, str]] = set()  # (action, app name)
         self.log: list[Exchange] = []
         self.faults: list[Fault] = []
@@ -304,6 +308,21 @@ class ArgoCdEmulator:
         )
         return self.add(app).to_json()
 
+    def patch_app(self, query: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """A merge patch of the app; only ``spec.source.targetRevision`` is modelled, and a
+        patch touching anything else is refused (the bot must change nothing else)."""
+        app = self._app(name)
+        request = (query.get("_body") or [{}])[0] or {}
+        if request.get("patchType") != "merge":
+            raise ApiError(400, 3, f"unsupported patch type {request.get('patchType')!r}")
+        patch = json.loads(request.get("patch") or "{}")
+        revision = ((patch.get("spec") or {}).get("source") or {}).get("targetRevision")
+        if patch != {"spec": {"source": {"targetRevision": revision}}} or not revision:
+            raise ApiError(400, 3, f"the emulator models targetRevision patches only: {patch}")
+        app.target_revision = str(revision)
+        self.patches.append((name, app.target_revision))
+        return app.to_json()
+
     def delete_app(self, query: Mapping[str, list[str]], name: str) -> dict[str, Any]:
         self._app(name)
         cascade = (query.get("cascade") or ["true"])[0]
@@ -380,6 +399,9 @@ def _handler(emulator: ArgoCdEmulator) -> type[BaseHTTPRequestHandler]:
 
         def do_DELETE(self) -> None:
             self._respond("DELETE")
+
+        def do_PATCH(self) -> None:
+            self._respond("PATCH")
 
         def _respond(self, method: str) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}

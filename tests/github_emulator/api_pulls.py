@@ -318,7 +318,19 @@ class PullsApi:
         if not isinstance(text, str) or not text:
             raise validation_failed("IssueComment", "body", "missing_field")
         _check_length("IssueComment", "body", text)
+        if request.login != comment.user and repo.permission(request.login)[0] not in (
+            "admin",
+            "write",
+        ):
+            raise ApiError(403, "Resource not accessible by integration")  # someone else's
+        previous = comment.body
         comment.body, comment.updated_at = text, now_iso()
+        pr = repo.pulls.get(comment.issue_number)
+        if pr is not None:
+            payload = webhooks.issue_comment_edited(
+                self.emu.shapes, repo, pr, comment, previous=previous, sender=request.login
+            )
+            self.emu.record("issue_comment", payload)
         return Response(200, self.emu.shapes.issue_comment(repo, comment))
 
     def add_labels(self, request: Request) -> Response:

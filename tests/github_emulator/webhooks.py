@@ -75,6 +75,26 @@ def issue_comment(shapes: Shapes, repo: Repository, pr: PullRequest, comment: Is
     }
 
 
+def issue_comment_edited(
+    shapes: Shapes,
+    repo: Repository,
+    pr: PullRequest,
+    comment: IssueComment,
+    *,
+    previous: str,
+    sender: str,
+) -> Json:
+    """``edited``: who edited (``sender``, not necessarily the author) and the old body."""
+    return {
+        "action": "edited",
+        "changes": {"body": {"from": previous}},
+        "issue": shapes.issue(repo, pr),
+        "comment": shapes.issue_comment(repo, comment),
+        "repository": repository(shapes, repo),
+        "sender": shapes.user(sender),
+    }
+
+
 def push(
     shapes: Shapes, repo: Repository, ref: str, *, before: str, after: str, pusher: str
 ) -> Json:

@@ -16,10 +16,12 @@ from telefonistka.errors import UsageError
 
 
 def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
-    """``pull_request`` closed and merged: open the promotion PRs."""
+    """``pull_request`` closed and merged: open the promotion PRs; then Argo CD apps that
+    followed the merged branch follow the default branch again."""
     from telefonistka.usecases.promote_merged_pr import MergedPrPromotion
 
     repo = context.repo(event.repository, event.default_branch)
+    argocd = context.argocd()
     promotion = MergedPrPromotion(
         repo,
         event,
@@ -27,9 +29,17 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
         approver=context.approver(repo),
         dry_run=context.settings.dry_run,
         log=context.log,
-        argocd=context.argocd(),
+        argocd=argocd,
     )
-    result = context.run_grouped(f"Promotion of PR #{event.pull_request.number}", promotion.run)
+    try:
+        result = context.run_grouped(f"Promotion of PR #{event.pull_request.number}", promotion.run)
+        if argocd is not None:
+            from telefonistka.usecases.argocd_sync import sync_back
+
+            sync_back(argocd, event.pull_request.head_ref, event.default_branch, context.log)
+    finally:
+        if argocd is not None:
+            argocd.close()
     return Report(result.outputs(), result.summary(), result.failures, result.warnings)
 
 
