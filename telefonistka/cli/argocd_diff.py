@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Mapping
 
 from telefonistka.adapters.argocd import ArgoCdClient
@@ -30,7 +31,13 @@ from telefonistka.core.changes import ChangedComponent
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import UsageError
-from telefonistka.usecases.argocd_diff import app_sections, component_folders, discover
+from telefonistka.usecases.argocd_diff import (
+    app_sections,
+    component_folders,
+    deploys,
+    discover,
+    new_app_sections,
+)
 
 HELP = "Show what a local change would change in the clusters, rendered by an Argo CD server."
 
@@ -66,11 +73,15 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
             ]
             configs = read_component_configs(repo, repo.read_snapshot(args.head), components)
             hidden = [path for path, c in configs.items() if c.disable_argocd_diff]
-            sections = app_sections(argocd, discover(argocd, files, config), revision, hidden)
+            apps = discover(argocd, files, config)
+            sections = app_sections(argocd, apps, revision, hidden)
+            if config.argocd.create_temp_app_object_from_new_apps:
+                uncovered = [f for f in folders if not any(deploys(a, f) for a in apps)]
+                sections += new_app_sections(argocd, uncovered, revision, 0, _stderr)
     finally:
         argocd.close()
     if args.json:
-        apps = [
+        listed = [
             {
                 "app": s.name,
                 "error": s.error,
@@ -83,7 +94,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
             }
             for s in sections
         ]
-        print(json.dumps({"revision": revision, "apps": apps}, indent=2, ensure_ascii=False))
+        print(json.dumps({"revision": revision, "apps": listed}, indent=2, ensure_ascii=False))
     else:
         comments = argocd_comments(Renderer(), revision, sections)
         print(printable_lines("\n\n---\n\n".join(comments) or "No Argo CD app is touched."))
@@ -92,6 +103,10 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
     if failed:
         return 1
     return FOUND_EXIT_CODE if args.exit_code and changed else 0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _client(args: argparse.Namespace, environ: Mapping[str, str]) -> ArgoCdClient:

@@ -143,7 +143,8 @@ def _section(argocd: ArgoCdReader, app: ArgoApp, revision: str, hidden: set[str]
     return AppSection(app.name, app.warnings(), diff.objects, notes, hidden=not show)
 
 
-def _deploys(app: ArgoApp, folder: str) -> bool:
+def deploys(app: ArgoApp, folder: str) -> bool:
+    """Whether ``app`` deploys component ``folder`` (its watched paths and the folder nest)."""
     return any(
         w == folder or folder.startswith(w + "/") or w.startswith(folder + "/")
         for w in app.watched_paths()
@@ -277,7 +278,7 @@ class PrArgoCdDiff:
         if config.argocd.create_temp_app_object_from_new_apps and isinstance(
             self.argocd, TempAppHost
         ):
-            uncovered = [f for f in folders if not any(_deploys(a, f) for a in apps)]
+            uncovered = [f for f in folders if not any(deploys(a, f) for a in apps)]
             sections += new_app_sections(
                 self.argocd, uncovered, self.pull.head_sha, self.pull.number, self.log
             )

@@ -129,6 +129,7 @@ class Exchange:
     route: str | None
     status: int
     body: Any
+    request: Any = None
 
 
 @dataclass
@@ -343,7 +344,13 @@ class ArgoCdEmulator:
             if exchange.route is None:
                 continue
             method = exchange.method.lower()
-            responses = spec()["paths"][exchange.route][method]["responses"]
+            operation = spec()["paths"][exchange.route][method]
+            sent_schema = (operation.get("requestBody") or {}).get("schema")
+            if sent_schema is not None and exchange.request is not None:
+                full = {**sent_schema, "definitions": spec()["definitions"]}
+                for error in Draft4Validator(full).iter_errors(exchange.request):
+                    found.append(f"{exchange.method} {exchange.path} sent: {error.message}")
+            responses = operation["responses"]
             documented = responses.get(str(exchange.status)) or responses["default"]
             schema = {**documented["schema"], "definitions": spec()["definitions"]}
             for error in Draft4Validator(schema).iter_errors(exchange.body):
@@ -409,7 +416,8 @@ def _handler(emulator: ArgoCdEmulator) -> type[BaseHTTPRequestHandler]:
             sent = json.loads(self.rfile.read(length)) if length else None
             status, body, route = emulator.answer(method, self.path, headers, sent)
             with emulator.lock:
-                emulator.log.append(Exchange(method, urlsplit(self.path).path, route, status, body))
+                path = urlsplit(self.path).path
+                emulator.log.append(Exchange(method, path, route, status, body, sent))
             payload = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
