@@ -3,11 +3,17 @@ to fix."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from argocd_emulator import App, ArgoCdEmulator, argocd_session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from gitrepo import GitRepoBuilder
 
 from telefonistka.adapters.argocd import ArgoCdClient
@@ -128,3 +134,56 @@ def test_the_emulator_catches_an_answer_outside_the_description(argocd: ArgoCdEm
     )
     assert argocd.problems()
     argocd.log.clear()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, as a private CA's server would have."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "argocd.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_https_with_a_private_ca_or_insecure(
+    repo: GitRepoBuilder, certificate: tuple[Path, Path]
+) -> None:
+    with ArgoCdEmulator({REPO_URL: repo.path / ".git"}, tls=certificate) as argocd:
+        argocd.add(App("prod-web", REPO_URL, "env/prod/web"))
+        assert argocd.url.startswith("https://")
+
+        with pytest.raises(
+            ArgoCdError, match=r"could not reach Argo CD .*CERTIFICATE_VERIFY_FAILED"
+        ):
+            ArgoCdClient(argocd.url, "argocd-token", sleep=lambda _: None).list_apps()
+        trusted = ArgoCdClient(argocd.url, "argocd-token", ca_file=str(certificate[0]))
+        insecure = ArgoCdClient(argocd.url, "argocd-token", insecure=True)
+
+        assert [a.name for a in trusted.list_apps()] == ["prod-web"]
+        assert [a.name for a in insecure.list_apps()] == ["prod-web"]
+        assert argocd.problems() == []

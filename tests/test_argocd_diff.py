@@ -152,3 +152,14 @@ def test_content_can_be_left_out() -> None:
     ).objects
 
     assert (changed.change, changed.diff) == (Change.CHANGED, "")
+
+
+def test_managed_fields_managers_are_reported_as_not_applied() -> None:
+    rule = IgnoreRule.from_json(
+        {"kind": "Deployment", "managedFieldsManagers": ["kube-controller"]}
+    )
+
+    result = diff_objects([live_of(deployment(2))], [deployment(2)], [deployment(2)], [rule])
+
+    [note] = result.notes
+    assert "managedFieldsManagers 'kube-controller' is not applied" in note

@@ -417,3 +417,36 @@ def test_a_box_in_a_persons_comment_or_ticked_by_a_reader_changes_nothing(
     assert step.code == 0, step.stdout + step.stderr
     assert argocd.patches == []
     assert "not of the bot" in step.summary
+
+
+def test_a_temporary_app_is_deleted_when_rendering_fails(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    emu.commit_files(
+        REPO, {"telefonistka.yaml": CONFIG + "  createTempAppObjectFromNewApps: true\n"}
+    )
+    argocd.appsets.append(APPSET)
+    event = open_pr(emu, {"env/prod/cart/deployment.yaml": deployment(1, image="cart:1")})
+    argocd.add_fault(r"/telefonistka-tmp-.*/manifests$", status=400)
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 1
+    [(name, cascade)] = argocd.deleted
+    assert (name.startswith("telefonistka-tmp-"), cascade) == (True, "false")
+    assert not [app for app in argocd.apps if app.startswith("telefonistka-tmp-")]
+    assert "env/prod/cart (new: a temporary app of ApplicationSet prod-apps)" in step.summary
+
+
+def test_a_merged_pr_sends_the_apps_following_its_branch_back(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    argocd.apps["prod-web"].target_revision = "change"  # synced from the PR's branch
+    event = merged_event(emu, {"env/staging/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert argocd.apps["prod-web"].target_revision == "main"
+    assert argocd.apps["staging-web"].target_revision == "HEAD"
+    assert argocd.patches == [("prod-web", "main")]

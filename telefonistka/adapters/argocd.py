@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import requests
+from urllib3.exceptions import InsecureRequestWarning
 
 from telefonistka.core.argocd_apps import ArgoApp
 from telefonistka.core.argocd_appsets import AppSet
@@ -57,7 +59,9 @@ class ArgoCdClient:
         self.requests: Counter[str] = Counter()
         self._session = requests.Session()
         self._session.headers.update({"Authorization": f"Bearer {token}"})
-        self._session.verify = ca_file if ca_file else not insecure
+        # passed with every request: a session-wide setting loses to REQUESTS_CA_BUNDLE
+        # and friends from the environment, which runners often set
+        self._verify: bool | str = ca_file if ca_file else not insecure
         self._attempts, self._timeout, self._sleep = attempts, timeout, sleep
 
     def close(self) -> None:
@@ -135,9 +139,17 @@ class ArgoCdClient:
             attempt += 1
             self.requests[kind] += 1
             try:
-                response = self._session.request(
-                    method, f"{self.url}{path}", params=params, json=body, timeout=self._timeout
-                )
+                with warnings.catch_warnings():
+                    # argocd-insecure was asked for: urllib3's warning would repeat it per call
+                    warnings.simplefilter("ignore", InsecureRequestWarning)
+                    response = self._session.request(
+                        method,
+                        f"{self.url}{path}",
+                        params=params,
+                        json=body,
+                        timeout=self._timeout,
+                        verify=self._verify,
+                    )
             except requests.RequestException as exc:
                 if attempt < self._attempts:
                     self._sleep(2.0 ** (attempt - 1))

@@ -95,6 +95,7 @@ class IgnoreRule:
     namespace: str = ""
     json_pointers: tuple[str, ...] = ()
     jq_path_expressions: tuple[str, ...] = ()
+    managed_fields_managers: tuple[str, ...] = ()
 
     def applies_to(self, key: ObjectKey) -> bool:
         return (
@@ -113,6 +114,7 @@ class IgnoreRule:
             str(data.get("namespace") or ""),
             tuple(str(p) for p in data.get("jsonPointers") or ()),
             tuple(str(p) for p in data.get("jqPathExpressions") or ()),
+            tuple(str(m) for m in data.get("managedFieldsManagers") or ()),
         )
 
 
@@ -271,13 +273,21 @@ def _jq_pointer(expression: str) -> str:
 
 
 def _unsupported(rules: Sequence[IgnoreRule]) -> tuple[str, ...]:
-    return tuple(
+    """What the diff cannot apply, said in the comment rather than silently skipped."""
+    jq = tuple(
         f"ignoreDifferences jqPathExpression {expression!r} is not applied (only plain "
         "`.a.b` paths are); its fields may show in the diff"
         for rule in rules
         for expression in rule.jq_path_expressions
         if not _PLAIN_JQ.fullmatch(expression)
     )
+    managers = tuple(
+        f"ignoreDifferences managedFieldsManagers {manager!r} is not applied (the live state "
+        "Argo CD returns has no managed fields); fields it owns may show in the diff"
+        for rule in rules
+        for manager in rule.managed_fields_managers
+    )
+    return jq + managers
 
 
 def _copy(value: Any) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -146,7 +147,12 @@ class ArgoCdEmulator:
     ``repos`` maps an application's ``repoURL`` to the bare git repository it names.
     """
 
-    def __init__(self, repos: Mapping[str, Path], token: str = "argocd-token") -> None:  # noqa: S107
+    def __init__(
+        self,
+        repos: Mapping[str, Path],
+        token: str = "argocd-token",  # noqa: S107
+        tls: tuple[Path, Path] | None = None,
+    ) -> None:
         self.repos = dict(repos)
         self.token = token
         self.apps: dict[str, App] = {}
@@ -159,11 +165,17 @@ class ArgoCdEmulator:
         self.latency = 0.0
         self.lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._scheme = "http"
+        if tls is not None:  # (certificate, key) PEM files: HTTPS, as Argo CD serves
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> ArgoCdEmulator:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
