@@ -187,3 +187,14 @@ def test_https_with_a_private_ca_or_insecure(
         assert [a.name for a in trusted.list_apps()] == ["prod-web"]
         assert [a.name for a in insecure.list_apps()] == ["prod-web"]
         assert argocd.problems() == []
+
+
+def test_a_server_slower_than_the_timeout_is_reported(argocd: ArgoCdEmulator) -> None:
+    """The emulator's latency, against the client's timeout: each attempt times out."""
+    argocd.latency = 0.5
+    slow = ArgoCdClient(argocd.url, "argocd-token", timeout=0.1, attempts=2, sleep=lambda _: None)
+
+    with pytest.raises(ArgoCdError, match=r"could not reach Argo CD .*(timed out|Read timed out)"):
+        slow.list_apps()
+    argocd.latency = 0.0
+    assert slow.requests["apps"] == 2
