@@ -292,6 +292,8 @@ def test_a_promotion_pr_that_changes_no_app_is_merged(
     step = run_step(emu, event, **argocd_inputs(argocd))
 
     assert step.code == 0, step.stdout + step.stderr
+    listings = [e for e in argocd.log if e.method == "GET" and e.path == "/api/v1/applications"]
+    assert len(listings) == 1  # the verdict and the apps sent back share one listing
     [promotion] = json.loads(step.outputs["promotion-prs"])
     assert promotion["merged"] is merged
     pull = emu.get_repo(REPO).pulls[promotion["number"]]

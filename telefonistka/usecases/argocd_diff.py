@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from telefonistka.core.argocd_apps import ArgoApp, sha_selector, touched_apps
@@ -73,6 +73,29 @@ class ArgoCdWriter(ArgoCdReader, Protocol):
     """What syncing from a PR's branch needs (``allowSyncfromBranchPathRegex``)."""
 
     def set_target_revision(self, name: str, revision: str) -> None: ...
+
+
+@dataclass
+class ListedOnce:
+    """Argo CD with the applications listed once per selector: a run that asks for several
+    PRs (the promotion's groups, then the apps to send back) still lists them once."""
+
+    argocd: ArgoCdWriter
+    _listed: dict[str | None, list[ArgoApp]] = field(default_factory=dict)
+
+    def list_apps(self, selector: str | None = None) -> list[ArgoApp]:
+        if selector not in self._listed:
+            self._listed[selector] = self.argocd.list_apps(selector)
+        return self._listed[selector]
+
+    def live_objects(self, app: str) -> list[dict[str, Any]]:
+        return self.argocd.live_objects(app)
+
+    def manifests(self, app: str, revision: str) -> list[dict[str, Any]]:
+        return self.argocd.manifests(app, revision)
+
+    def set_target_revision(self, name: str, revision: str) -> None:
+        self.argocd.set_target_revision(name, revision)
 
 
 @dataclass(frozen=True)

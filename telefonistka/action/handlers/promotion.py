@@ -18,10 +18,12 @@ from telefonistka.errors import UsageError
 def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
     """``pull_request`` closed and merged: open the promotion PRs; then Argo CD apps that
     followed the merged branch follow the default branch again."""
+    from telefonistka.usecases.argocd_diff import ListedOnce
     from telefonistka.usecases.promote_merged_pr import MergedPrPromotion
 
     repo = context.repo(event.repository, event.default_branch)
-    argocd = context.argocd()
+    client = context.argocd()
+    argocd = ListedOnce(client) if client is not None else None  # one app listing per run
     promotion = MergedPrPromotion(
         repo,
         event,
@@ -38,8 +40,8 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
 
             sync_back(argocd, event.pull_request.head_ref, event.default_branch, context.log)
     finally:
-        if argocd is not None:
-            argocd.close()
+        if client is not None:
+            client.close()
     return Report(result.outputs(), result.summary(), result.failures, result.warnings)
 
 
