@@ -27,8 +27,6 @@ from telefonistka.cli.local_plan import (
 )
 from telefonistka.cli.terminal import progress
 from telefonistka.core.argocd_comment import argocd_comments
-from telefonistka.core.changes import ChangedComponent
-from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import UsageError
 from telefonistka.usecases.argocd_diff import (
@@ -36,6 +34,7 @@ from telefonistka.usecases.argocd_diff import (
     component_folders,
     deploys,
     discover,
+    hidden_folders,
     new_app_sections,
 )
 
@@ -68,11 +67,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
             config = read_repo_config(repo, base)
             files = repo.changed_files(base, args.head)
             folders = component_folders(files, config)
-            components = [
-                ChangedComponent(f"{f.rpartition('/')[0]}/", f.rpartition("/")[2]) for f in folders
-            ]
-            configs = read_component_configs(repo, repo.read_snapshot(args.head), components)
-            hidden = [path for path, c in configs.items() if c.disable_argocd_diff]
+            hidden = hidden_folders(repo, repo.read_snapshot(args.head), folders)
             apps = discover(argocd, files, config)
             sections = app_sections(argocd, apps, revision, hidden)
             if config.argocd.create_temp_app_object_from_new_apps:

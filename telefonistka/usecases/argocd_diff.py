@@ -38,8 +38,9 @@ from telefonistka.core.pr_events import PullRequest
 from telefonistka.core.pr_requests import ARGOCD_MARKER
 from telefonistka.core.regex import compile_regex
 from telefonistka.core.rendering import Renderer
+from telefonistka.core.snapshot import TreeSnapshot
 from telefonistka.errors import TelefonistkaError
-from telefonistka.ports import CodeHost, CommitStatusState
+from telefonistka.ports import BlobReader, CodeHost, CommitStatusState
 from telefonistka.usecases.bot_identity import bot_matcher
 from telefonistka.usecases.repo_config import read_repo_config_in
 
@@ -243,6 +244,15 @@ def no_diff_verdict(
     return True, f"no Argo CD app targeted by this PR would change ({names} checked)"
 
 
+def hidden_folders(reader: BlobReader, snapshot: TreeSnapshot, folders: Sequence[str]) -> list[str]:
+    """The component folders whose own ``telefonistka.yaml`` says ``disableArgoCDDiff``."""
+    components = [
+        ChangedComponent(f"{f.rpartition('/')[0]}/", f.rpartition("/")[2]) for f in folders
+    ]
+    configs = read_component_configs(reader, snapshot, components)
+    return [path for path, config in configs.items() if config.disable_argocd_diff]
+
+
 def may_sync_from_branch(files: Sequence[str], config: RepoConfig) -> bool:
     """Whether every changed path matches ``allowSyncfromBranchPathRegex`` (RE2, matched
     from the start of the path, as ``sourcePath`` is)."""
@@ -290,11 +300,7 @@ class PrArgoCdDiff:
             return ArgoCdDiffResult(self.pull.number, enabled=False)
         files = self.repo.pr_files(self.pull.number, self.pull)
         folders = component_folders(files, config)
-        components = [
-            ChangedComponent(f"{f.rpartition('/')[0]}/", f.rpartition("/")[2]) for f in folders
-        ]
-        configs = read_component_configs(self.repo, snapshot, components)
-        hidden = {path for path, c in configs.items() if c.disable_argocd_diff}
+        hidden = hidden_folders(self.repo, snapshot, folders)
         apps = discover(self.argocd, files, config)
         self.log(f"{len(apps)} Argo CD app(s) touched by the PR's {len(files)} file(s)")
         sections = app_sections(self.argocd, apps, self.pull.head_sha, hidden)
