@@ -22,7 +22,7 @@ def test_an_ignored_event_needs_no_credentials(
     )
 
     assert code == 0
-    assert "needs no action" in capfd.readouterr().out
+    assert "no Argo CD server is configured" in capfd.readouterr().out
 
 
 def test_a_handled_event_without_credentials_says_which_input_to_set(

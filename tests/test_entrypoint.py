@@ -358,11 +358,12 @@ def test_a_merge_answered_try_again_is_retried(emu: GitHubEmulator, gh: GhReposi
     assert merges == [405, 200]
 
 
-def test_a_closed_unmerged_pr_is_ignored(emu: GitHubEmulator) -> None:
+def test_a_closed_unmerged_pr_costs_nothing_without_argocd(emu: GitHubEmulator) -> None:
+    """Only Argo CD apps following its branch would move back; with no server, nothing."""
     step = run_step(emu, WEBHOOKS / "pull_request.closed.json")
 
     assert (step.code, step.outputs) == (0, {})
-    assert "needs no action" in step.stdout
+    assert "no Argo CD server is configured, so nothing follows its branch" in step.stdout
     assert emu.requests == []
 
 
