@@ -11,7 +11,7 @@ what each costs:
    with ``useSHALabelForAppDiscovery`` the listing itself selects them by label);
 3. per app, three Argo CD requests: the live objects, the manifests at the PR head, the
    manifests at the app's own target revision (to tell a field the PR removes from a
-   server default); apps are read concurrently, a few at a time;
+   server default); apps are read concurrently, 16 at a time;
 4. the diff per app (``core.argocd_diff``), the bot's earlier Argo CD comments minimized
    and the new ones posted (``core.argocd_comment``: split per app below GitHub's limit),
    and the commit status ``telefonistka/argocd-diff``.
@@ -45,7 +45,7 @@ from telefonistka.usecases.bot_identity import bot_matcher
 from telefonistka.usecases.repo_config import read_repo_config_in
 
 STATUS_CONTEXT = "telefonistka/argocd-diff"
-CONCURRENT_APPS = 4  # Argo CD renders manifests on its repo server: a few at a time
+CONCURRENT_APPS = 16  # a PR touching 50 apps waits for about 4 rounds, not 50
 Log = Callable[[str], None]
 
 
