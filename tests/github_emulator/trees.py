@@ -21,6 +21,7 @@ from dataclasses import replace
 from .git import TREE_MODE, BareRepo, Entry
 
 PathChange = tuple[str, Entry | None]
+_LISTING_ABOVE = 64  # changes in one request above which the base is listed once
 
 
 class MalformedPathError(ValueError):
@@ -42,16 +43,22 @@ def check_changes(git: BareRepo, base: str | None, changes: Iterable[PathChange]
     """Refuse a set of tree changes GitHub would refuse (see the module docstring)."""
     changes = list(changes)
     listing: dict[str, Entry] | None = None
+    known: dict[str, Entry | None] = {}
+    # A few paths: look each one up (cheap on a huge base tree). Many paths (a 3,000-pair
+    # promotion): one recursive listing of the base serves them all.
+    many = len(changes) > _LISTING_ABOVE
 
     def entry_at(path: str) -> Entry | None:
-        """The base's entry at ``path``: one recursive listing of the base serves every
-        path of the request (thousands of paths share their parents)."""
         nonlocal listing
         if base is None:
             return None
-        if listing is None:
-            listing = {entry.path: entry for entry in git.ls_tree(base, recursive=True)}
-        return listing.get(path)
+        if many:
+            if listing is None:
+                listing = {entry.path: entry for entry in git.ls_tree(base, recursive=True)}
+            return listing.get(path)
+        if path not in known:
+            known[path] = git.entry_at(base, path)
+        return known[path]
 
     files = {path for path, entry in changes if entry is not None and entry.type != "tree"}
     deleted = {path for path, entry in changes if entry is None}
