@@ -124,3 +124,8 @@ class ArgoCdError(TelefonistkaError):
     def __init__(self, message: str, status: int | None = None) -> None:
         self.status = status
         super().__init__(message)
+
+
+class MetricsError(TelefonistkaError):
+    """Metrics could not be pushed to the Pushgateway. Reported as a warning: a run whose
+    metrics were lost still did its job."""

@@ -23,7 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 # Third-party packages only a handler needs: the GitHub client and its HTTP stack, the
 # templates, the YAML diff, the config parsers and validation.
 HEAVY_PACKAGES = frozenset(
-    {"github", "requests", "urllib3", "jinja2", "deepdiff", "ruamel", "jsonschema"}
+    {
+        "github",
+        "requests",
+        "urllib3",
+        "jinja2",
+        "deepdiff",
+        "ruamel",
+        "jsonschema",
+        "prometheus_client",
+    }
 )
 # Every module of the package that deciding "nothing to do" may load. A new light module
 # goes here; a use case or an adapter never does.
@@ -52,6 +61,7 @@ LIGHT_MODULES = frozenset(
         "telefonistka.core.pr_events",
         "telefonistka.core.dispatch_events",
         "telefonistka.core.github_api",
+        "telefonistka.core.metrics",  # names and labels of the run's series: plain data
         "telefonistka.core.pr_requests",
         "telefonistka.core.repo_paths",
         "telefonistka.core.markdown",
@@ -70,6 +80,7 @@ USE_CASES = (
     "telefonistka.adapters.github",
     "telefonistka.adapters.github.client",
     "telefonistka.adapters.github.auth",
+    "telefonistka.action.metrics",
 )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.metrics import Sample
 from telefonistka.errors import UsageError
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class Report:
     failures: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     failure_title: str = "telefonistka: promotion failed"
+    # Series the route adds to the run's metrics (the fleet report's gauges).
+    samples: tuple[Sample, ...] = ()
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Context:
     workflow: Workflow
     counter: RequestCounter = field(default_factory=RequestCounter)
     event_body: bytes = b""  # the delivery's exact bytes: fan-out forwards and signs them
+    route: str = ""  # the route that took the event (set by ``routes.dispatch``)
 
     def log(self, message: str) -> None:
         self.workflow.log(message)

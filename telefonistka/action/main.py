@@ -13,6 +13,7 @@ an event the bot ignores costs little more than the interpreter.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from telefonistka.action.settings import Settings, read_settings, runs_on_runner
 from telefonistka.action.workflow import Workflow
 from telefonistka.core.github_api import RequestCounter
 from telefonistka.core.markdown import fenced
+from telefonistka.core.metrics import RunFacts, result_of
 from telefonistka.errors import ConfigError, TelefonistkaError, UsageError
 
 
@@ -46,28 +48,53 @@ def main(environ: Mapping[str, str], stream: TextIO | None = None) -> int:
 
 
 def run(settings: Settings, workflow: Workflow) -> int:
-    """Dispatch the event of ``settings`` (its secrets already masked by ``main``)."""
+    """Dispatch the event of ``settings`` (its secrets already masked by ``main``), then
+    push the run's metrics when a Pushgateway is configured and a route ran."""
+    started = time.monotonic()
     workflow.log(f"telefonistka {__version__}")
     for line in settings.describe():
         workflow.debug(f"settings: {line}")
     for warning in settings.warnings:
         workflow.warning(warning, title="telefonistka")
+    context = Context(settings, workflow, RequestCounter())
+    code, result, report = _run_route(settings, workflow, context)
+    if context.route and settings.metrics.configured:
+        from telefonistka.action.metrics import push_run_metrics  # noqa: PLC0415 - see its docs
+
+        facts = RunFacts(
+            settings.event_name, context.route, result, time.monotonic() - started, __version__
+        )
+        samples = report.samples if report is not None else ()
+        push_run_metrics(settings, workflow, context.counter, facts, samples, context.event_body)
+    return code
+
+
+def _run_route(
+    settings: Settings, workflow: Workflow, context: Context
+) -> tuple[int, str, Report | None]:
+    """(exit code, the ``result`` label, the report) of the route the event takes."""
     try:
-        report = _dispatch(settings, workflow)
+        report = _dispatch(settings, context)
     except ConfigError as exc:
         workflow.config_errors(exc)
         workflow.add_summary(f"### ❌ telefonistka: invalid configuration\n\n{fenced(exc)}\n")
-        return exc.exit_code
+        return exc.exit_code, result_of(exc.exit_code, config_error=True), None
     except TelefonistkaError as exc:
         workflow.error(str(exc), title="telefonistka")
         workflow.add_summary(f"### ❌ telefonistka\n\n{fenced(exc)}\n")
-        return exc.exit_code
+        return exc.exit_code, result_of(exc.exit_code), None
     except Exception as exc:  # a bug; the run still ends with an annotation and a summary
         trace = "".join(traceback.format_exception(exc))
         workflow.error(f"unexpected error (a bug, please report it): {exc!r}", title="telefonistka")
         workflow.log(trace)
         workflow.add_summary(f"### ❌ telefonistka: unexpected error\n\n{fenced(trace)}\n")
-        return 1
+        return 1, "error", None
+    code = _report(workflow, report)
+    return code, result_of(code), report
+
+
+def _report(workflow: Workflow, report: Report | None) -> int:
+    """Outputs, summary and annotations of a handler's report; the exit code."""
     if report is None:
         return 0
     workflow.set_outputs(report.outputs)
@@ -79,15 +106,15 @@ def run(settings: Settings, workflow: Workflow) -> int:
     return 1 if report.failures else 0
 
 
-def _dispatch(settings: Settings, workflow: Workflow) -> Report | None:
+def _dispatch(settings: Settings, context: Context) -> Report | None:
     """Read the event and hand it to its route; the requests by kind go to the debug log."""
-    body = _read_event(settings.event_path)
-    counter = RequestCounter()
+    context.event_body = _read_event(settings.event_path)
+    counter = context.counter
     try:
-        return dispatch(settings.event_name, body, Context(settings, workflow, counter, body))
+        return dispatch(settings.event_name, context.event_body, context)
     finally:
         spent = f"{counter.breakdown()} ({counter.total} in all)" if counter.total else "none"
-        workflow.debug(f"GitHub API requests by kind: {spent}")
+        context.debug(f"GitHub API requests by kind: {spent}")
 
 
 def _read_event(path: Path) -> bytes:

@@ -187,6 +187,7 @@ def dispatch(
     for candidate in candidates:
         if candidate.matches(event):
             context.log(f"telefonistka: {event_name} → {candidate.name}")
+            context.route = candidate.name
             return candidate.handler(event, context)
         needs = f": it needs {candidate.needs}" if candidate.needs else ""
         context.debug(f"route {candidate.name!r} does not match{needs}")

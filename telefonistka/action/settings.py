@@ -29,6 +29,8 @@ SECRET_INPUTS = frozenset(
         "approver-app-private-key",
         "webhook-secret",
         "argocd-token",
+        "metrics-pushgateway-password",
+        "metrics-pushgateway-header",
     }
 )
 _TRUE, _FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "0", "off"})
@@ -97,6 +99,20 @@ class ArgoCdSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """Where the run's metrics go (``metrics-pushgateway-*``); ``url`` "" for nowhere."""
+
+    url: str = ""
+    username: str = ""
+    password: str = ""
+    header: str = ""  # "Name: value"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the run reads from the environment, read once by ``read_settings``."""
 
@@ -117,6 +133,7 @@ class Settings:
     # What the run was given and ignores or reads under an old name (``legacy``): warned.
     warnings: tuple[str, ...] = ()
     argocd: ArgoCdSettings = ArgoCdSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     def input(self, name: str) -> str:
         """Action input ``name`` (kebab-case, as in ``with:``), stripped; "" when not set."""
@@ -207,6 +224,7 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
         on_runner=runs_on_runner(environ),
         warnings=tuple(warnings),
         argocd=_argocd(environ, input_or_old),
+        metrics=_metrics(environ),
     )
 
 
@@ -249,6 +267,27 @@ def _argocd(environ: Mapping[str, str], input_or_old: Callable[[str, str], str])
         insecure=insecure.strip().lower() in _TRUE,
         ca_file=_input(environ, "argocd-ca-file"),
     )
+
+
+def _metrics(environ: Mapping[str, str]) -> MetricsSettings:
+    """The ``metrics-pushgateway-*`` inputs, checked before anything runs."""
+    url = _input(environ, "metrics-pushgateway-url")
+    if url and not url.startswith(("https://", "http://")):
+        raise UsageError(
+            f"input metrics-pushgateway-url {url!r} is not an http(s):// URL of a Pushgateway"
+        )
+    header = _input(environ, "metrics-pushgateway-header")
+    name, colon, value = header.partition(":")
+    if header and (not colon or not name.strip() or not value.strip() or " " in name.strip()):
+        raise UsageError(
+            "input metrics-pushgateway-header must be one header as `Name: value` "
+            "(for example `Authorization: Bearer …`)"
+        )
+    username = _input(environ, "metrics-pushgateway-username")
+    password = _input(environ, "metrics-pushgateway-password")
+    if password and not username:
+        raise UsageError("input metrics-pushgateway-password is set without its username")
+    return MetricsSettings(url.rstrip("/"), username, password, header)
 
 
 def _templates_path(environ: Mapping[str, str]) -> str | None:

@@ -35,6 +35,7 @@ from typing import Any
 import requests
 from github import Auth, Github, GithubException
 
+from telefonistka.adapters.github.answers import observe_answers
 from telefonistka.core.github_api import RequestCounter
 from telefonistka.errors import GitHubError
 
@@ -267,6 +268,7 @@ class GitHubClient:
         self._requester = requester
         self.policy = policy or RetryPolicy()
         self.counter = counter if counter is not None else RequestCounter()
+        observe_answers(requester, self.counter)
         self.sleep = sleep
         self.clock = clock
 

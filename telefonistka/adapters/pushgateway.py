@@ -1,0 +1,113 @@
+"""Pushing a run's metrics to a Prometheus Pushgateway, with the official client.
+
+An Action has no server to scrape, so each run pushes its samples (``core/metrics.py``)
+to the gateway the ``metrics-pushgateway-*`` inputs name. ``prometheus_client`` writes
+the exposition format and speaks the push protocol (grouping keys in the URL, ``/`` in a
+value base64-encoded); this module only turns our samples into its metric families and
+adds the credentials: HTTP basic auth, or one extra header (``Authorization: Bearer …``
+for a gateway behind a proxy).
+
+A push is ``PUT``: it replaces the group (the last run of this route in this
+repository), so a series the previous run had and this one has not does not linger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import (
+    basic_auth_handler,
+    default_handler,
+    generate_latest,
+    push_to_gateway,
+)
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from telefonistka.core.metrics import COUNTER, JOB, Sample, families
+from telefonistka.errors import MetricsError
+
+TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """Where to push: the gateway's URL and, optionally, how to authenticate."""
+
+    url: str
+    username: str = ""
+    password: str = ""
+    header: str = ""  # "Name: value", sent with every push
+
+
+class _Samples:
+    """A ``prometheus_client`` collector over fixed samples (a run's, already over)."""
+
+    def __init__(self, samples: Sequence[Sample]) -> None:
+        self._samples = samples
+
+    def collect(self) -> Iterable[Metric]:
+        for name, group in families(self._samples).items():
+            labels = [key for key, _ in group[0].labels]
+            family: Metric
+            if group[0].kind == COUNTER:
+                family = CounterMetricFamily(
+                    name.removesuffix("_total"), group[0].help, labels=labels
+                )
+            else:
+                family = GaugeMetricFamily(name, group[0].help, labels=labels)
+            for sample in group:
+                family.add_metric([value for _, value in sample.labels], sample.value)
+            yield family
+
+
+def registry_of(samples: Sequence[Sample]) -> CollectorRegistry:
+    """A registry holding exactly ``samples`` (nothing of the process's own)."""
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(_Samples(samples))
+    return registry
+
+
+def exposition(samples: Sequence[Sample]) -> str:
+    """The text format the gateway receives (for ``promtool check metrics`` and tests)."""
+    return generate_latest(registry_of(samples)).decode("utf-8")
+
+
+def push(gateway: Gateway, samples: Sequence[Sample], grouping: dict[str, str]) -> None:
+    """Replace the group ``grouping`` of job ``telefonistka`` with ``samples``.
+
+    Any failure (refused, unreachable, a proxy's 401) is a ``MetricsError`` naming the
+    gateway: the caller turns it into a warning, never a failed run.
+    """
+    try:
+        push_to_gateway(
+            gateway.url,
+            job=JOB,
+            registry=registry_of(samples),
+            grouping_key=grouping,
+            timeout=TIMEOUT_SECONDS,
+            handler=_handler(gateway),
+        )
+    except Exception as exc:  # urllib's errors, OSError, ValueError for a bad URL
+        raise MetricsError(
+            f"could not push metrics to the Pushgateway at {gateway.url}: {exc}"
+        ) from exc
+
+
+def _handler(gateway: Gateway) -> Callable[..., Callable[[], None]]:
+    """The client's request handler, with basic auth and the extra header when given."""
+    name, _, value = gateway.header.partition(":")
+    extra = [(name.strip(), value.strip())] if name.strip() else []
+
+    def handler(
+        url: str, method: str, timeout: float | None, headers: list[tuple[str, str]], data: bytes
+    ) -> Callable[[], None]:
+        all_headers = [*headers, *extra]
+        if gateway.username or gateway.password:
+            return basic_auth_handler(
+                url, method, timeout, all_headers, data, gateway.username, gateway.password
+            )
+        return default_handler(url, method, timeout, all_headers, data)
+
+    return handler
