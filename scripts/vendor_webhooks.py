@@ -5,7 +5,9 @@ webhooks-examples, MIT; a list of ``{name, actions, examples}``) and writes one 
 example per event and action into ``tests/fixtures/webhooks/``:
 ``pull_request.opened.json``, ``pull_request.synchronize.json``,
 ``pull_request.labeled.json``, ``pull_request.closed.json``,
-``issue_comment.created.json`` and ``push.json`` (a branch push with a commit).
+``issue_comment.created.json``, ``push.json`` (a branch push with a commit) and
+``issues.edited.json`` (an edited issue; the examples' ``changes`` are empty, the
+webhook OpenAPI description gives ``changes.body.from``).
 The examples are kept whole: they are the reference the emulator's payloads are
 compared with, key for key.
 
@@ -44,6 +46,7 @@ WANTED: tuple[tuple[str, str, Callable[[Payload], bool]], ...] = (
     ("pull_request", "pull_request.closed.json", _action("closed")),
     ("issue_comment", "issue_comment.created.json", _action("created")),
     ("push", "push.json", _branch_push),
+    ("issues", "issues.edited.json", _action("edited")),
 )
 
 

@@ -171,10 +171,43 @@ class PullRequestHost(Protocol):
     def minimize_comment(self, node_id: str, classifier: str = "OUTDATED") -> None: ...
 
 
+@dataclass(frozen=True)
+class IssueInfo:
+    """A plain issue, as the dashboard reads it."""
+
+    number: int
+    title: str
+    body: str
+    author: str
+    html_url: str = ""
+
+
+class IssueHost(Protocol):
+    """Plain issues: the dashboard issue."""
+
+    def issues_labelled(self, label: str) -> list[IssueInfo]: ...
+
+    def get_issue(self, number: int) -> IssueInfo: ...
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> IssueInfo: ...
+
+    def edit_issue_body(self, number: int, body: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    """One commit status as last set: its state and when (ISO 8601)."""
+
+    state: str
+    updated_at: str
+
+
 class StatusHost(Protocol):
     """Commit statuses: read the newest state of a context, set one."""
 
     def status_state(self, sha: str, context: str) -> str | None: ...
+
+    def status_record(self, sha: str, context: str) -> StatusRecord | None: ...
 
     def set_status(
         self,

@@ -82,6 +82,13 @@ def promote(emu: GitHubEmulator) -> None:
     assert pr.merge(merge_method="merge").merged
     repo.get_git_ref("heads/promotions/1-prod").delete()
     gh.requester.graphql_query("query { viewer { login } }", {})
+    # the dashboard issue: created, listed with the PRs, read, and its body edited
+    issue = repo.create_issue("Dashboard", body="- [ ] app", labels=["telefonistka-dashboard"])
+    listed = repo.get_issues(state="open", labels=["telefonistka-dashboard"])
+    assert [i.number for i in listed] == [issue.number]
+    assert repo.get_issue(issue.number).body == "- [ ] app"
+    body = {"body": "- [x] app"}
+    gh.requester.requestJsonAndCheck("PATCH", f"/repos/acme/infra/issues/{issue.number}", input=body)
 
 
 def test_every_route_is_a_vendored_operation_and_every_operation_is_served(
@@ -145,6 +152,7 @@ def _events(emu: GitHubEmulator) -> dict[str, dict[str, Any]]:
         "pull_request.closed": emu.events_named("pull_request", "closed")[0].payload,
         "issue_comment.created": emu.events_named("issue_comment", "created")[0].payload,
         "push": next(e.payload for e in emu.events_named("push") if e.payload["commits"]),
+        "issues.edited": emu.events_named("issues", "edited")[0].payload,
     }
 
 
@@ -172,6 +180,7 @@ def _missing_keys(example: Any, ours: Any, where: str = "") -> list[str]:
         "pull_request.closed",
         "issue_comment.created",
         "push",
+        "issues.edited",
     ],
 )
 def test_webhook_payloads_carry_every_key_of_githubs_examples(

@@ -31,6 +31,7 @@ from telefonistka.action.handlers.drift import DRIFT_ACTIONS, check_pr_drift
 from telefonistka.action.handlers.fanout import fan_out_push
 from telefonistka.action.handlers.plan import show_plan
 from telefonistka.action.handlers.promotion import promote_merged_pr
+from telefonistka.action.handlers.report import dashboard_ticks, fleet_report
 from telefonistka.core.dispatch_events import (
     WorkflowDispatchEvent,
     workflow_dispatch_event_from_json,
@@ -44,11 +45,32 @@ from telefonistka.core.pr_events import (
     pull_request_event_from_json,
 )
 from telefonistka.core.pr_requests import SHOW_PLAN_LABEL, asks_for_plan, has_command, toggles_sync
+from telefonistka.core.report_events import (
+    IssuesEvent,
+    ScheduleEvent,
+    issues_event_from_json,
+    schedule_event_from_json,
+)
 
-Event = PushEvent | PullRequestEvent | IssueCommentEvent | WorkflowDispatchEvent
+Event = (
+    PushEvent
+    | PullRequestEvent
+    | IssueCommentEvent
+    | WorkflowDispatchEvent
+    | ScheduleEvent
+    | IssuesEvent
+)
 
 
-E = TypeVar("E", PushEvent, PullRequestEvent, IssueCommentEvent, WorkflowDispatchEvent)
+E = TypeVar(
+    "E",
+    PushEvent,
+    PullRequestEvent,
+    IssueCommentEvent,
+    WorkflowDispatchEvent,
+    ScheduleEvent,
+    IssuesEvent,
+)
 
 
 PARSERS: Mapping[str, Callable[[object], Event]] = {
@@ -56,6 +78,8 @@ PARSERS: Mapping[str, Callable[[object], Event]] = {
     "pull_request": pull_request_event_from_json,
     "issue_comment": issue_comment_event_from_json,
     "workflow_dispatch": workflow_dispatch_event_from_json,
+    "schedule": schedule_event_from_json,
+    "issues": issues_event_from_json,
 }
 
 
@@ -158,11 +182,27 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         "workflow_dispatch",
-        "version bump, or promotion again (promote-pr)",
+        "version bump, promotion again (promote-pr) or fleet report (report)",
         WorkflowDispatchEvent,
         lambda _event: True,
         on_dispatch,
         needs="nothing: every dispatch",
+    ),
+    route(
+        "schedule",
+        "fleet report",
+        ScheduleEvent,
+        lambda _event: True,
+        fleet_report,
+        needs="nothing: every scheduled run",
+    ),
+    route(
+        "issues",
+        "dashboard: promotions asked for",
+        IssuesEvent,
+        lambda event: event.edits_dashboard,
+        dashboard_ticks,
+        needs="action edited, the body of an issue carrying the dashboard marker",
     ),
 )
 
@@ -209,4 +249,8 @@ def _describe(event: Event) -> str:
         return f"action {event.action}, #{event.issue_number}"
     if isinstance(event, WorkflowDispatchEvent):
         return f"workflow {event.workflow or '?'} on {event.ref}"
+    if isinstance(event, ScheduleEvent):
+        return f"schedule {event.schedule or '?'}"
+    if isinstance(event, IssuesEvent):
+        return f"action {event.action}, issue #{event.issue.number}"
     return f"ref {event.ref}"

@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "drift",
     "argocd-diff",
     "validate",
+    "report",
     "fanout",
     "event",
     "bump-overwrite",

@@ -206,6 +206,12 @@ class _TargetFilter:
         return bool(self.allow) and not any(rx.search(target) for rx in self.allow)
 
 
+def skips_target(config: ComponentConfig | None, target: str) -> bool:
+    """Whether a component with ``config`` is kept from ``target`` by its allow and block
+    lists (the planning rule, for the fleet report)."""
+    return _TargetFilter.of(config).skips(target)
+
+
 @functools.lru_cache(maxsize=256)
 def _compile_filter(config: ComponentConfig) -> _TargetFilter:
     """Compile each distinct component configuration once."""

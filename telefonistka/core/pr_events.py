@@ -41,6 +41,7 @@ class PullRequest:
     assignees: tuple[str, ...] = ()  # logins
     html_url: str = ""
     head_repo: str = ""  # OWNER/NAME the head branch lives in ("" when unknown or deleted)
+    created_at: str = ""  # ISO 8601, as GitHub gives it ("" when unknown)
 
     @property
     def status_sha(self) -> str:
@@ -189,7 +190,12 @@ def _pull_request(fields: _Fields, pull: _Json) -> PullRequest:
         labels=fields.label_names(pull, p),
         html_url=fields.text(pull, "html_url", p),
         head_repo=_head_repo(head),
+        created_at=_text_or_empty(pull.get("created_at")),
     )
+
+
+def _text_or_empty(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _head_repo(head: _Json) -> str:

@@ -43,6 +43,7 @@ from telefonistka.core.changes import (
 )
 from telefonistka.core.component_configs import read_component_configs
 from telefonistka.core.config import RepoConfig
+from telefonistka.core.fleet_report import all_components
 from telefonistka.core.markdown import code_span, table_cell, text
 from telefonistka.core.metadata import extract_metadata
 from telefonistka.core.planning import Plan, compute_plan
@@ -177,6 +178,9 @@ class MergedPrPromotion:
     log: Log = print
     # Argo CD, for ``argocd.autoMergeNoDiffPRs`` (None: not configured, nothing merged so)
     argocd: ArgoCdReader | None = None
+    # (flow index, component name): promote just that component of that flow, as the
+    # dashboard asks, instead of the merged PR's changes; no commit status then.
+    only: tuple[int, str] | None = None
     _warnings: tuple[str, ...] = field(default=(), init=False)
     _open_prs: dict[str, PullRequest | None] = field(default_factory=dict, init=False)
     _bot: Callable[[str], bool] | None = field(default=None, init=False)
@@ -187,6 +191,8 @@ class MergedPrPromotion:
 
     def run(self) -> MergedPrResult:
         """The whole flow, bracketed by the commit status; errors set it to ``error``."""
+        if self.only is not None:
+            return self._promote()
         sha = self.pull.status_sha
         self.repo.set_status(sha, CommitStatusState.PENDING, STATUS_CONTEXT, "promoting")
         try:
@@ -270,9 +276,13 @@ class MergedPrPromotion:
         return self._bot(login)
 
     def _plan(self, config: RepoConfig, snapshot: TreeSnapshot) -> Plan:
-        components = self._changed_components(config)
+        labels: Collection[str] = self.pull.labels
+        if self.only is not None:
+            config, components, labels = _only(config, snapshot, *self.only)
+        else:
+            components = self._changed_components(config)
         component_configs = read_component_configs(self.repo, snapshot, components)
-        return compute_plan(components, config, self.pull.labels, snapshot, component_configs)
+        return compute_plan(components, config, labels, snapshot, component_configs)
 
     def _changed_components(self, config: RepoConfig) -> list[ChangedComponent]:
         """A promotion PR names its components in its metadata; any other PR by its files."""
@@ -467,6 +477,21 @@ class MergedPrPromotion:
             return replace(group, error=f"merging PR #{group.pr.number}: {exc}")
         self.log(f"merged promotion PR #{group.pr.number}")
         return replace(group, merged=True)
+
+
+def _only(
+    config: RepoConfig, snapshot: TreeSnapshot, flow_index: int, name: str
+) -> tuple[RepoConfig, list[ChangedComponent], tuple[str, ...]]:
+    """The configuration, components and labels that plan component ``name`` of flow
+    ``flow_index`` alone: the flow's entry as the only one, its labels as the PR's."""
+    if not 0 <= flow_index < len(config.promotion_paths):
+        raise SyncError(f"there is no promotion flow {flow_index + 1} in the configuration")
+    flow = config.promotion_paths[flow_index]
+    config = replace(config, promotion_paths=(flow,))
+    components = [c for c in all_components(snapshot, config) if c.name == name]
+    if not components:
+        raise SyncError(f"no component {name!r} below {flow.source_path!r}")
+    return config, components, flow.conditions.pr_has_labels[:1]
 
 
 def _wants_merge(group: GroupResult) -> bool:

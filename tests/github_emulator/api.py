@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .api_git import GitApi
+from .api_issues import IssuesApi
 from .api_pulls import PullsApi
 from .server import Router
 
@@ -14,4 +15,6 @@ if TYPE_CHECKING:
 
 def register(router: Router, emu: GitHubEmulator) -> None:
     GitApi(emu).register(router)
-    PullsApi(emu).register(router)
+    issues = IssuesApi(emu)
+    issues.register(router)
+    PullsApi(emu, issues).register(router)

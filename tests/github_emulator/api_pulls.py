@@ -9,6 +9,7 @@ from .git import Change, Person
 from .paging import paginate
 from .server import ApiError, Request, Response, Router, validation_failed
 from .state import (
+    Issue,
     IssueComment,
     Label,
     PullRequest,
@@ -19,6 +20,7 @@ from .state import (
 )
 
 if TYPE_CHECKING:
+    from .api_issues import IssuesApi
     from .emulator import GitHubEmulator
 
 REPO = "/repos/{owner}/{repo}"
@@ -33,8 +35,9 @@ STATUS_STATES = ("error", "failure", "pending", "success")
 
 
 class PullsApi:
-    def __init__(self, emu: GitHubEmulator) -> None:
+    def __init__(self, emu: GitHubEmulator, issues: IssuesApi | None = None) -> None:
         self.emu = emu
+        self.issues = issues
         self._diff_cache: dict[tuple[str, str, str], list[Change]] = {}
 
     def register(self, router: Router) -> None:
@@ -284,8 +287,12 @@ class PullsApi:
 
     # --- issue comments, labels, assignees ----------------------------------------------
 
-    def _issue(self, repo: Repository, request: Request) -> PullRequest:
-        return self._pull(repo, request.params["issue_number"])
+    def _issue(self, repo: Repository, request: Request) -> PullRequest | Issue:
+        """The PR, or the plain issue, of ``{issue_number}`` (comments work on both)."""
+        number = request.params["issue_number"]
+        if number.isdigit() and int(number) in repo.issues:
+            return repo.issues[int(number)]
+        return self._pull(repo, number)
 
     def list_comments(self, request: Request) -> Response:
         repo = self._repo(request)
@@ -347,6 +354,8 @@ class PullsApi:
                 label = repo.labels[name] = Label(self.emu.ids.next(), name)
             if name not in pr.labels:
                 pr.labels.append(name)
+                if isinstance(pr, Issue):
+                    continue  # GitHub sends ``issues`` ``labeled``; nothing here reads it
                 payload = webhooks.pull_request_labeled(
                     self.emu.shapes, repo, pr, label, request.login
                 )
@@ -362,7 +371,11 @@ class PullsApi:
         with a ``labeled`` event.
         """
         repo = self._repo(request)
-        pr = self._issue(repo, request)
+        found = self._issue(repo, request)
+        if isinstance(found, Issue):
+            assert self.issues is not None
+            return self.issues.update(repo, found, request)
+        pr = found
         body = request.json_object()
         for key in ("title", "body"):
             if isinstance(body.get(key), str):
@@ -387,6 +400,8 @@ class PullsApi:
                 repo.labels[name] = Label(self.emu.ids.next(), name)
             if name not in pr.labels:
                 pr.labels.append(name)
+                if isinstance(pr, Issue):
+                    continue  # GitHub sends ``issues`` ``labeled``; nothing here reads it
                 payload = webhooks.pull_request_labeled(
                     self.emu.shapes, repo, pr, repo.labels[name], sender
                 )

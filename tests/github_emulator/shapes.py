@@ -13,6 +13,7 @@ from typing import Any
 
 from .git import Change, Commit, Entry
 from .state import (
+    Issue,
     IssueComment,
     Label,
     PullRequest,
@@ -433,8 +434,48 @@ class Shapes:
             "repo": self.repository(repo),
         }
 
-    def issue(self, repo: Repository, pr: PullRequest) -> Json:
-        """The ``issue`` schema for a pull request's issue side."""
+    def plain_issue(self, repo: Repository, issue: Issue) -> Json:
+        """The ``issue`` schema of an issue that is not a PR (no ``pull_request`` key)."""
+        url = f"{self.repo_api(repo)}/issues/{issue.number}"
+        comments = sum(1 for c in repo.comments.values() if c.issue_number == issue.number)
+        return {
+            "id": issue.id,
+            "node_id": node_id("I", issue.id),
+            "url": url,
+            "repository_url": self.repo_api(repo),
+            "labels_url": f"{url}/labels{{/name}}",
+            "comments_url": f"{url}/comments",
+            "events_url": f"{url}/events",
+            "html_url": f"{self.root}/{repo.full_name}/issues/{issue.number}",
+            "number": issue.number,
+            "state": issue.state,
+            "state_reason": None,
+            "title": issue.title,
+            "body": issue.body,
+            "user": self.user(issue.user),
+            "labels": [self.label(repo, repo.labels[name]) for name in issue.labels],
+            "assignee": self.user(issue.assignees[0]) if issue.assignees else None,
+            "assignees": [self.user(login) for login in issue.assignees],
+            "milestone": None,
+            "locked": False,
+            "active_lock_reason": None,
+            "comments": comments,
+            "closed_at": issue.closed_at,
+            "created_at": issue.created_at,
+            "updated_at": issue.updated_at,
+            "author_association": repo.association(issue.user),
+            "reactions": {
+                "url": f"{url}/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0,
+                "confused": 0, "heart": 0, "hooray": 0, "eyes": 0, "rocket": 0,
+            },
+            "timeline_url": f"{url}/timeline",
+            "performed_via_github_app": None,
+        }
+
+    def issue(self, repo: Repository, pr: PullRequest | Issue) -> Json:
+        """The ``issue`` schema for a pull request's issue side (or a plain issue)."""
+        if isinstance(pr, Issue):
+            return self.plain_issue(repo, pr)
         url = f"{self.repo_api(repo)}/issues/{pr.number}"
         comments = sum(1 for c in repo.comments.values() if c.issue_number == pr.number)
         return {

@@ -53,6 +53,23 @@ class PullRequest:
 
 
 @dataclass
+class Issue:
+    """A plain issue (not a PR); it shares the repository's numbers with the PRs."""
+
+    number: int
+    id: int
+    title: str
+    body: str | None
+    user: str
+    created_at: str
+    updated_at: str
+    state: str = "open"
+    closed_at: str | None = None
+    labels: list[str] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)
+
+
+@dataclass
 class IssueComment:
     id: int
     issue_number: int
@@ -96,6 +113,7 @@ class Repository:
     git: BareRepo
     created_at: str = field(default_factory=now_iso)
     pulls: dict[int, PullRequest] = field(default_factory=dict)
+    issues: dict[int, Issue] = field(default_factory=dict)
     comments: dict[int, IssueComment] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     reviews: list[Review] = field(default_factory=list)

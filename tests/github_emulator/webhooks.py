@@ -14,7 +14,7 @@ from typing import Any
 
 from .git import ZERO, BareRepo
 from .shapes import Json, Shapes
-from .state import IssueComment, Label, PullRequest, Repository
+from .state import Issue, IssueComment, Label, PullRequest, Repository
 
 PUSH_COMMITS_LIMIT = 20
 # what a webhook's pull_request.{head,base}.repo adds to the REST repository
@@ -90,6 +90,19 @@ def issue_comment_edited(
         "changes": {"body": {"from": previous}},
         "issue": shapes.issue(repo, pr),
         "comment": shapes.issue_comment(repo, comment),
+        "repository": repository(shapes, repo),
+        "sender": shapes.user(sender),
+    }
+
+
+def issues_edited(
+    shapes: Shapes, repo: Repository, issue: Issue, *, previous: str, sender: str
+) -> Json:
+    """``issues`` ``edited`` after a body change: the old body in ``changes.body.from``."""
+    return {
+        "action": "edited",
+        "changes": {"body": {"from": previous}},
+        "issue": shapes.plain_issue(repo, issue),
         "repository": repository(shapes, repo),
         "sender": shapes.user(sender),
     }

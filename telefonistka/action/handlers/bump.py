@@ -10,7 +10,12 @@ from telefonistka.core.dispatch_events import WorkflowDispatchEvent
 
 
 def on_dispatch(event: WorkflowDispatchEvent, context: Context) -> Report:
-    """``workflow_dispatch``: ``promote-pr`` promotes a merged PR again; else a bump."""
+    """``workflow_dispatch``: ``report: true`` makes the fleet report; ``promote-pr``
+    promotes a merged PR again; else a bump."""
+    from telefonistka.action.handlers.report import fleet_report, wants_report
+
+    if wants_report(context):
+        return fleet_report(event, context)
     if context.settings.input("promote-pr"):
         from telefonistka.action.handlers.promotion import promote_pr_again
 

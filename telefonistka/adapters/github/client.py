@@ -72,6 +72,7 @@ PERMISSIONS: Mapping[str, str] = {
     "status": "statuses: write",
     "repo": "metadata: read",
     "collaborator": "metadata: read",
+    "issue": "issues: write",
 }
 
 Sleep = Callable[[float], None]

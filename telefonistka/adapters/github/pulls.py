@@ -78,9 +78,10 @@ class PullRequests(RepoSession):
         return pull_request_from_json(data[0]) if data else None
 
     def list_open_prs(self, base: str) -> list[PullRequest]:
-        """Every open PR into ``base``, newest first (100 per page)."""
-        query = {"state": "open", "base": base}
-        records = self._paginate("pull", f"list open PRs into {base!r}", "/pulls", query=query)
+        """Every open PR into ``base`` (``""``: into any branch), newest first (100 per page)."""
+        query = {"state": "open", "base": base} if base else {"state": "open"}
+        where = f" into {base!r}" if base else ""
+        records = self._paginate("pull", f"list open PRs{where}", "/pulls", query=query)
         return [pull_request_from_json(record) for record in records]
 
     def close_pr(self, number: int) -> None:

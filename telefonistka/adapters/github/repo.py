@@ -9,7 +9,8 @@ calls the Action needs. ``GitHubRepo`` is the parts put together, one module eac
 - ``git_data``: snapshots, blobs, commits, tree and commit writes;
 - ``changed_files``: what a PR or a push changed;
 - ``pulls``: PRs, labels, assignees, reviews, merges, comments;
-- ``statuses``: commit statuses.
+- ``statuses``: commit statuses;
+- ``issues``: plain issues (the dashboard).
 
 Every request goes through ``client.GitHubClient`` (retries, counting, error messages).
 """
@@ -19,10 +20,11 @@ from __future__ import annotations
 from github import Auth
 
 from telefonistka.adapters.github.changed_files import ChangedFiles
+from telefonistka.adapters.github.issues import Issues
 from telefonistka.adapters.github.statuses import CommitStatuses
 
 
-class GitHubRepo(ChangedFiles, CommitStatuses):
+class GitHubRepo(ChangedFiles, CommitStatuses, Issues):
     """One GitHub repository, seen through one identity; see ``session.RepoSession``."""
 
     def with_identity(self, token: str | Auth.Auth) -> GitHubRepo:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telefonistka.adapters.github.session import PER_PAGE, RepoSession
-from telefonistka.ports import CommitStatusState
+from telefonistka.ports import CommitStatusState, StatusRecord
 
 MAX_STATUS_DESCRIPTION = 140
 
@@ -18,7 +18,12 @@ class CommitStatuses(RepoSession):
     status_url: Callable[[str], str] | None = None
 
     def status_state(self, sha: str, context: str) -> str | None:
-        """The newest state of status ``context`` on ``sha``; None when it was never set.
+        """The newest state of status ``context`` on ``sha``; None when it was never set."""
+        record = self.status_record(sha, context)
+        return record.state if record is not None else None
+
+    def status_record(self, sha: str, context: str) -> StatusRecord | None:
+        """The newest status ``context`` on ``sha`` with its time; None when never set.
 
         One page of ``GET /commits/{sha}/statuses`` (newest first, 100 per page): a commit
         rarely carries more statuses than that, and the newest of a context comes first.
@@ -26,8 +31,11 @@ class CommitStatuses(RepoSession):
         path = f"/commits/{sha}/statuses"
         what = f"read statuses of {sha[:12]}"
         records = self._call("status", what, "GET", path, {"per_page": PER_PAGE}) or []
-        states = [str(r.get("state")) for r in records if r.get("context") == context]
-        return states[0] if states else None
+        for record in records:
+            if record.get("context") == context:
+                when = record.get("updated_at") or record.get("created_at") or ""
+                return StatusRecord(str(record.get("state")), str(when))
+        return None
 
     def set_status(
         self,

@@ -1,0 +1,51 @@
+"""Plain issues: the promotion dashboard is one issue the bot keeps up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from telefonistka.adapters.github.session import RepoSession
+from telefonistka.ports import IssueInfo
+
+MAX_LISTED = 1_000  # issues with one label: the dashboard's label is on one issue
+
+
+class Issues(RepoSession):
+    """``/issues``: list by label, create, read, edit the body."""
+
+    def issues_labelled(self, label: str) -> list[IssueInfo]:
+        """Open issues (not PRs: GitHub lists those here too) carrying ``label``."""
+        query = {"state": "open", "labels": label}
+        records = self._paginate(
+            "issue", f"list open issues labelled {label!r}", "/issues", MAX_LISTED, query
+        )
+        return [_issue(r) for r in records if isinstance(r, dict) and "pull_request" not in r]
+
+    def get_issue(self, number: int) -> IssueInfo:
+        return _issue(self._call("issue", f"read issue #{number}", "GET", f"/issues/{number}"))
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> IssueInfo:
+        """Open an issue. Not repeated after a lost answer (it would open two): the caller
+        looks for it first (``GitHubError.answer_lost``)."""
+        payload = {"title": title, "body": body, "labels": list(labels)}
+        data = self._call(
+            "issue", "open an issue", "POST", "/issues", body=payload, repeatable=False
+        )
+        return _issue(data)
+
+    def edit_issue_body(self, number: int, body: str) -> None:
+        """Replace the body of issue ``number`` (the same edit twice changes nothing)."""
+        what = f"edit issue #{number}"
+        self._call("issue", what, "PATCH", f"/issues/{number}", body={"body": body})
+
+
+def _issue(data: Any) -> IssueInfo:
+    user = data.get("user") or {}
+    return IssueInfo(
+        number=int(data["number"]),
+        title=str(data.get("title") or ""),
+        body=str(data.get("body") or ""),
+        author=str(user.get("login") or ""),
+        html_url=str(data.get("html_url") or ""),
+    )

@@ -1,0 +1,340 @@
+"""The fleet report: where every component stands on every target of every flow.
+
+Why: a promotion bot acts on events; nobody sees at a glance which clusters run which
+version of a component. The report answers from one snapshot of the default branch and
+the open PRs, with the planning rules a merge would apply (``core/planning.py``):
+
+- for each ``promotionPaths`` entry (a *flow*) and each component below its source, each
+  target of its ``promotionPrs`` is **in sync** (same tree), **differs**, **missing** (no
+  folder there yet), **blocked** (the component's allow/block lists keep it out) or in
+  **conflict** (several sources of that name with different content, so a promotion
+  would leave the target out);
+- a target that differs or is missing names the bot's open promotion PR that writes it
+  (from the PR's metadata block), with its age and its ``telefonistka`` status;
+- open PRs, open promotion PRs, and promotion PRs whose ``telefonistka`` status has been
+  ``pending`` longer than a threshold (a run that crashed): the Go original's gauges.
+
+Pure: the caller reads the snapshot, the configurations and the PRs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from telefonistka.core.changes import ChangedComponent, find_changed_components, folder_prefix
+from telefonistka.core.config import ComponentConfig, PromotionPath, RepoConfig
+from telefonistka.core.metrics import GAUGE, Sample
+from telefonistka.core.planning import skips_target
+from telefonistka.core.regex import compile_regex
+from telefonistka.core.snapshot import TreeSnapshot
+
+
+class CellState(StrEnum):
+    """Where one component stands on one target."""
+
+    IN_SYNC = "in-sync"
+    DIFFERS = "differs"
+    MISSING = "missing"
+    BLOCKED = "blocked"
+    CONFLICT = "conflict"
+
+
+SYMBOLS: Mapping[CellState, str] = {
+    CellState.IN_SYNC: "✅",
+    CellState.DIFFERS: "🟠",
+    CellState.MISSING: "⚪",
+    CellState.BLOCKED: "⛔",
+    CellState.CONFLICT: "⚠️",
+}
+OUT_OF_SYNC = frozenset({CellState.DIFFERS, CellState.MISSING})
+
+
+@dataclass(frozen=True)
+class OpenPromotion:
+    """One of the bot's open promotion PRs, as the report shows it."""
+
+    number: int
+    title: str
+    url: str
+    created_at: str
+    targets: frozenset[str]  # target component folders it writes (its metadata)
+    status: str | None = None  # the newest ``telefonistka`` state on its head
+    status_at: str = ""
+
+    def age_hours(self, now: datetime) -> float:
+        return hours_between(self.created_at, now)
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "url": self.url,
+            "created_at": self.created_at,
+            "age_hours": round(self.age_hours(now), 1),
+            "status": self.status,
+            "targets": sorted(self.targets),
+        }
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One component on one target of a flow."""
+
+    state: CellState
+    source: str = ""  # the source folder compared ("" when blocked)
+    target: str = ""  # the target folder
+    pr: int | None = None  # the open promotion PR that writes this target
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    """One flow: its components (rows) by its targets (columns)."""
+
+    index: int
+    source_path: str
+    targets: tuple[str, ...]
+    components: tuple[str, ...]
+    cells: Mapping[tuple[str, str], Cell]
+
+    @property
+    def name(self) -> str:
+        return f"{self.source_path} → {len(self.targets)} target(s)"
+
+    def counts(self) -> dict[CellState, int]:
+        found = dict.fromkeys(CellState, 0)
+        for cell in self.cells.values():
+            found[cell.state] += 1
+        return found
+
+    def out_of_sync(self) -> list[tuple[str, str, Cell]]:
+        """(component, target, cell) of every cell a promotion would change."""
+        return [
+            (component, target, cell)
+            for (component, target), cell in self.cells.items()
+            if cell.state in OUT_OF_SYNC
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flow": self.index,
+            "sourcePath": self.source_path,
+            "targets": list(self.targets),
+            "components": {
+                component: {
+                    target: _cell_json(self.cells[(component, target)]) for target in self.targets
+                }
+                for component in self.components
+            },
+            "counts": {str(state): count for state, count in self.counts().items()},
+        }
+
+
+def _cell_json(cell: Cell) -> dict[str, Any]:
+    data: dict[str, Any] = {"state": str(cell.state)}
+    if cell.pr is not None:
+        data["pr"] = cell.pr
+    return data
+
+
+@dataclass(frozen=True)
+class FleetReport:
+    """The whole report of one repository at one default-branch commit."""
+
+    repository: str
+    commit: str
+    generated_at: datetime
+    flows: tuple[FlowReport, ...] = ()
+    open_prs: int = 0
+    promotions: tuple[OpenPromotion, ...] = ()
+    stale_after_hours: float = 1.0
+    config_errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def stale_pending(self) -> tuple[OpenPromotion, ...]:
+        """Promotion PRs whose ``telefonistka`` status has been pending too long."""
+        return tuple(
+            pr
+            for pr in self.promotions
+            if pr.status == "pending"
+            and hours_between(pr.status_at, self.generated_at) >= self.stale_after_hours
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        now = self.generated_at
+        return {
+            "repository": self.repository,
+            "commit": self.commit,
+            "generatedAt": now.isoformat(),
+            "flows": [flow.to_json() for flow in self.flows],
+            "openPrs": self.open_prs,
+            "openPromotionPrs": [pr.to_json(now) for pr in self.promotions],
+            "stalePending": [pr.number for pr in self.stale_pending],
+            "configErrors": list(self.config_errors),
+        }
+
+    def samples(self) -> list[Sample]:
+        """The gauges: the Go original's three, and the cells per flow and state."""
+        repo = self.repository
+        samples = [
+            Sample.of(
+                "telefonistka_github_open_prs",
+                GAUGE,
+                "The number of open PRs",
+                self.open_prs,
+                repo_slug=repo,
+            ),
+            Sample.of(
+                "telefonistka_github_open_promotion_prs",
+                GAUGE,
+                "The number of open promotion PRs",
+                len(self.promotions),
+                repo_slug=repo,
+            ),
+            Sample.of(
+                "telefonistka_github_open_prs_with_pending_telefonistka_checks",
+                GAUGE,
+                "The number of open promotion PRs whose telefonistka status has been "
+                "pending longer than the report's threshold",
+                len(self.stale_pending),
+                repo_slug=repo,
+            ),
+            Sample.of(
+                "telefonistka_report_config_errors",
+                GAUGE,
+                "Configuration errors the last report found",
+                len(self.config_errors),
+                repo_slug=repo,
+            ),
+        ]
+        for flow in self.flows:
+            for state, count in flow.counts().items():
+                samples.append(
+                    Sample.of(
+                        "telefonistka_report_targets",
+                        GAUGE,
+                        "Component × target cells of a flow, by state",
+                        count,
+                        repo_slug=repo,
+                        flow=flow.source_path,
+                        state=str(state),
+                    )
+                )
+        return samples
+
+
+def hours_between(stamp: str, now: datetime) -> float:
+    """Hours from ISO 8601 ``stamp`` to ``now`` (0 when the stamp is missing or garbled)."""
+    try:
+        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return max((now - then).total_seconds() / 3600, 0.0)
+
+
+def all_components(snapshot: TreeSnapshot, config: RepoConfig) -> list[ChangedComponent]:
+    """Every component folder of the snapshot, claimed as a change to it would be."""
+    return find_changed_components((p for p in snapshot.paths()), config)
+
+
+def compute_report(
+    snapshot: TreeSnapshot,
+    config: RepoConfig,
+    component_configs: Mapping[str, ComponentConfig],
+    promotions: Sequence[OpenPromotion],
+    *,
+    repository: str,
+    now: datetime,
+    open_prs: int = 0,
+    stale_after_hours: float = 1.0,
+    config_errors: Iterable[str] = (),
+) -> FleetReport:
+    """The report of ``snapshot``; ``component_configs`` keyed by component folder."""
+    components = all_components(snapshot, config)
+    writers = _writers(promotions)
+    flows = tuple(
+        _flow_report(
+            index,
+            flow,
+            components,
+            snapshot=snapshot,
+            component_configs=component_configs,
+            writers=writers,
+        )
+        for index, flow in enumerate(config.promotion_paths)
+    )
+    return FleetReport(
+        repository,
+        snapshot.commit,
+        now,
+        flows,
+        open_prs,
+        tuple(sorted(promotions, key=lambda pr: pr.number)),
+        stale_after_hours,
+        tuple(config_errors),
+    )
+
+
+def _writers(promotions: Sequence[OpenPromotion]) -> dict[str, int]:
+    """Target folder → the newest open promotion PR writing it."""
+    found: dict[str, int] = {}
+    for pr in sorted(promotions, key=lambda p: p.number):
+        for target in pr.targets:
+            found[target.strip("/")] = pr.number
+    return found
+
+
+def _flow_report(
+    index: int,
+    flow: PromotionPath,
+    components: Sequence[ChangedComponent],
+    *,
+    snapshot: TreeSnapshot,
+    component_configs: Mapping[str, ComponentConfig],
+    writers: Mapping[str, int],
+) -> FlowReport:
+    pattern = compile_regex(folder_prefix(flow.source_path))
+    sources: dict[str, list[ChangedComponent]] = {}
+    for component in components:
+        if pattern.match(component.source_path):
+            sources.setdefault(component.name, []).append(component)
+    targets = tuple(
+        dict.fromkeys(folder_prefix(t) for pr in flow.promotion_prs for t in pr.target_paths)
+    )
+    cells = {
+        (name, target): _cell(members, target, snapshot, component_configs, writers)
+        for name, members in sources.items()
+        for target in targets
+    }
+    return FlowReport(index, flow.source_path, targets, tuple(sorted(sources)), cells)
+
+
+def _cell(
+    members: Sequence[ChangedComponent],
+    target: str,
+    snapshot: TreeSnapshot,
+    component_configs: Mapping[str, ComponentConfig],
+    writers: Mapping[str, int],
+) -> Cell:
+    """The state of one component name on one target (see the module docstring)."""
+    folder = f"{target}{members[0].name}"
+    kept = sorted(
+        m.path for m in members if not skips_target(component_configs.get(m.path), target)
+    )
+    if not kept:
+        return Cell(CellState.BLOCKED, target=folder)
+    if any(not snapshot.same_content(kept[0], other) for other in kept[1:]):
+        return Cell(CellState.CONFLICT, kept[0], folder)
+    if folder in kept:  # the target is one of the sources (a flow onto itself)
+        return Cell(CellState.IN_SYNC, kept[0], folder)
+    if snapshot.folder_id(folder) is None:
+        state = CellState.MISSING
+    elif snapshot.same_content(kept[0], folder):
+        return Cell(CellState.IN_SYNC, kept[0], folder)
+    else:
+        state = CellState.DIFFERS
+    return Cell(state, kept[0], folder, writers.get(folder))

@@ -1,0 +1,154 @@
+"""The fleet report use case: one snapshot of the default branch, the open PRs, the report.
+
+What it costs on GitHub (docs/performance.md): the branch's ref and its recursive tree
+(2), the repo configuration (1 blob) and every component configuration that exists (1
+blob each), the open PRs (1 per 100), the bot's login once when a PR looks like a
+promotion PR (1 GraphQL), and one status read per open promotion PR. Locally (``telefonistka
+report``) the same, from git, without PRs.
+
+A broken configuration does not stop the report: the repo configuration's error leaves
+no flow to report and is shown; a component configuration's error is shown and that
+component is reported as if it had none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from telefonistka.core.config import (
+    COMPONENT_CONFIG_FILE,
+    REPO_CONFIG_FILE,
+    ComponentConfig,
+    RepoConfig,
+)
+from telefonistka.core.fleet_report import (
+    FleetReport,
+    OpenPromotion,
+    all_components,
+    compute_report,
+)
+from telefonistka.core.metadata import extract_metadata
+from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.snapshot import Mode, TreeSnapshot
+from telefonistka.core.validation import load_component_config, load_repo_config
+from telefonistka.errors import ConfigError
+from telefonistka.ports import PullRequestHost, StatusHost
+from telefonistka.usecases.bot_identity import bot_matcher, promotion_pr_problems
+from telefonistka.usecases.pr_status import STATUS_CONTEXT
+
+Log = Callable[[str], None]
+_FILE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
+
+
+class SnapshotSource(Protocol):
+    """What the report reads of a repository: one snapshot and some blobs."""
+
+    def read_snapshot(self, rev: str) -> TreeSnapshot: ...
+
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]: ...
+
+
+class PrSource(PullRequestHost, StatusHost, Protocol):
+    """What the report reads of the open PRs (GitHub only)."""
+
+
+@dataclass
+class FleetReportRun:
+    """Compute the report of ``branch`` of ``repository`` at ``now``.
+
+    ``prs`` is None for a local repository (no PRs to read).
+    """
+
+    source: SnapshotSource
+    repository: str
+    branch: str
+    now: datetime
+    prs: PrSource | None = None
+    stale_after_hours: float = 1.0
+    log: Log = print
+
+    def run(self) -> tuple[FleetReport, RepoConfig, TreeSnapshot]:
+        """The report, with the configuration and snapshot it was computed on."""
+        snapshot = self.source.read_snapshot(self.branch)
+        errors: list[str] = []
+        config = self._repo_config(snapshot, errors)
+        configs = self._component_configs(snapshot, config, errors)
+        open_prs, promotions = self._promotions() if self.prs is not None else ([], [])
+        report = compute_report(
+            snapshot,
+            config,
+            configs,
+            promotions,
+            repository=self.repository,
+            now=self.now,
+            open_prs=len(open_prs),
+            stale_after_hours=self.stale_after_hours,
+            config_errors=errors,
+        )
+        return report, config, snapshot
+
+    def _repo_config(self, snapshot: TreeSnapshot, errors: list[str]) -> RepoConfig:
+        entry = snapshot.entry(REPO_CONFIG_FILE)
+        if entry is None or entry.mode not in _FILE_MODES:
+            errors.append(
+                f"no {REPO_CONFIG_FILE} at the root of {self.branch!r}: nothing to report"
+            )
+            return RepoConfig()
+        try:
+            return load_repo_config(
+                self.source.read_blobs([entry.oid])[entry.oid], REPO_CONFIG_FILE
+            )
+        except ConfigError as exc:
+            errors.append(str(exc))
+            return RepoConfig()
+
+    def _component_configs(
+        self, snapshot: TreeSnapshot, config: RepoConfig, errors: list[str]
+    ) -> dict[str, ComponentConfig]:
+        """Every component configuration that exists, read in one batch; errors kept."""
+        files: dict[str, tuple[str, str]] = {}
+        for component in all_components(snapshot, config):
+            name = f"{component.path}/{COMPONENT_CONFIG_FILE}"
+            entry = snapshot.entry(name)
+            if entry is not None and entry.mode in _FILE_MODES:
+                files[component.path] = (name, entry.oid)
+        contents = self.source.read_blobs(oid for _, oid in files.values())
+        found = {}
+        for path, (name, oid) in files.items():
+            try:
+                found[path] = load_component_config(contents[oid], name)
+            except ConfigError as exc:
+                errors.append(str(exc))
+        return found
+
+    def _promotions(self) -> tuple[list[PullRequest], list[OpenPromotion]]:
+        """Every open PR, and the bot's promotion PRs among them with their status."""
+        assert self.prs is not None  # noqa: S101 - the caller checked
+        host = self.prs
+        pulls = host.list_open_prs("")
+        looks_like = [p for p in pulls if not promotion_pr_problems(p, lambda _login: True)]
+        if not looks_like:
+            return pulls, []
+        is_bot = bot_matcher(host, self.log)
+        promotions = []
+        for pull in looks_like:
+            if promotion_pr_problems(pull, is_bot):
+                continue
+            metadata = extract_metadata(pull.body)
+            targets = frozenset(metadata.promoted_paths) if metadata is not None else frozenset()
+            record = host.status_record(pull.head_sha, STATUS_CONTEXT)
+            promotions.append(
+                OpenPromotion(
+                    pull.number,
+                    pull.title,
+                    pull.html_url,
+                    pull.created_at,
+                    targets,
+                    record.state if record is not None else None,
+                    record.updated_at if record is not None else "",
+                )
+            )
+        return pulls, promotions
