@@ -100,17 +100,18 @@ def dashboard_body(report: FleetReport, *, limit: int = BODY_LIMIT, run_url: str
     left_out = 0
     for flow in report.flows:
         section = [f"### Flow {flow.index + 1}: {code_span(flow.source_path)}", ""]
-        section += _flow_lines(flow) or ["✅ Every component is in sync (or blocked) here."]
-        section.append("")
-        size = len("\n".join(section)) + 1
-        if size <= budget:
-            lines += section
-            budget -= size
-        else:
-            left_out += len(flow.out_of_sync())
+        entries = _flow_lines(flow) or ["✅ Every component is in sync (or blocked) here."]
+        budget -= len("\n".join(section)) + 1
+        for entry in entries:
+            if len(entry) + 1 > budget:
+                left_out += 1
+                continue
+            section.append(entry)
+            budget -= len(entry) + 1
+        lines += [*section, ""]
     if left_out:
         lines += [
-            f"… {left_out} more out-of-sync target(s) did not fit here: see the job summary "
+            f"… {left_out} more component line(s) did not fit here: see the job summary "
             "of the report run.",
             "",
         ]
