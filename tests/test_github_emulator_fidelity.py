@@ -87,8 +87,8 @@ def promote(emu: GitHubEmulator) -> None:
     listed = repo.get_issues(state="open", labels=["telefonistka-dashboard"])
     assert [i.number for i in listed] == [issue.number]
     assert repo.get_issue(issue.number).body == "- [ ] app"
-    body = {"body": "- [x] app"}
-    gh.requester.requestJsonAndCheck("PATCH", f"/repos/acme/infra/issues/{issue.number}", input=body)
+    path = f"/repos/acme/infra/issues/{issue.number}"
+    gh.requester.requestJsonAndCheck("PATCH", path, input={"body": "- [x] app"})
 
 
 def test_every_route_is_a_vendored_operation_and_every_operation_is_served(

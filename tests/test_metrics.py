@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
 from pushgateway import free_port, promtool_check, running_pushgateway
-from test_entrypoint import REPO, checked_emulator, merge_change, run_step
+from test_entrypoint import REPO, SEED, checked_emulator, merge_change, run_step
 
 from telefonistka.action.settings import read_settings
 from telefonistka.adapters.pushgateway import Gateway, exposition, push
@@ -140,8 +141,8 @@ def test_the_exposition_passes_promtool_and_keeps_the_go_names() -> None:
     ) in text
     assert "telefonistka_github_github_rest_api_client_rate_remaining 4990.0" in text
     assert (
-        'telefonistka_github_commit_status_updates_total{repo_slug="acme/infra",status="success"} 1.0'
-        in text
+        "telefonistka_github_commit_status_updates_total"
+        '{repo_slug="acme/infra",status="success"} 1.0' in text
     )
     assert 'route="promotion-on-merge"' in text
     assert "telefonistka_run_duration_seconds 1.25" in text
@@ -214,7 +215,7 @@ def header_recorder() -> Iterator[tuple[str, list[dict[str, str]]]]:
     seen: list[dict[str, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+        def do_PUT(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
             seen.append({k.lower(): v for k, v in self.headers.items()})
             self.send_response(200)
@@ -283,7 +284,8 @@ def test_metrics_inputs_are_read_and_the_secrets_hidden_from_the_debug_log() -> 
     assert settings.metrics.url == "http://g:9091"
     assert (settings.metrics.username, settings.metrics.header) == ("ci", "X-Token: abc")
     described = "\n".join(settings.describe())
-    assert "pw" not in described.replace("pushgateway", "") and "abc" not in described
+    assert "pw" not in described.replace("pushgateway", "")
+    assert "abc" not in described
 
 
 # --- end to end: the entrypoint against the GitHub emulator -----------------------------------
@@ -296,9 +298,6 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
 
 @pytest.fixture
 def gh(emu: GitHubEmulator) -> GhRepository:
-    from test_entrypoint import SEED
-    from github_emulator.fixtures import pygithub_client
-
     emu.repo(REPO, SEED)
     return pygithub_client(emu, "author-token").get_repo(REPO)
 
@@ -313,7 +312,8 @@ def test_a_promotion_run_pushes_its_requests_statuses_and_result(
         series = gateway.series()
 
     assert step.code == 0, step.stdout + step.stderr
-    assert "metrics: " in step.stdout and "pushed to" in step.stdout
+    assert "metrics: " in step.stdout
+    assert "pushed to" in step.stdout
     group = {"job": "telefonistka", "repository": REPO, "route": "promotion-on-merge"}
 
     def value(name: str, **labels: str) -> float:

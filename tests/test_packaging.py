@@ -406,7 +406,8 @@ def run_as_container(
 @pytest.mark.parametrize(
     ("event_name", "fixture"),
     [
-        ("issues", None),
+        ("issues", "issues.edited.json"),
+        ("deployment", None),
         ("pull_request", "pull_request.labeled.json"),
         ("issue_comment", "issue_comment.created.json"),
     ],

@@ -107,7 +107,12 @@ def test_the_registry_in_registration_order() -> None:
         ("issue_comment", "Argo CD sync from the PR branch"),
         ("issue_comment", "comment commands"),
         ("push", "push fan-out"),
-        ("workflow_dispatch", "version bump, or promotion again (promote-pr)"),
+        (
+            "workflow_dispatch",
+            "version bump, promotion again (promote-pr) or fleet report (report)",
+        ),
+        ("schedule", "fleet report"),
+        ("issues", "dashboard: promotions asked for"),
     ]
 
 
@@ -197,7 +202,8 @@ def test_the_debug_log_of_an_unhandled_event_names_the_handled_ones() -> None:
     dispatch("release", b"{}", debug_context(stream))
 
     assert stream.getvalue().splitlines()[0] == (
-        "routes exist for these events only: pull_request, issue_comment, push, workflow_dispatch"
+        "routes exist for these events only: pull_request, issue_comment, push, "
+        "workflow_dispatch, schedule, issues"
     )
 
 

@@ -55,6 +55,9 @@ LIGHT_MODULES = frozenset(
         "telefonistka.action.handlers.fanout",
         "telefonistka.action.handlers.bump",
         "telefonistka.action.handlers.argocd_sync",
+        "telefonistka.action.handlers.report",
+        "telefonistka.core.report_events",  # schedule and issues payloads
+        "telefonistka.ports",  # plain values and Protocols
         "telefonistka.errors",
         "telefonistka.core",
         "telefonistka.core.events",
@@ -156,13 +159,14 @@ def test_the_heavy_names_are_real_a_handler_does_load_them() -> None:
 @pytest.mark.parametrize(
     ("event_name", "fixture"),
     [
-        ("issues", None),  # no route for the event name: not even parsed
+        ("issues", WEBHOOKS / "issues.edited.json"),  # an edit, not of a dashboard
         ("pull_request", WEBHOOKS / "pull_request.labeled.json"),  # a label, not show-plan
         ("pull_request", WEBHOOKS / "pull_request.closed.json"),  # closed without merge
         ("issue_comment", WEBHOOKS / "issue_comment.created.json"),  # no /command
         ("push", ROOT / "tests" / "fixtures" / "pushes" / "tag_created.json"),  # a tag
+        ("deployment", None),  # no route for the event name: not even parsed
     ],
-    ids=["issues", "labeled", "closed-unmerged", "comment", "tag-push"],
+    ids=["issues", "labeled", "closed-unmerged", "comment", "tag-push", "deployment"],
 )
 def test_the_entrypoint_on_an_ignored_event_imports_nothing_heavy(
     tmp_path: Path, event_name: str, fixture: Path | None

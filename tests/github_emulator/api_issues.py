@@ -49,7 +49,7 @@ class IssuesApi:
         found = [
             item
             for item in sorted(items, key=lambda i: -i.number)
-            if (state == "all" or item.state == state)
+            if state in {"all", item.state}
             and all(label in item.labels for label in labels)
             and (creator is None or item.user == creator)
         ]
@@ -66,10 +66,11 @@ class IssuesApi:
         check_length("title", title)
         check_length("body", text)
         stamp = now_iso()
-        issue = Issue(repo.next_number, self.emu.ids.next(), title, text, request.login, stamp, stamp)
+        number, login = repo.next_number, request.login
+        issue = Issue(number, self.emu.ids.next(), title, text, login, stamp, stamp)
         repo.next_number += 1
-        for name in body.get("labels") or []:
-            name = str(name.get("name") if isinstance(name, dict) else name)
+        for given in body.get("labels") or []:
+            name = str(given.get("name") if isinstance(given, dict) else given)
             if name not in repo.labels:
                 repo.labels[name] = Label(self.emu.ids.next(), name)
             issue.labels.append(name)

@@ -20,7 +20,7 @@ DEFAULT_STALE_HOURS = 1.0
 
 def wants_report(context: Context) -> bool:
     """The ``report`` input: a ``workflow_dispatch`` run makes the report."""
-    return _flag(context, "report")
+    return _flag("report", context.settings.input("report"))
 
 
 def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context) -> Report:
@@ -48,12 +48,12 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
     )
     report, _config, _snapshot = context.run_grouped(f"Fleet report of {name}", run.run)
     outputs = {"report": json.dumps(report.to_json(), ensure_ascii=False)}
-    if _flag(context, "dashboard"):
+    if _flag("dashboard", settings.input("dashboard")):
         run_id = settings.workflow_run.run_id
         url = f"{settings.server_url}/{name}/actions/runs/{run_id}" if run_id else ""
         board = DashboardIssue(repo, bot_matcher(repo, context.log), context.log)
         issue, status = board.publish(dashboard_body(report, run_url=url))
-        outputs["dashboard-issue"] = str(issue.number)
+        outputs.update({"dashboard-issue": str(issue.number)})
         context.log(f"dashboard issue #{issue.number}: {status}")
     return Report(
         outputs,
@@ -94,8 +94,8 @@ def dashboard_ticks(event: IssuesEvent, context: Context) -> Report:
     )
 
 
-def _flag(context: Context, name: str) -> bool:
-    value = context.settings.input(name).lower()
+def _flag(name: str, given: str) -> bool:
+    value = given.lower()
     if value in {"", "false", "no", "0", "off"}:
         return False
     if value in {"true", "yes", "1", "on"}:
