@@ -36,6 +36,7 @@ EXAMPLES = (
     "version-bump.yml",
     "pr-lifecycle.yml",
     "promote-again.yml",
+    "report.yml",
 )
 WORKFLOWS = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("docs/examples/*.yml")])
 WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
@@ -123,6 +124,7 @@ def test_the_workflows_are_all_there() -> None:
         "docs/examples/version-bump.yml",
         "docs/examples/pr-lifecycle.yml",
         "docs/examples/promote-again.yml",
+        "docs/examples/report.yml",
     }
 
 
@@ -143,6 +145,7 @@ def test_no_example_concurrency_group_can_drop_an_event() -> None:
     )
     assert keyed["promote-again.yml"] == "telefonistka-promotion-${{ inputs.pr }}"  # same group
     assert keyed["fanout.yml"] == "telefonistka-fanout-${{ github.sha }}"
+    assert "github.run_id" in keyed["report.yml"]  # a dashboard tick is never dropped
     bump = example("version-bump.yml")
     [step] = [s for s in bump["jobs"]["bump"]["steps"] if s.get("id") == "telefonistka"]
     target = f"{step['with']['bump-target-repo']}-{step['with']['bump-target-file']}"

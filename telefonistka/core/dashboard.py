@@ -17,7 +17,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from telefonistka.core.fleet_matrix import LEGEND, age, flow_matrix
+from telefonistka.core.fleet_matrix import LEGEND, age, flow_matrix, flow_title
 from telefonistka.core.fleet_report import SYMBOLS, CellState, FleetReport, FlowReport
 from telefonistka.core.markdown import code_span, text
 from telefonistka.core.report_events import DASHBOARD_MARKER
@@ -99,7 +99,7 @@ def dashboard_body(report: FleetReport, *, limit: int = BODY_LIMIT, run_url: str
     lines: list[str] = []
     left_out = 0
     for flow in report.flows:
-        section = [f"### Flow {flow.index + 1}: {code_span(flow.source_path)}", ""]
+        section = [f"### {flow_title(flow)}", ""]
         entries = _flow_lines(flow) or ["✅ Every component is in sync (or blocked) here."]
         budget -= len("\n".join(section)) + 1
         for entry in entries:
@@ -147,12 +147,7 @@ def _matrices(report: FleetReport, budget: int) -> list[str]:
     """The flows' matrices, folded, when all of them fit in what is left."""
     blocks = []
     for flow in report.flows:
-        blocks += [
-            f"**Flow {flow.index + 1}** ({code_span(flow.source_path)})",
-            "",
-            *flow_matrix(flow),
-            "",
-        ]
+        blocks += [f"**{flow_title(flow)}**", "", *flow_matrix(flow), ""]
     folded = ["<details><summary>Matrices</summary>", "", LEGEND, "", *blocks, "</details>", ""]
     return folded if len("\n".join(folded)) < budget else []
 

@@ -57,6 +57,12 @@ def flow_matrix(flow: FlowReport) -> list[str]:
     return lines
 
 
+def flow_title(flow: FlowReport) -> str:
+    """``Flow 3: `clusters/staging/[^/]*/` → `clusters/prod/```: its source and targets' root."""
+    root = f" → {code_span(flow.target_root)}" if flow.target_root else ""
+    return f"Flow {flow.index + 1}: {code_span(flow.source_path)}{root}"
+
+
 def _symbol(flow: FlowReport, component: str, target: str) -> str:
     cell = flow.cells[(component, target)]
     return SYMBOLS[cell.state] + (f"#{cell.pr}" if cell.pr is not None else "")
@@ -73,12 +79,7 @@ def report_markdown(report: FleetReport, *, max_chars: int = 900_000) -> str:
     parts = list(head)
     budget = max_chars - len("\n".join(head)) - len("\n".join(tail)) - 200
     for flow in report.flows:
-        section = [
-            f"#### Flow {flow.index + 1}: {code_span(flow.source_path)}",
-            "",
-            _counts(flow),
-            "",
-        ]
+        section = [f"#### {flow_title(flow)}", "", _counts(flow), ""]
         matrix = flow_matrix(flow)
         size = len("\n".join(section + matrix))
         if size <= budget:

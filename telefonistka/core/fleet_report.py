@@ -101,8 +101,15 @@ class FlowReport:
     cells: Mapping[tuple[str, str], Cell]
 
     @property
-    def name(self) -> str:
-        return f"{self.source_path} → {len(self.targets)} target(s)"
+    def target_root(self) -> str:
+        """The folder every target lies in (``clusters/prod/``), "" when they share none."""
+        parts = [t.strip("/").split("/")[:-1] for t in self.targets]
+        common: list[str] = []
+        for names in zip(*parts, strict=False) if parts else ():
+            if len(set(names)) != 1:
+                break
+            common.append(names[0])
+        return "/".join(common) + "/" if common else ""
 
     def counts(self) -> dict[CellState, int]:
         found = dict.fromkeys(CellState, 0)
