@@ -34,5 +34,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 # Branch coverage gate: the package (pure core and adapters) stays at 90 % or more.
+# scripts/test-tools.sh installs kubectl, the Pushgateway and promtool when missing.
 test: lint
+	./scripts/test-tools.sh
 	$(BIN)/pytest --cov=telefonistka --cov-branch --cov-report=term:skip-covered --cov-fail-under=90

@@ -268,6 +268,32 @@ def version_bump(stage: Stage) -> Prepared:
     return Prepared("workflow_dispatch", event, [], 1, check, inputs)
 
 
+def fleet_report(stage: Stage) -> Prepared:
+    """A scheduled report with the dashboard, after hand edits in a few staging clusters."""
+    shape = stage.shape
+    component = shape.component_names()[0]
+    edits = hand_edits(shape, component, targets_of(shape, "lab")[:DRIFTED_CLUSTERS])
+    stage.emu.commit_files(stage.full_name, edits, message="hand edits in staging")
+    event = stage.emu.workdir / f"{stage.name}-schedule.json"
+    repository = {"full_name": stage.full_name, "default_branch": "main"}
+    event.write_text(json.dumps({"schedule": "17 6 * * 1-5", "repository": repository}))
+    components = len(shape.component_names())
+    targets = len(shape.cluster_paths("staging")) + len(shape.cluster_paths("prod"))
+
+    def check(run: StepRun) -> str | None:
+        report = json.loads(run.outputs.get("report", "{}"))
+        cells = sum(sum(flow["counts"].values()) for flow in report.get("flows", []))
+        differs = sum(flow["counts"]["differs"] for flow in report.get("flows", []))
+        if cells != components * targets or differs != DRIFTED_CLUSTERS:
+            wanted = f"{components * targets} cells, {DRIFTED_CLUSTERS} differing"
+            return f"expected {wanted}, got {cells} cells, {differs} differing"
+        if not run.outputs.get("dashboard-issue"):
+            return "no dashboard issue"
+        return None
+
+    return Prepared("schedule", event, [], 0, check, {"dashboard": "true"})
+
+
 SCENARIOS = (
     Scenario(
         "promote 1 comp → 10",
@@ -299,6 +325,12 @@ SCENARIOS = (
     ),
     Scenario(
         "version bump", "workflow_dispatch bump-yaml of .image.tag in one values file", version_bump
+    ),
+    Scenario(
+        "fleet report",
+        f"schedule: every component × target of both flows, dashboard issue; "
+        f"{DRIFTED_CLUSTERS} staging targets hand-edited",
+        fleet_report,
     ),
 )
 

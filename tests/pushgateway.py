@@ -1,9 +1,9 @@
 """A real Prometheus Pushgateway on 127.0.0.1 for the metrics tests, and ``promtool``.
 
 Debian's ``prometheus-pushgateway`` and ``prometheus`` (for ``promtool``) packages;
-``.ci/run`` installs them, and ``need`` installs them here too when the tests run as
-root on a machine without them. A test that needs them fails (never skips) when they
-cannot be had.
+``scripts/test-tools.sh`` (run by ``make test``) installs them, and so does ``need`` when
+the tests run as root on a machine without them. A test that needs them fails (never
+skips) when they cannot be had.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def need(tool: str) -> str:
         )
         found = shutil.which(tool)
     if not found:
-        pytest.fail(f"{tool} is needed: apt-get install {PACKAGES[tool]} (.ci/run does)")
+        pytest.fail(
+            f"{tool} is needed: apt-get install {PACKAGES[tool]} (scripts/test-tools.sh does)"
+        )
     return found
 
 

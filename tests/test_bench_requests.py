@@ -57,6 +57,22 @@ def test_promotions_cost_seven_plus_six_per_pr(runs: dict[int, list[scenarios.Re
     assert totals["push fan-out 50"] == 2  # the root listing and telefonistka.yaml
 
 
+def test_the_fleet_report_costs_a_fixed_handful(runs: dict[int, list[scenarios.Result]]) -> None:
+    """The tree once, the config, the open PRs (one page: none open), the dashboard issue
+    looked for and created: whatever the number of components, targets and files."""
+    [report] = [r for r in runs[12] if r.scenario == "fleet report"]
+
+    assert report.total_requests == 6
+    assert report.requests == {
+        "GET /git/ref/{ref}": 1,
+        "GET /git/trees/{tree_sha}": 1,
+        "GET /git/blobs/{file_sha}": 1,
+        "GET /pulls": 1,
+        "GET /issues": 1,
+        "POST /issues": 1,
+    }
+
+
 def test_scenario_shapes_describe_the_work(runs: dict[int, list[scenarios.Result]]) -> None:
     shapes = {r.scenario: r.shape for r in runs[12]}
     assert shapes["promote 10 comp → 50"]["sync_pairs"] == 3 * 50  # 3 components here

@@ -29,6 +29,19 @@ def bot_matcher(repo: PullRequestHost, log: Log) -> Callable[[str], bool]:
     return lambda author: author == login
 
 
+def lazy_bot_matcher(repo: PullRequestHost, log: Log) -> Callable[[str], bool]:
+    """``bot_matcher``, asked on first use only: a run that never needs to tell the bot's
+    own issues or PRs apart spends no request on it."""
+    found: list[Callable[[str], bool]] = []
+
+    def is_bot(login: str) -> bool:
+        if not found:
+            found.append(bot_matcher(repo, log))
+        return found[0](login)
+
+    return is_bot
+
+
 def promotion_pr_problems(pull: PullRequest, is_bot: Callable[[str], bool]) -> list[str]:
     """Why ``pull`` is not a promotion PR the bot opened; empty when it is one.
 

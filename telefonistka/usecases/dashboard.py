@@ -22,7 +22,7 @@ from telefonistka.core.dashboard import LABEL, MARKER, TITLE, BoxKey, link_boxes
 from telefonistka.core.pr_events import PullRequest, PullRequestEvent
 from telefonistka.core.rendering import Renderer
 from telefonistka.errors import GitHubError, TelefonistkaError
-from telefonistka.ports import CodeHost, IssueHost, IssueInfo
+from telefonistka.ports import CodeHost, IssueHost, IssueInfo, PullRequestHost
 from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
 from telefonistka.usecases.promote_merged_pr import MergedPrPromotion
 
@@ -88,6 +88,7 @@ class DashboardTicks:
     default_branch: str
     is_bot: Callable[[str], bool]
     log: Log = print
+    approver: PullRequestHost | None = None  # for autoApprovePromotionPrs
 
     def run(self, issue: IssueInfo, previous_body: str, sender: str) -> TickResult:
         keys = newly_ticked(previous_body, issue.body)

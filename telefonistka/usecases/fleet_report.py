@@ -69,6 +69,7 @@ class FleetReportRun:
     prs: PrSource | None = None
     stale_after_hours: float = 1.0
     log: Log = print
+    is_bot: Callable[[str], bool] | None = None  # default: asked once, when needed
 
     def run(self) -> tuple[FleetReport, RepoConfig, TreeSnapshot]:
         """The report, with the configuration and snapshot it was computed on."""
@@ -132,7 +133,7 @@ class FleetReportRun:
         looks_like = [p for p in pulls if not promotion_pr_problems(p, lambda _login: True)]
         if not looks_like:
             return pulls, []
-        is_bot = bot_matcher(host, self.log)
+        is_bot = self.is_bot or bot_matcher(host, self.log)
         promotions = []
         for pull in looks_like:
             if promotion_pr_problems(pull, is_bot):

@@ -27,7 +27,7 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
     """Compute the report; with ``dashboard: true``, keep the dashboard issue up to date."""
     from telefonistka.core.dashboard import dashboard_body
     from telefonistka.core.fleet_matrix import report_markdown
-    from telefonistka.usecases.bot_identity import bot_matcher
+    from telefonistka.usecases.bot_identity import lazy_bot_matcher
     from telefonistka.usecases.dashboard import DashboardIssue
     from telefonistka.usecases.fleet_report import FleetReportRun
 
@@ -37,6 +37,7 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
     if not name:
         raise UsageError("the fleet report needs the repository: GITHUB_REPOSITORY is not set")
     repo = context.repo(name, event.default_branch or None)
+    is_bot = lazy_bot_matcher(repo, context.log)  # one GraphQL request at most, if needed
     run = FleetReportRun(
         repo,
         repo.full_name,
@@ -45,13 +46,14 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
         prs=repo,
         stale_after_hours=_stale_hours(context),
         log=context.log,
+        is_bot=is_bot,
     )
     report, _config, _snapshot = context.run_grouped(f"Fleet report of {name}", run.run)
     outputs = {"report": json.dumps(report.to_json(), ensure_ascii=False)}
     if _flag("dashboard", settings.input("dashboard")):
         run_id = settings.workflow_run.run_id
         url = f"{settings.server_url}/{name}/actions/runs/{run_id}" if run_id else ""
-        board = DashboardIssue(repo, bot_matcher(repo, context.log), context.log)
+        board = DashboardIssue(repo, is_bot, context.log)
         issue, status = board.publish(dashboard_body(report, run_url=url))
         outputs.update({"dashboard-issue": str(issue.number)})
         context.log(f"dashboard issue #{issue.number}: {status}")
@@ -72,7 +74,12 @@ def dashboard_ticks(event: IssuesEvent, context: Context) -> Report:
     repo = context.repo(event.repository, event.default_branch or None)
     branch = repo.default_branch
     ticks = DashboardTicks(
-        repo, context.renderer(repo, branch), branch, bot_matcher(repo, context.log), context.log
+        repo,
+        context.renderer(repo, branch),
+        branch,
+        bot_matcher(repo, context.log),
+        context.log,
+        approver=context.approver(repo),
     )
     result = context.run_grouped(
         f"Dashboard #{event.issue.number}: promotions asked for by @{event.sender}",
