@@ -1,6 +1,7 @@
 """The benchmark: GitHub API requests, time and memory per event as repositories grow.
 
     python bench/run.py [--quick] [--json] [--sizes small,medium,large] [--latency 0.05]
+                        [--scenarios 'fleet report,drift PR']
 
 For each fleet size (bench/fleet.py: ≈1k, ≈40k and ≈200k files; the large one is beyond
 GitHub's 100,000-entry recursive-tree limit) it runs the events that matter through the
@@ -14,7 +15,8 @@ time, the bot's peak memory and the scenario's shape. Then:
 
 ``--quick`` runs the small and medium sizes and a shorter sweep (under two minutes on two
 cores). ``--json`` prints one JSON object per line: ``machine``, then one per scenario,
-per sweep point and per core size. Numbers are measured, never asserted on time.
+per sweep point and per core size. ``--scenarios`` runs only the named scenarios (no
+sweep, no core run). Numbers are measured, never asserted on time.
 """
 
 from __future__ import annotations
@@ -70,13 +72,19 @@ def machine() -> dict[str, Any]:
     }
 
 
-def run_sizes(shapes: Iterable[fleet.FleetShape], latency: float, work: Path, emit: Emit) -> None:
-    """Every scenario on every size, each on a fresh fleet repository."""
+def run_sizes(
+    shapes: Iterable[fleet.FleetShape],
+    latency: float,
+    work: Path,
+    emit: Emit,
+    chosen: Iterable[int] | None = None,
+) -> None:
+    """Every (or every ``chosen``) scenario on every size, each on a fresh fleet repository."""
+    indexes = list(chosen) if chosen is not None else list(range(len(scenarios.SCENARIOS)))
     for shape in shapes:
         with scenarios.fleet_emulator(work / shape.name) as (emu, receivers):
             results = [
-                scenarios.run_scenario(emu, receivers, shape, index, latency)
-                for index in range(len(scenarios.SCENARIOS))
+                scenarios.run_scenario(emu, receivers, shape, index, latency) for index in indexes
             ]
         for result in results:
             emit({"kind": "scenario", **result.to_json()})
@@ -168,7 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--sizes", help="comma-separated: small, medium, large")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
+    parser.add_argument(
+        "--scenarios",
+        help="comma-separated scenario names (e.g. 'fleet report'); only these, no sweep "
+        "or core run",
+    )
     args = parser.parse_args(argv)
+    names_of = [s.name for s in scenarios.SCENARIOS]
+    chosen = args.scenarios.split(",") if args.scenarios else None
+    if chosen and any(name not in names_of for name in chosen):
+        parser.error(f"unknown scenario; choose from {', '.join(names_of)}")
     TEXT = not args.json
     names = args.sizes.split(",") if args.sizes else QUICK_SIZES if args.quick else fleet.SIZES
     unknown = [n for n in names if n not in fleet.SIZES]
@@ -186,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     text(", ".join(f"{k} {v}" for k, v in described.items()))
     with tempfile.TemporaryDirectory(prefix="telefonistka-bench-") as scratch:
         work = Path(scratch)
+        if chosen:
+            indexes = [names_of.index(name) for name in chosen]
+            run_sizes(shapes, args.latency, work / "sizes", emit, indexes)
+            return 0
         run_sizes(shapes, args.latency, work / "sizes", emit)
         steady = sweep(QUICK_SWEEP_FILES if args.quick else SWEEP_FILES, work / "sweep", emit)
         run_core(shapes, work / "core", emit)

@@ -4,6 +4,7 @@ emulator (OpenAPI-checked), with the checkbox round trip and a real Pushgateway.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,10 @@ import pytest
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
 from pushgateway import running_pushgateway
-from runner_files import dispatch_event
+from runner_files import dispatch_event, read_outputs, step_env
 from test_entrypoint import REPO, Step, checked_emulator, run_entrypoint
 
+from telefonistka.action.main import main
 from telefonistka.core.dashboard import LABEL, MARKER, BoxKey, boxes
 
 CONFIG = """\
@@ -43,11 +45,27 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
         yield emulator
 
 
-def schedule(emu: GitHubEmulator, **inputs: str) -> Step:
+def run_here(emu: GitHubEmulator, event: Path, name: str, inputs: dict[str, str]) -> Step:
+    """The Action in this process (``action.main`` with a step's environment), so coverage
+    sees it; ``run_entrypoint`` runs the same as the container's subprocess."""
+    work = emu.workdir / "runner-here"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "output").write_text("")
+    (work / "summary").write_text("")
+    env = step_env(work, name, event, REPO, (emu.base_url, emu.root_url), inputs=inputs)
+    stream = io.StringIO()
+    code = main(env, stream)
+    outputs = read_outputs(work / "output")
+    return Step(code, stream.getvalue(), "", outputs, (work / "summary").read_text())
+
+
+def schedule(emu: GitHubEmulator, *, subprocess: bool = False, **inputs: str) -> Step:
     event = emu.workdir / "schedule.json"
     repository = {"full_name": REPO, "default_branch": "main"}
     event.write_text(json.dumps({"schedule": "0 6 * * *", "repository": repository}))
-    return run_entrypoint(emu, event, "schedule", inputs)
+    if subprocess:
+        return run_entrypoint(emu, event, "schedule", inputs)
+    return run_here(emu, event, "schedule", inputs)
 
 
 def tick(emu: GitHubEmulator, token: str, number: int, component: str) -> Path:
@@ -67,7 +85,7 @@ def dashboards(emu: GitHubEmulator) -> list[int]:
 def test_a_scheduled_report_writes_the_matrix_the_output_and_the_dashboard(
     emu: GitHubEmulator,
 ) -> None:
-    step = schedule(emu, dashboard="true")
+    step = schedule(emu, subprocess=True, dashboard="true")  # as the container runs it
 
     assert step.code == 0, step.stdout + step.stderr
     report = json.loads(step.outputs["report"])
@@ -102,7 +120,7 @@ def test_ticking_a_box_opens_that_promotion_pr_and_the_box_becomes_its_link(
     event = tick(emu, "alice-token", number, "web")
     emu.reset()
 
-    step = run_entrypoint(emu, event, "issues")
+    step = run_here(emu, event, "issues", {})
 
     assert step.code == 0, step.stdout + step.stderr
     state = emu.get_repo(REPO)
@@ -133,7 +151,7 @@ def test_a_tick_by_someone_without_write_access_opens_nothing(emu: GitHubEmulato
     payload["sender"]["login"] = "mallory"
     event.write_text(json.dumps(payload))
 
-    step = run_entrypoint(emu, event, "issues")
+    step = run_here(emu, event, "issues", {})
 
     assert step.code == 0, step.stdout + step.stderr
     assert "mallory has read permission" in step.stdout
@@ -149,7 +167,7 @@ def test_a_copied_marker_in_someone_elses_issue_is_not_a_dashboard(emu: GitHubEm
     fake.edit(body=copied.replace("- [ ] `web`", "- [x] `web`"))
     event = emu.events_named("issues", "edited")[-1].write(emu.workdir / "fake.json")
 
-    step = run_entrypoint(emu, event, "issues")
+    step = run_here(emu, event, "issues", {})
 
     assert step.code == 0, step.stdout + step.stderr
     assert f"issue #{fake.number} is not telefonistka's dashboard" in step.stdout
@@ -159,12 +177,8 @@ def test_a_copied_marker_in_someone_elses_issue_is_not_a_dashboard(emu: GitHubEm
 def test_a_dispatched_report_pushes_the_gauges(emu: GitHubEmulator, tmp_path: Path) -> None:
     event = dispatch_event(emu.workdir, REPO, "report.yml", {"report": "true"})
     with running_pushgateway(tmp_path) as gateway:
-        step = run_entrypoint(
-            emu,
-            event,
-            "workflow_dispatch",
-            {"report": "true", "metrics_pushgateway_url": gateway.url},
-        )
+        inputs = {"report": "true", "metrics_pushgateway_url": gateway.url}
+        step = run_here(emu, event, "workflow_dispatch", inputs)
         series = gateway.series()
 
     assert step.code == 0, step.stdout + step.stderr

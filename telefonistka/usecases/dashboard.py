@@ -137,7 +137,8 @@ class DashboardTicks:
             self.repo,
             event,
             self.renderer,
-            dry_run=False,
+            approver=self.approver,
+            dry_run=None,  # the repo's dryRunMode decides
             log=self.log,
             only=(key.flow, key.component),
         )
