@@ -206,3 +206,46 @@ def test_a_broken_configuration_is_shown_on_the_dashboard_and_fails_the_step(
     assert (
         "::error title=telefonistka%3A configuration error::telefonistka.yaml:1:31" in step.stdout
     )
+
+
+def generated_fleet(components: int, clusters: int) -> dict[str, str]:
+    """``components`` components in one lab folder, each one version ahead of its copy in
+    ``clusters`` staging clusters: every staging target differs."""
+    names = [f"component-with-a-rather-long-name-{i:04d}" for i in range(components)]
+    targets = [f"clusters/staging/c{c}/" for c in range(clusters)]
+    config = "promotionPaths:\n  - sourcePath: clusters/lab/\n    promotionPrs:\n"
+    config += "      - targetPaths: [" + ", ".join(f'"{t}"' for t in targets) + "]\n"
+    files = {"telefonistka.yaml": config}
+    files |= {f"clusters/lab/{n}/values.yaml": "tag: v2\n" for n in names}
+    files |= {f"{t}{n}/values.yaml": "tag: v1\n" for t in targets for n in names}
+    return files
+
+
+def test_a_generated_fleet_too_large_for_one_issue_keeps_the_dashboard_under_the_limit(
+    tmp_path: Path,
+) -> None:
+    tokens = {"alice-token": "alice"}
+    for emu in checked_emulator(tmp_path / "github", tokens=tokens):
+        emu.repo(REPO, generated_fleet(components=900, clusters=10))
+        emu.get_repo(REPO).collaborators["alice"] = "write"
+
+        step = schedule(emu, dashboard="true")
+
+        assert step.code == 0, step.stdout + step.stderr
+        [number] = dashboards(emu)
+        body = emu.get_repo(REPO).issues[number].body or ""
+        assert len(body) <= 60_000  # GitHub (and the emulator) refuse 65,536 and more
+        assert "more component line(s) did not fit here" in body
+        assert len(boxes(body)) > 400  # about 140 characters a line
+        assert "900 component(s) × 10 target(s): 🟠 9000 differs" in step.summary
+
+        first = "component-with-a-rather-long-name-0000"
+        step = run_here(emu, tick(emu, "alice-token", number, first), "issues", {})
+
+        assert step.code == 0, step.stdout + step.stderr
+        [pr] = emu.get_repo(REPO).pulls.values()
+        assert pr.title.startswith("🚀 Promotion: 1 component ➡️")
+        git = emu.get_repo(REPO).git
+        lab = git.run("rev-parse", f"main:clusters/lab/{first}").decode()
+        assert git.run("rev-parse", f"{pr.head_ref}:clusters/staging/c9/{first}").decode() == lab
+        assert f"→ #{pr.number}" in (emu.get_repo(REPO).issues[number].body or "")
