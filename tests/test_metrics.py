@@ -9,11 +9,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import test_entrypoint
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
-from github_emulator.fixtures import pygithub_client
 from pushgateway import free_port, promtool_check, running_pushgateway
-from test_entrypoint import REPO, SEED, checked_emulator, merge_change, run_step
+from test_entrypoint import REPO, merge_change, run_step
 
 from telefonistka.action.settings import read_settings
 from telefonistka.adapters.pushgateway import Gateway, exposition, push
@@ -290,16 +290,7 @@ def test_metrics_inputs_are_read_and_the_secrets_hidden_from_the_debug_log() -> 
 
 # --- end to end: the entrypoint against the GitHub emulator -----------------------------------
 
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
-    yield from checked_emulator(tmp_path / "github")
-
-
-@pytest.fixture
-def gh(emu: GitHubEmulator) -> GhRepository:
-    emu.repo(REPO, SEED)
-    return pygithub_client(emu, "author-token").get_repo(REPO)
+emu, gh = test_entrypoint.emu, test_entrypoint.gh  # its fixtures: the emulator, the seeded repo
 
 
 def test_a_promotion_run_pushes_its_requests_statuses_and_result(
