@@ -110,3 +110,7 @@ class TreeSnapshot:
     def paths(self) -> list[str]:
         """All paths, sorted."""
         return list(self._sorted)
+
+    def folder_paths(self) -> list[str]:
+        """The paths of every folder (not the root), sorted."""
+        return [path for path in self._sorted if self._entries[path].is_folder]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from telefonistka.core.changes import ChangedComponent
 from telefonistka.core.config import (
     COMPONENT_CONFIG_FILE,
     REPO_CONFIG_FILE,
@@ -76,7 +77,8 @@ class FleetReportRun:
         snapshot = self.source.read_snapshot(self.branch)
         errors: list[str] = []
         config = self._repo_config(snapshot, errors)
-        configs = self._component_configs(snapshot, config, errors)
+        components = all_components(snapshot, config)
+        configs = self._component_configs(snapshot, components, errors)
         open_prs, promotions = self._promotions() if self.prs is not None else ([], [])
         report = compute_report(
             snapshot,
@@ -88,6 +90,7 @@ class FleetReportRun:
             open_prs=len(open_prs),
             stale_after_hours=self.stale_after_hours,
             config_errors=errors,
+            components=components,
         )
         return report, config, snapshot
 
@@ -107,11 +110,11 @@ class FleetReportRun:
             return RepoConfig()
 
     def _component_configs(
-        self, snapshot: TreeSnapshot, config: RepoConfig, errors: list[str]
+        self, snapshot: TreeSnapshot, components: Iterable[ChangedComponent], errors: list[str]
     ) -> dict[str, ComponentConfig]:
         """Every component configuration that exists, read in one batch; errors kept."""
         files: dict[str, tuple[str, str]] = {}
-        for component in all_components(snapshot, config):
+        for component in components:
             name = f"{component.path}/{COMPONENT_CONFIG_FILE}"
             entry = snapshot.entry(name)
             if entry is not None and entry.mode in _FILE_MODES:
