@@ -25,11 +25,23 @@ def read_component_configs(
     Only regular files count: a symlinked ``telefonistka.yaml`` would be read as the
     link's target path, not as YAML.
     """
+    files = component_config_files(snapshot, components)
+    contents = blobs.read_blobs(oid for _, oid in files.values())
+    return {path: load_component_config(contents[oid], name) for path, (name, oid) in files.items()}
+
+
+def component_config_files(
+    snapshot: TreeSnapshot, components: Iterable[ChangedComponent]
+) -> dict[str, tuple[str, str]]:
+    """Component folder → (its ``telefonistka.yaml`` path, blob id), for those that have one.
+
+    Only regular files count: a symlinked ``telefonistka.yaml`` would be read as the
+    link's target path, not as YAML.
+    """
     files: dict[str, tuple[str, str]] = {}
     for component in components:
         name = f"{component.path}/{COMPONENT_CONFIG_FILE}"
         entry = snapshot.entry(name)
         if entry is not None and entry.mode in _CONFIG_MODES:
             files[component.path] = (name, entry.oid)
-    contents = blobs.read_blobs(oid for _, oid in files.values())
-    return {path: load_component_config(contents[oid], name) for path, (name, oid) in files.items()}
+    return files

@@ -19,8 +19,8 @@ from datetime import datetime
 from typing import Protocol
 
 from telefonistka.core.changes import ChangedComponent
+from telefonistka.core.component_configs import component_config_files
 from telefonistka.core.config import (
-    COMPONENT_CONFIG_FILE,
     REPO_CONFIG_FILE,
     ComponentConfig,
     RepoConfig,
@@ -113,12 +113,7 @@ class FleetReportRun:
         self, snapshot: TreeSnapshot, components: Iterable[ChangedComponent], errors: list[str]
     ) -> dict[str, ComponentConfig]:
         """Every component configuration that exists, read in one batch; errors kept."""
-        files: dict[str, tuple[str, str]] = {}
-        for component in components:
-            name = f"{component.path}/{COMPONENT_CONFIG_FILE}"
-            entry = snapshot.entry(name)
-            if entry is not None and entry.mode in _FILE_MODES:
-                files[component.path] = (name, entry.oid)
+        files = component_config_files(snapshot, components)
         contents = self.source.read_blobs(oid for _, oid in files.values())
         found = {}
         for path, (name, oid) in files.items():
