@@ -3,6 +3,7 @@ markdown (matrix, dashboard body, ticked boxes)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,6 +32,7 @@ from telefonistka.core.fleet_report import (
     FleetReport,
     OpenPromotion,
     compute_report,
+    report_output,
 )
 from telefonistka.core.report_events import issues_event_from_json, schedule_event_from_json
 from telefonistka.errors import EventError
@@ -291,3 +293,23 @@ def test_a_flow_with_label_conditions_is_reported_as_well() -> None:
     )
     found = compute_report(snapshot(FILES), config, {}, (), repository="a/b", now=NOW)
     assert found.flows[0].cells[("app", "env/prod/eu/")].state is CellState.IN_SYNC
+
+
+def test_an_output_too_large_for_github_keeps_what_matters() -> None:
+    found = wide_report()
+    full, note = report_output(found)
+    assert json.loads(full)["detail"] == "all"
+    assert note == ""
+
+    smaller, note = report_output(found, limit=len(full.encode()) - 1)
+    data = json.loads(smaller)
+    assert data["detail"] == "out-of-sync"
+    cells = [c for row in data["flows"][0]["components"].values() for c in row.values()]
+    assert cells
+    assert all(cell["state"] != "in-sync" for cell in cells)
+    assert "only the cells not in sync" in note
+
+    tiny, note = report_output(found, limit=2_000)
+    assert "components" not in json.loads(tiny)["flows"][0]
+    assert json.loads(tiny)["flows"][0]["counts"]["in-sync"] > 0
+    assert "the counts only" in note

@@ -19,6 +19,7 @@ Pure: the caller reads the snapshot, the configurations and the PRs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,19 +126,26 @@ class FlowReport:
             if cell.state in OUT_OF_SYNC
         ]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, detail: str = "all") -> dict[str, Any]:
+        """The flow as data; ``detail``: every cell (``all``), only the cells that are not
+        in sync (``out-of-sync``), or none, counts only (``counts``)."""
+        data: dict[str, Any] = {
             "flow": self.index,
             "sourcePath": self.source_path,
             "targets": list(self.targets),
-            "components": {
-                component: {
-                    target: _cell_json(self.cells[(component, target)]) for target in self.targets
-                }
-                for component in self.components
-            },
-            "counts": {str(state): count for state, count in self.counts().items()},
         }
+        if detail != "counts":
+            components: dict[str, dict[str, Any]] = {}
+            for component in self.components:
+                row = {target: self.cells[(component, target)] for target in self.targets}
+                components[component] = {
+                    target: _cell_json(cell)
+                    for target, cell in row.items()
+                    if detail == "all" or cell.state is not CellState.IN_SYNC
+                }
+            data["components"] = components
+        data["counts"] = {str(state): count for state, count in self.counts().items()}
+        return data
 
 
 def _cell_json(cell: Cell) -> dict[str, Any]:
@@ -171,13 +179,15 @@ class FleetReport:
             and hours_between(pr.status_at, self.generated_at) >= self.stale_after_hours
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, detail: str = "all") -> dict[str, Any]:
+        """The report as data (``detail``: see ``FlowReport.to_json``)."""
         now = self.generated_at
         return {
             "repository": self.repository,
             "commit": self.commit,
             "generatedAt": now.isoformat(),
-            "flows": [flow.to_json() for flow in self.flows],
+            "detail": detail,
+            "flows": [flow.to_json(detail) for flow in self.flows],
             "openPrs": self.open_prs,
             "openPromotionPrs": [pr.to_json(now) for pr in self.promotions],
             "stalePending": [pr.number for pr in self.stale_pending],
@@ -232,6 +242,29 @@ class FleetReport:
                     )
                 )
         return samples
+
+
+OUTPUT_LIMIT = 1_000_000  # GitHub: a job's outputs may hold 1 MB
+
+
+def report_output(report: FleetReport, limit: int = OUTPUT_LIMIT) -> tuple[str, str]:
+    """(the ``report`` output as JSON, a note when it had to leave cells out).
+
+    Every cell while it fits; else only the cells not in sync; else the counts alone.
+    The job summary and the dashboard show the rest.
+    """
+    for detail in ("all", "out-of-sync", "counts"):
+        text = json.dumps(report.to_json(detail), ensure_ascii=False)
+        if len(text.encode()) <= limit or detail == "counts":
+            break
+    kept = {"all": "", "out-of-sync": "only the cells not in sync", "counts": "the counts only"}
+    note = (
+        f"the `report` output holds {kept[detail]}: every cell would pass GitHub's 1 MB "
+        "limit on a job's outputs"
+        if detail != "all"
+        else ""
+    )
+    return text, note
 
 
 def hours_between(stamp: str, now: datetime) -> float:

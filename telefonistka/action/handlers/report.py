@@ -27,6 +27,7 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
     """Compute the report; with ``dashboard: true``, keep the dashboard issue up to date."""
     from telefonistka.core.dashboard import dashboard_body
     from telefonistka.core.fleet_matrix import report_markdown
+    from telefonistka.core.fleet_report import report_output
     from telefonistka.usecases.bot_identity import lazy_bot_matcher
     from telefonistka.usecases.dashboard import DashboardIssue
     from telefonistka.usecases.fleet_report import FleetReportRun
@@ -49,7 +50,8 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
         is_bot=is_bot,
     )
     report, _config, _snapshot = context.run_grouped(f"Fleet report of {name}", run.run)
-    outputs = {"report": json.dumps(report.to_json(), ensure_ascii=False)}
+    text, cut = report_output(report)
+    outputs = {"report": text}
     if _flag("dashboard", settings.input("dashboard")):
         run_id = settings.workflow_run.run_id
         url = f"{settings.server_url}/{name}/actions/runs/{run_id}" if run_id else ""
@@ -61,6 +63,7 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
         outputs,
         report_markdown(report),
         failures=report.config_errors,
+        warnings=(cut,) if cut else (),
         samples=tuple(report.samples()),
         failure_title="telefonistka: configuration error",
     )
