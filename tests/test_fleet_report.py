@@ -192,8 +192,8 @@ def test_sixty_clusters_get_numbered_columns_and_a_legend() -> None:
 
 
 def test_a_summary_too_large_keeps_its_counts_and_says_what_it_left_out() -> None:
-    text = report_markdown(wide_report(), max_chars=5_000)
-    assert len(text) <= 5_000
+    text = report_markdown(wide_report(), max_bytes=5_000)
+    assert len(text.encode()) <= 5_000
     assert "too large for the job summary" in text
     assert "40 component(s) × 60 target(s)" in text
 

@@ -20,6 +20,7 @@ from telefonistka.core.fleet_report import (
 )
 from telefonistka.core.markdown import code_span, table_cell, text
 
+SHOWN_PRS = 500  # rows of the open promotion PRs table; the output lists them all
 NAMED_COLUMNS = 6  # up to this many targets, columns are headed by their short names
 LEGEND = " · ".join(f"{symbol} {state}" for state, symbol in SYMBOLS.items())
 
@@ -68,31 +69,35 @@ def _symbol(flow: FlowReport, component: str, target: str) -> str:
     return SYMBOLS[cell.state] + (f"#{cell.pr}" if cell.pr is not None else "")
 
 
-def report_markdown(report: FleetReport, *, max_chars: int = 900_000) -> str:
+def report_markdown(report: FleetReport, *, max_bytes: int = 900_000) -> str:
     """The job summary: header, counts, each flow's matrix, PRs, stale runs, errors.
 
-    A summary over ``max_chars`` (GitHub takes 1 MiB per step) keeps the counts and
-    drops the matrices that do not fit, saying so.
+    A summary over ``max_bytes`` of UTF-8 (GitHub takes 1 MiB per step, and each symbol
+    is 3 or 4 bytes) keeps the counts and drops the matrices that do not fit, saying so.
     """
     head = _header(report)
     tail = _prs_and_errors(report)
     parts = list(head)
-    budget = max_chars - len("\n".join(head)) - len("\n".join(tail)) - 200
+    budget = max_bytes - _size(head) - _size(tail) - 200
     for flow in report.flows:
         section = [f"#### {flow_title(flow)}", "", _counts(flow), ""]
         matrix = flow_matrix(flow)
-        size = len("\n".join(section + matrix))
+        size = _size(section + matrix)
         if size <= budget:
             section += [*matrix, ""]
             budget -= size
         else:
             section += [
                 "_The matrix of this flow is too large for the job summary; the "
-                "`report` output holds every cell._",
+                "`report` output holds its cells._",
                 "",
             ]
         parts += section
     return "\n".join(parts + tail).rstrip() + "\n"
+
+
+def _size(lines: list[str]) -> int:
+    return len("\n".join(lines).encode()) + 1
 
 
 def _header(report: FleetReport) -> list[str]:
@@ -122,9 +127,15 @@ def _prs_and_errors(report: FleetReport) -> list[str]:
         "",
     ]
     if report.promotions:
+        shown = report.promotions[:SHOWN_PRS]
         lines += ["| PR | age | telefonistka | title |", "|---|---|---|---|"]
-        lines += [_pr_row(pr, now) for pr in report.promotions]
+        lines += [_pr_row(pr, now) for pr in shown]
         lines.append("")
+        if len(report.promotions) > len(shown):
+            lines += [
+                f"… and {len(report.promotions) - len(shown)} more (the `report` output).",
+                "",
+            ]
     stale = report.stale_pending
     if stale:
         hours = f"{report.stale_after_hours:g}"
