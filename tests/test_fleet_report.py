@@ -313,3 +313,23 @@ def test_an_output_too_large_for_github_keeps_what_matters() -> None:
     assert "components" not in json.loads(tiny)["flows"][0]
     assert json.loads(tiny)["flows"][0]["counts"]["in-sync"] > 0
     assert "the counts only" in note
+
+
+def test_a_dashboard_with_very_many_prs_and_errors_still_fits() -> None:
+    prs = tuple(
+        OpenPromotion(n, "t", "u", "", frozenset(), "pending", "2020-01-01T00:00:00Z")
+        for n in range(1, 3000)
+    )
+    found = compute_report(
+        snapshot(FILES),
+        CONFIG,
+        {},
+        prs,
+        repository="a/b",
+        now=NOW,
+        config_errors=["x" * 5000] * 50,
+    )
+    body = dashboard_body(found, limit=8_000)
+    assert len(body) <= 8_000
+    assert body.startswith(MARKER)
+    assert "cut to fit" in body

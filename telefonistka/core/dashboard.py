@@ -116,7 +116,11 @@ def dashboard_body(report: FleetReport, *, limit: int = BODY_LIMIT, run_url: str
             "",
         ]
     matrices = _matrices(report, budget)
-    return "\n".join(head + lines + matrices + tail).rstrip() + "\n"
+    body = "\n".join(head + lines + matrices + tail).rstrip() + "\n"
+    if len(body) > limit:  # only a tail of very many PRs and errors gets here
+        cut = "\n\n… (cut to fit GitHub's limit; the job summary has everything)\n"
+        body = body[: limit - len(cut)].rsplit("\n", 1)[0] + cut
+    return body
 
 
 def _flow_lines(flow: FlowReport) -> list[str]:
@@ -168,5 +172,5 @@ def _tail(report: FleetReport) -> list[str]:
         lines += ["", f"⏳ Pending for more than {report.stale_after_hours:g} h: {numbers}."]
     if report.config_errors:
         lines += ["", "### Configuration errors", ""]
-        lines += [f"- ❌ {text(error)[:2000]}" for error in report.config_errors[:20]]
+        lines += [f"- ❌ {text(error)[:1000]}" for error in report.config_errors[:10]]
     return [*lines, ""]
