@@ -138,7 +138,9 @@ def test_ticking_a_box_opens_that_promotion_pr_and_the_box_becomes_its_link(
     # the next report shows the open PR on the cell and no box for web
     report = schedule(emu, dashboard="true")
     cells = json.loads(report.outputs["report"])["flows"][0]["components"]
-    assert cells["web"]["env/prod/"] == {"state": "missing", "pr": pr.number}
+    web = cells["web"]["env/prod/"]
+    assert (web["state"], web["pr"], web["prStatus"]) == ("missing", pr.number, None)
+    assert web["prAgeHours"] >= 0
     assert f"→ promotion PR #{pr.number}" in (state.issues[number].body or "")
 
 

@@ -114,6 +114,12 @@ def test_an_open_promotion_pr_is_named_on_the_cells_it_writes() -> None:
     assert (cell.state, cell.pr) == (CellState.DIFFERS, 9)  # the newest writer
     assert [pr.number for pr in found.promotions] == [7, 9]
     assert found.to_json()["openPromotionPrs"][0]["age_hours"] == 24.0
+    assert found.to_json()["flows"][0]["components"]["app"]["env/prod/us/"] == {
+        "state": "differs",
+        "pr": 9,
+        "prAgeHours": 1.0,
+        "prStatus": None,
+    }
 
 
 def test_a_pending_status_older_than_the_threshold_is_a_stale_run() -> None:

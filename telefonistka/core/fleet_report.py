@@ -126,9 +126,12 @@ class FlowReport:
             if cell.state in OUT_OF_SYNC
         ]
 
-    def to_json(self, detail: str = "all") -> dict[str, Any]:
+    def to_json(
+        self, detail: str = "all", prs: Mapping[int, dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         """The flow as data; ``detail``: every cell (``all``), only the cells that are not
-        in sync (``out-of-sync``), or none, counts only (``counts``)."""
+        in sync (``out-of-sync``), or none, counts only (``counts``). ``prs``: the open
+        promotion PRs by number, whose age and status a cell written by one shows."""
         data: dict[str, Any] = {
             "flow": self.index,
             "sourcePath": self.source_path,
@@ -139,7 +142,7 @@ class FlowReport:
             for component in self.components:
                 row = {target: self.cells[(component, target)] for target in self.targets}
                 components[component] = {
-                    target: _cell_json(cell)
+                    target: _cell_json(cell, prs or {})
                     for target, cell in row.items()
                     if detail == "all" or cell.state is not CellState.IN_SYNC
                 }
@@ -148,10 +151,13 @@ class FlowReport:
         return data
 
 
-def _cell_json(cell: Cell) -> dict[str, Any]:
+def _cell_json(cell: Cell, prs: Mapping[int, dict[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {"state": str(cell.state)}
     if cell.pr is not None:
         data["pr"] = cell.pr
+        pr = prs.get(cell.pr, {})
+        if pr:
+            data["prAgeHours"], data["prStatus"] = pr["age_hours"], pr["status"]
     return data
 
 
@@ -182,14 +188,15 @@ class FleetReport:
     def to_json(self, detail: str = "all") -> dict[str, Any]:
         """The report as data (``detail``: see ``FlowReport.to_json``)."""
         now = self.generated_at
+        prs = {pr.number: pr.to_json(now) for pr in self.promotions}
         return {
             "repository": self.repository,
             "commit": self.commit,
             "generatedAt": now.isoformat(),
             "detail": detail,
-            "flows": [flow.to_json(detail) for flow in self.flows],
+            "flows": [flow.to_json(detail, prs) for flow in self.flows],
             "openPrs": self.open_prs,
-            "openPromotionPrs": [pr.to_json(now) for pr in self.promotions],
+            "openPromotionPrs": list(prs.values()),
             "stalePending": [pr.number for pr in self.stale_pending],
             "configErrors": list(self.config_errors),
         }
