@@ -56,14 +56,14 @@ import fleet  # noqa: E402
 from fleet import FleetShape  # noqa: E402
 
 from telefonistka.adapters.localgit import LocalGitRepo  # noqa: E402
-from telefonistka.core.changes import find_changed_components  # noqa: E402
-from telefonistka.core.component_configs import read_component_configs  # noqa: E402
-from telefonistka.core.config import REPO_CONFIG_FILE  # noqa: E402
-from telefonistka.core.drift import DriftReport, compute_drift  # noqa: E402
-from telefonistka.core.planning import Plan, compute_plan  # noqa: E402
-from telefonistka.core.snapshot import TreeSnapshot  # noqa: E402
-from telefonistka.core.sync import SyncResult, compute_sync  # noqa: E402
-from telefonistka.core.validation import load_repo_config  # noqa: E402
+from telefonistka.core.config.component_configs import read_component_configs  # noqa: E402
+from telefonistka.core.config.model import REPO_CONFIG_FILE  # noqa: E402
+from telefonistka.core.config.validation import load_repo_config  # noqa: E402
+from telefonistka.core.drift.compare import DriftReport, compute_drift  # noqa: E402
+from telefonistka.core.promotion.changes import find_changed_components  # noqa: E402
+from telefonistka.core.promotion.planning import Plan, compute_plan  # noqa: E402
+from telefonistka.core.promotion.snapshot import TreeSnapshot  # noqa: E402
+from telefonistka.core.promotion.sync import SyncResult, compute_sync  # noqa: E402
 
 STAGES = ("snapshot", "plan", "sync", "drift")
 MAIN = "main"

@@ -30,7 +30,7 @@ from github_emulator import GitHubEmulator
 from runner_files import step_env
 
 from telefonistka.adapters.localgit import LocalGitRepo
-from telefonistka.core.sync import folder_changes
+from telefonistka.core.promotion.sync import folder_changes
 
 OWNER = "acme"
 WEBHOOK_PATH = "/${1}/${2}/${3}/api/webhook"

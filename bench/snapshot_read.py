@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from telefonistka.adapters.localgit import LocalGitRepo, decode_path
-from telefonistka.core.snapshot import TreeEntry, TreeSnapshot, normalize_mode
+from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot, normalize_mode
 
 ENVS = ("dev", "staging", "prod", "sandbox")
 REGIONS = ("us-east1", "us-central1", "europe-west1", "europe-west4", "asia-east1")

@@ -26,8 +26,8 @@ from html import escape
 from pathlib import Path
 
 from telefonistka.adapters.localgit import LocalGitRepo
-from telefonistka.core.fleet_matrix import flow_matrix, report_markdown, short_names
-from telefonistka.core.fleet_report import SYMBOLS, FleetReport
+from telefonistka.core.fleet.matrix import flow_matrix, report_markdown, short_names
+from telefonistka.core.fleet.report import SYMBOLS, FleetReport
 from telefonistka.demo.example_repo import initial_files, nginx_values, prometheus_values
 from telefonistka.usecases.fleet_report import FleetReportRun
 

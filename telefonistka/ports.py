@@ -17,8 +17,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from telefonistka.core.pr_events import PullRequest
-    from telefonistka.core.snapshot import TreeEntry, TreeSnapshot
+    from telefonistka.core.events.pull_request import PullRequest
+    from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot
 
 
 @dataclass(frozen=True)

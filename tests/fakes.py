@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitError
 
 Spec = Mapping[str, str | tuple[Mode, str]]

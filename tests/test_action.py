@@ -19,7 +19,7 @@ from telefonistka.action import (
     read_settings,
 )
 from telefonistka.action.settings import secrets_in
-from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
+from telefonistka.core.github.api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import UsageError
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
@@ -465,27 +465,68 @@ def test_the_approver_s_old_variables() -> None:
     ("environ", "warning"),
     [
         (
-            {"INPUT_DRY_RUN": "true"},
-            "input `dry_run` is not an input of telefonistka; did you mean `dry-run`?",
-        ),
-        (
-            {"INPUT_GITHUBTOKEN": "x"},
-            "input `githubtoken` is not an input of telefonistka; did you mean `github-token`?",
-        ),
-        ({"INPUT_COLOUR": "red"}, "input `colour` is not an input of telefonistka"),
-        (
             {"TEMPLATES_PATH": "/tmpl"},
             "TEMPLATES_PATH (a Go original setting) is not read: set the `templates-path` input",
         ),
         ({"CUSTOM_COMMIT_STATUS_URL_TEMPLATE_PATH": "/u"}, "set the `status-target-url` input"),
     ],
 )
-def test_unknown_inputs_and_the_go_servers_settings_are_warned_about(
-    environ: dict[str, str], warning: str
-) -> None:
+def test_the_go_servers_settings_are_warned_about(environ: dict[str, str], warning: str) -> None:
     [said] = read_settings(BASE_ENV | environ).warnings
 
     assert said.startswith(warning) or warning in said
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"INPUT_DRY_RUN": "true"}, "`dry_run` (did you mean `dry-run`?): not an input"),
+        ({"INPUT_DRYRUN": "true"}, "`dryrun` (did you mean `dry-run`?): not an input"),
+        ({"INPUT_DRY_RUN": ""}, "`dry_run` (did you mean `dry-run`?)"),  # even empty
+        ({"INPUT_GITHUB_TOKEN": "t0ken"}, "`github_token` (did you mean `github-token`?)"),
+        ({"INPUT_GITHUBTOKEN": "x"}, "`githubtoken` (did you mean `github-token`?)"),
+        ({"INPUT_COLOUR": "red"}, "`colour`: not an input of telefonistka"),
+        (
+            {"INPUT_COLOUR": "red", "INPUT_DRY_RUN": "true"},
+            "`colour`; `dry_run` (did you mean `dry-run`?): not inputs of telefonistka",
+        ),
+    ],
+)
+def test_an_unknown_input_is_an_input_error(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        read_settings(BASE_ENV | environ)
+
+    assert message in str(caught.value)
+    assert "nothing was done" in str(caught.value)
+
+
+def test_a_misspelt_dry_run_stops_the_run_before_any_request(tmp_path: Path) -> None:
+    """``dry_run: true`` used to be a warning, and the run wrote for real. Now: exit 2,
+    an ``::error`` naming `dry-run`, the value masked and printed nowhere else."""
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"action": "closed"}))
+    environ = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_API_URL": "http://127.0.0.1:9",  # nothing listens: a request would fail
+        "INPUT_GITHUB-TOKEN": "real-token",
+        "INPUT_DRY_RUN": "true",
+        "INPUT_GITHUB_TOKEN": "s3cret-typo",
+        "INPUT_LOG-LEVEL": "debug",
+    }
+    stream = io.StringIO()
+
+    assert main(environ, stream) == 2
+
+    out = stream.getvalue()
+    lines = out.splitlines()
+    assert "::add-mask::s3cret-typo" in lines
+    assert "::add-mask::true" in lines
+    [error] = [line for line in lines if line.startswith("::error")]
+    assert "`dry_run` (did you mean `dry-run`?)" in error
+    assert "`github_token` (did you mean `github-token`?)" in error
+    assert out.count("s3cret-typo") == 1  # the mask line only
 
 
 def test_the_warnings_reach_the_job_log_as_annotations(tmp_path: Path) -> None:

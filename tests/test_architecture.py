@@ -10,6 +10,7 @@ registry) is not an import statement and is not seen here.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -31,8 +32,6 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "action": frozenset({"usecases", "adapters", "core", "errors", "ports", "__init__"}),
     "cli": frozenset({"usecases", "adapters", "core", "errors", "ports", "demo", "__init__"}),
     "demo": frozenset(),
-    "bump": frozenset({"usecases"}),  # old import path, an alias
-    "commands": frozenset({"usecases"}),  # old import paths, aliases
     "__init__": frozenset(),
     "__main__": frozenset({"cli"}),
 }
@@ -116,7 +115,7 @@ def cycles(graph: Mapping[str, set[str]]) -> Iterator[list[str]]:
 
 
 def part_of(module: str) -> str:
-    """``telefonistka.core.config`` → ``core``; ``telefonistka`` → ``__init__``."""
+    """``telefonistka.core.config.model`` → ``core``; ``telefonistka`` → ``__init__``."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "__init__"
 
@@ -125,7 +124,7 @@ def test_the_import_graph_is_read_from_the_source() -> None:
     """The control: the reader sees module-level, lazy and TYPE_CHECKING imports alike."""
     graph = import_graph()
 
-    assert "telefonistka.core.config" in graph["telefonistka.core.validation"]
+    assert "telefonistka.core.config.model" in graph["telefonistka.core.config.validation"]
     assert (
         "telefonistka.usecases.promote_merged_pr" in graph["telefonistka.action.handlers.promotion"]
     )  # imported inside the handler function
@@ -189,17 +188,20 @@ def test_no_adapter_module_is_over_350_lines() -> None:
     assert long == {}
 
 
-def test_the_old_library_paths_of_the_bump_still_work() -> None:
-    """docs/version-bumping.md named these before the layout; they stay as aliases."""
-    from telefonistka.bump import BumpRequest, bump  # noqa: PLC0415
-    from telefonistka.commands.bump_regex import regex_edit  # noqa: PLC0415
-    from telefonistka.commands.bump_yaml import yaml_edit  # noqa: PLC0415
-    from telefonistka.usecases import bump_edits, bump_version  # noqa: PLC0415
+def test_the_old_library_paths_are_gone() -> None:
+    """``telefonistka/bump.py`` and ``telefonistka/commands/`` were never published: removed,
+    and nothing in the package, the tests, the benchmarks or the docs names them."""
+    assert not (PACKAGE / "bump.py").exists()
+    assert not (PACKAGE / "commands").exists()
+    root = PACKAGE.parent
+    texts = [*root.glob("telefonistka/**/*.py"), *root.glob("bench/*.py"), *root.glob("docs/*.md")]
+    naming = sorted(
+        str(path.relative_to(root))
+        for path in texts
+        if re.search(r"telefonistka\.(bump|commands)\.\w", path.read_text(encoding="utf-8"))
+    )
 
-    assert bump is bump_version.bump
-    assert BumpRequest is bump_version.BumpRequest
-    assert regex_edit is bump_edits.regex_edit
-    assert yaml_edit is bump_edits.yaml_edit
+    assert naming == []
 
 
 ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"

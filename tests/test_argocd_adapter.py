@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from gitrepo import GitRepoBuilder
 
 from telefonistka.adapters.argocd import ArgoCdClient
-from telefonistka.core.argocd_apps import touched_apps
+from telefonistka.core.argocd.apps import touched_apps
 from telefonistka.errors import ArgoCdError
 
 REPO_URL = "https://git.example.com/infra.git"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telefonistka.core.argocd_appsets import TEMP_PREFIX, AppSet, appset_for, temp_app
+from telefonistka.core.argocd.appsets import TEMP_PREFIX, AppSet, appset_for, temp_app
 
 
 def appset(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from golden_util import assert_golden
 from test_argocd_diff import deployment, live_of, secret
 
-from telefonistka.core.argocd_comment import ARGOCD_MARKER, AppSection, argocd_comments
-from telefonistka.core.argocd_diff import diff_objects
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.argocd.comment import ARGOCD_MARKER, AppSection, argocd_comments
+from telefonistka.core.argocd.diff import diff_objects
+from telefonistka.core.text.rendering import Renderer
 
 HEAD = "0123456789abcdef0123456789abcdef01234567"
 

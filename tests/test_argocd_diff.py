@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telefonistka.core.argocd_diff import (
+from telefonistka.core.argocd.diff import (
     REDACTED,
     REDACTED_OTHER,
     Change,

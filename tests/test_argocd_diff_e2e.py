@@ -16,8 +16,8 @@ from github_emulator.fixtures import pygithub_client
 from test_check_drift import comments, latest_event
 from test_entrypoint import REPO, checked_emulator, run_step
 
-from telefonistka.core.argocd_apps import SHA_LABEL, component_sha1
-from telefonistka.core.argocd_comment import ARGOCD_MARKER
+from telefonistka.core.argocd.apps import SHA_LABEL, component_sha1
+from telefonistka.core.argocd.comment import ARGOCD_MARKER
 
 REPO_URL = "https://github.com/acme/infra.git"
 CONFIG = """\

@@ -21,9 +21,9 @@ from telefonistka.action.settings import ArgoCdSettings, Identity, Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.argocd import ArgoCdClient
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.pr_requests import ARGOCD_MARKER, SYNC_TICKED, SYNC_UNTICKED
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.validation import load_repo_config
+from telefonistka.core.config.validation import load_repo_config
+from telefonistka.core.events.pr_requests import ARGOCD_MARKER, SYNC_TICKED, SYNC_UNTICKED
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.usecases.argocd_diff import ListedOnce, PrArgoCdDiff, no_diff_verdict
 from telefonistka.usecases.argocd_sync import SyncFromBranch, sync_back
 

@@ -19,7 +19,7 @@ from telefonistka.core.bump import (
     set_yaml,
     unified_diff,
 )
-from telefonistka.core.yq_selector import Each, Index, Key, Select, describe, parse_selector
+from telefonistka.core.yaml.selector import Each, Index, Key, Select, describe, parse_selector
 from telefonistka.errors import BumpError
 
 POSTGRES = '.db.[] | select(.name == "postgres").image.tag'
@@ -165,10 +165,36 @@ def test_set_yaml_errors_are_clear(text: str, selector: str, message: str) -> No
 # --- regex, overwrite, decoding, diffs ------------------------------------------------------
 
 
-def test_replace_regex_uses_python_groups() -> None:
+def test_replace_regex_uses_go_groups() -> None:
     text = "image: app:v1 # pinned\nother: app:v1\n"
-    result = replace_regex(text, r"(image: app):\S+", r"\1:v2", "f")
+    result = replace_regex(text, r"(image: app):\S+", "${1}:v2", "f")
     assert result == "image: app:v2 # pinned\nother: app:v1\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern", "replacement", "expected"),
+    [
+        # Each expectation is what Go's regexp.ReplaceAllString returns for the same input.
+        ("tag: v1\n", r"(tag:) (v\d)", "$1 v2", "tag: v2\n"),
+        ("tag: v1\n", r"(tag:) (v\d)", "${1} v2", "tag: v2\n"),
+        ("tag: v1\n", r"(?P<key>tag:) (v\d)", "${key} v2", "tag: v2\n"),
+        ("tag: v1\n", r"(?P<key>tag:) (v\d)", "$key v2", "tag: v2\n"),
+        ("tag: v1\n", r"(tag:) (v\d)", "${1}-${2}", "tag:-v1\n"),
+        ("price: 1\n", r"(\d)", "$$$1", "price: $1\n"),
+        ("price: 1\n", r"\d", "$$", "price: $\n"),
+        ("a\n", "a", "$", "$\n"),  # a "$" that starts no reference is written as is
+        ("a\n", "a", "${", "${\n"),
+        ("a\n", "a", "$-", "$-\n"),
+        ("a\n", "a", "x\\y", "x\\y\n"),  # a backslash not before a digit is literal
+        ("ab\n", "(a)(z)?b", "[$2]", "[]\n"),  # a group that took no part: nothing
+        ("baaac", "a*", "X", "XbXcX"),  # Go skips the empty match right after "aaa"
+        ("é1é", r"\d", "ü", "éüé"),  # offsets in characters, not bytes
+    ],
+)
+def test_replace_regex_is_gos_replace_all_string(
+    text: str, pattern: str, replacement: str, expected: str
+) -> None:
+    assert replace_regex(text, pattern, replacement, "f") == expected
 
 
 def test_replace_regex_replaces_every_match() -> None:
@@ -180,7 +206,13 @@ def test_replace_regex_replaces_every_match() -> None:
     [
         ("nope", "x", "matches nothing in f"),
         ("(", "x", "bad regex"),
-        ("(v)1", r"\2", "bad regex or replacement"),
+        ("(v)1", r"\2", r"Python's group syntax '\\\\2'; .* write \$\{2\}"),
+        ("(v)1", r"\g<1>", r"Python's group syntax .* write \$\{1\}"),
+        ("(?P<ver>v)1", r"\g<ver>", r"write \$\{ver\}"),
+        ("(v)1", "$2", "refers to group 2, but the pattern '\\(v\\)1' has 1 group"),
+        ("(v)1", "${nope}", "refers to group 'nope', which the pattern"),
+        ("(v)1", "$1x", r"group '1x'.*for group 1 followed by 'x' write \$\{1\}x"),
+        ("(?=v)", "x", r"bad regex .*RE2"),  # lookarounds: Go refuses them, so do we
     ],
 )
 def test_replace_regex_errors(pattern: str, replacement: str, message: str) -> None:

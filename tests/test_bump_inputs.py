@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -75,9 +76,27 @@ def test_regex_replacement_may_use_groups() -> None:
     env = ENV | {
         "INPUT_BUMP-TYPE": "regex",
         "INPUT_BUMP-REGEX": r"(tag:) v\d+",
-        "INPUT_BUMP-REPLACEMENT": r"\1 v3",
+        "INPUT_BUMP-REPLACEMENT": "$1 v3",
     }
     assert read_bump_job(read_settings(env)).request.edit(VALUES) == b"image:\n  tag: v3\n"
+
+
+@pytest.mark.parametrize(
+    ("replacement", "go"),
+    [(r"\1 v3", "${1}"), (r"\g<1> v3", "${1}"), ("$3 v3", "has 2 group")],
+)
+def test_a_python_style_or_impossible_replacement_is_an_input_error(
+    replacement: str, go: str
+) -> None:
+    env = ENV | {
+        "INPUT_BUMP-TYPE": "regex",
+        "INPUT_BUMP-REGEX": r"(tag:) (v\d+)",
+        "INPUT_BUMP-REPLACEMENT": replacement,
+    }
+    with pytest.raises(UsageError, match=re.escape(go)) as caught:
+        read_bump_job(read_settings(env))
+
+    assert str(caught.value).startswith("input bump-regex / bump-replacement: ")
 
 
 @pytest.mark.parametrize(

@@ -166,7 +166,7 @@ def test_bump_regex_with_groups_on_a_named_base_branch(
     emu: GitHubEmulator, repo: GitHubRepo
 ) -> None:
     emu.commit_files(TARGET, {"README.md": "# infra\nversion: 1\n"}, branch="release")
-    edit = regex_edit("README.md", r"(version:) \d+", r"\1 2")
+    edit = regex_edit("README.md", r"(version:) \d+", "${1} 2")
 
     outcome = bump(
         repo, request(edit, target_file="README.md", base_branch="release"), lambda _: None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from telefonistka.core.changes import (
+from telefonistka.core.config.model import Conditions, PromotionPath, PromotionPr, RepoConfig
+from telefonistka.core.promotion.changes import (
     ChangedComponent,
     components_from_folders,
     find_changed_components,
     folder_prefix,
     source_regex,
 )
-from telefonistka.core.config import Conditions, PromotionPath, PromotionPr, RepoConfig
 
 PR = (PromotionPr(("prod/",)),)
 

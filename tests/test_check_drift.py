@@ -20,7 +20,7 @@ from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
 from test_entrypoint import CONFIG, REPO, checked_emulator, run_entrypoint, run_step
 
-from telefonistka.core.rendering import DRIFT_MARKER
+from telefonistka.core.text.rendering import DRIFT_MARKER
 
 GITHUB_COMMENT_LIMIT = 65_536
 IN_SYNC = {

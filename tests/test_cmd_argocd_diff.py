@@ -13,7 +13,7 @@ from gitrepo import GitRepoBuilder
 from test_argocd_diff_e2e import KUSTOMIZATION, SEED, api_deployment, live
 
 from telefonistka.cli import main
-from telefonistka.core.argocd_comment import ARGOCD_MARKER
+from telefonistka.core.argocd.comment import ARGOCD_MARKER
 
 REPO_URL = "https://git.example.com/infra.git"
 

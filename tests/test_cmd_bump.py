@@ -69,7 +69,7 @@ def test_bump_yaml_opens_the_pr_and_prints_its_url(
 def test_dry_run_prints_the_diff_and_writes_nothing(
     emu: GitHubEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["bump-regex", "-f", VALUES, "--regex-string", r"tag: (\w+)", "-n", r"tag: \1-rc1"]
+    args = ["bump-regex", "-f", VALUES, "--regex-string", r"tag: (\w+)", "-n", "tag: ${1}-rc1"]
     code = cli.main([*args, "--dry-run"])
 
     out, _ = capsys.readouterr()
@@ -79,6 +79,32 @@ def test_dry_run_prints_the_diff_and_writes_nothing(
         "-  tag: v1  # web\n+  tag: v1-rc1  # web\n"
     )
     assert all(entry.method == "GET" for entry in emu.requests)
+
+
+def test_a_python_style_replacement_is_refused_before_any_request(
+    emu: GitHubEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["bump-regex", "-f", VALUES, "--regex-string", r"tag: (\w+)", "-n", r"tag: \1-rc1"]
+    code = cli.main(args)
+
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "Python's group syntax '\\\\1'" in err
+    assert "write ${1}" in err
+    assert emu.requests == []
+
+
+@pytest.mark.usefixtures("emu")
+def test_a_go_dollar_replacement_is_written_as_go_writes_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``$1`` used to be written literally (Python's re.sub), and the run succeeded."""
+    args = ["bump-regex", "-f", VALUES, "--regex-string", r"tag: (?P<v>\w+)", "-n", "tag: $v-$$"]
+    code = cli.main([*args, "--dry-run"])
+
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "+  tag: v1-$  # web\n" in out
 
 
 def test_bump_overwrite_reads_stdin_and_auto_merges(

@@ -12,7 +12,7 @@ from gitrepo import GitRepoBuilder
 from golden_util import GOLDEN_DIR
 
 from telefonistka.cli import main
-from telefonistka.core.rendering import DRIFT_MARKER
+from telefonistka.core.text.rendering import DRIFT_MARKER
 
 CONFIG = """\
 promotionPaths:

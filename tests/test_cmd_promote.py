@@ -19,7 +19,7 @@ import pytest
 from gitrepo import GitRepoBuilder
 
 from telefonistka.cli import main
-from telefonistka.core.metadata import PromotionMetadata, PromotionStage, extract_metadata
+from telefonistka.core.promotion.metadata import PromotionMetadata, PromotionStage, extract_metadata
 
 CONFIG = """\
 promotionPaths:

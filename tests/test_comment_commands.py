@@ -11,7 +11,7 @@ from github_emulator import GitHubEmulator
 from test_check_drift import DRIFTED, client, comments, latest_event, statuses
 from test_entrypoint import CONFIG, REPO, checked_emulator, run_step
 
-from telefonistka.core.rendering import DRIFT_MARKER
+from telefonistka.core.text.rendering import DRIFT_MARKER
 from telefonistka.usecases.comment_commands import commands_in
 
 TOGGLING = DRIFTED | {"telefonistka.yaml": CONFIG + "toggleCommitStatus:\n  approved: manual\n"}

@@ -17,7 +17,7 @@ from runner_files import dispatch_event, read_outputs, step_env
 from test_entrypoint import REPO, Step, checked_emulator, run_entrypoint
 
 from telefonistka.action.main import main
-from telefonistka.core.dashboard import LABEL, MARKER, BoxKey, boxes
+from telefonistka.core.fleet.dashboard import LABEL, MARKER, BoxKey, boxes
 
 CONFIG = """\
 promotionPaths:

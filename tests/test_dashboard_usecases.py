@@ -19,10 +19,10 @@ from telefonistka.action.metrics import push_run_metrics
 from telefonistka.action.settings import Identity, MetricsSettings, Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.dashboard import LABEL, MARKER, BoxKey, dashboard_body
-from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.fleet.dashboard import LABEL, MARKER, BoxKey, dashboard_body
+from telefonistka.core.github.api import RequestCounter
 from telefonistka.core.metrics import RunFacts
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import GitHubError
 from telefonistka.ports import IssueInfo
 from telefonistka.usecases.bot_identity import lazy_bot_matcher

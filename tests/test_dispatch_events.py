@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telefonistka.core.dispatch_events import (
+from telefonistka.core.events.dispatch import (
     WorkflowDispatchEvent,
     workflow_dispatch_event_from_json,
 )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telefonistka.core.drift import (
+from telefonistka.core.drift.compare import (
     DriftReport,
     FileDrift,
     PairDrift,
@@ -19,8 +19,8 @@ from telefonistka.core.drift import (
     decode_text,
     unified_diff,
 )
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
-from telefonistka.core.sync import compute_sync
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.sync import compute_sync
 from telefonistka.errors import GitError
 
 FILE, EXE, LINK, SUB = Mode.FILE, Mode.EXECUTABLE, Mode.SYMLINK, Mode.SUBMODULE

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fanout_helpers import FIXTURES, SHA_AFTER, SHA_BEFORE, push_payload, recorded_push
 
-from telefonistka.core.events import (
+from telefonistka.core.events.push import (
     COMMIT_FILE_CAP,
     NULL_SHA,
     WEBHOOK_COMMIT_CAP,

@@ -10,8 +10,8 @@ import re
 import pytest
 from fanout_helpers import push_payload
 
-from telefonistka.core.config import WebhookEndpointRegex
-from telefonistka.core.events import NULL_SHA, push_event_from_json
+from telefonistka.core.config.model import WebhookEndpointRegex
+from telefonistka.core.events.push import NULL_SHA, push_event_from_json
 from telefonistka.core.fanout import (
     Endpoint,
     EndpointResult,

@@ -12,7 +12,7 @@ from github_emulator import GitHubEmulator
 from test_entrypoint_fanout import push, seeded
 
 from telefonistka.action.main import main
-from telefonistka.core.events import PushEvent
+from telefonistka.core.events.push import PushEvent
 from telefonistka.core.fanout import EndpointResult
 from telefonistka.errors import UsageError
 from telefonistka.usecases.fanout_push import FanoutOptions, FanoutResult, read_fanout_options

@@ -10,14 +10,15 @@ import pytest
 from fakes import snapshot
 from markdown_it import MarkdownIt
 
-from telefonistka.core.config import (
+from telefonistka.core.config.model import (
     ComponentConfig,
     Conditions,
     PromotionPath,
     PromotionPr,
     RepoConfig,
 )
-from telefonistka.core.dashboard import (
+from telefonistka.core.events.schedule import issues_event_from_json, schedule_event_from_json
+from telefonistka.core.fleet.dashboard import (
     BODY_LIMIT,
     MARKER,
     BoxKey,
@@ -26,15 +27,14 @@ from telefonistka.core.dashboard import (
     link_boxes,
     newly_ticked,
 )
-from telefonistka.core.fleet_matrix import NAMED_COLUMNS, report_markdown, short_names
-from telefonistka.core.fleet_report import (
+from telefonistka.core.fleet.matrix import NAMED_COLUMNS, report_markdown, short_names
+from telefonistka.core.fleet.report import (
     CellState,
     FleetReport,
     OpenPromotion,
     compute_report,
     report_output,
 )
-from telefonistka.core.report_events import issues_event_from_json, schedule_event_from_json
 from telefonistka.errors import EventError
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

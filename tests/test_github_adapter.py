@@ -26,7 +26,7 @@ from telefonistka.adapters.github import (
 )
 from telefonistka.adapters.github.client import RequestCounter, RetryPolicy
 from telefonistka.adapters.github.trees import git_tree_oid, object_type
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitHubError
 
 # PyGithub's connection classes spell the port out.

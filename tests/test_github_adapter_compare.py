@@ -14,7 +14,7 @@ import responses
 
 from telefonistka.adapters.github import MAX_COMPARE_FILES, GitHubRepo
 from telefonistka.adapters.github.trees import git_tree_oid
-from telefonistka.core.snapshot import Mode, TreeEntry
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry
 from telefonistka.errors import GitHubError
 
 API = "https://api.github.com:443"  # PyGithub's connection classes spell the port out

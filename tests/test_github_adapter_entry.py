@@ -15,7 +15,7 @@ import responses
 from test_github_adapter import BASE, REPO, add_tree, listing, tree_entries, tree_json
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.snapshot import Mode, TreeEntry
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry
 
 SPEC = {
     "clusters/lab/eu/c1/app/values.yaml": "tag: v1",

@@ -16,7 +16,7 @@ from github_emulator import GitHubEmulator
 from github_emulator.fixtures import emulator_session
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.sync import compute_sync
+from telefonistka.core.promotion.sync import compute_sync
 from telefonistka.errors import GitHubError
 
 REPO = "acme/infra"

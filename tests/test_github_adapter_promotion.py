@@ -11,10 +11,10 @@ from fakes import blob
 from test_github_adapter import BASE, REPO, add_tree
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.planning import Plan, Promotion
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.snapshot import Mode
-from telefonistka.core.sync import branch_name
+from telefonistka.core.promotion.planning import Plan, Promotion
+from telefonistka.core.promotion.snapshot import Mode
+from telefonistka.core.promotion.sync import branch_name
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.usecases.promotion import PromotionRun, Status, Trigger
 
 TRIGGER = Trigger(pr_number=12, pr_author="alice", pr_branch="feature/x")

@@ -17,7 +17,7 @@ from telefonistka.adapters.github.trees import (
     parse_tree_items,
     tree_write_items,
 )
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitHubError
 
 

@@ -18,7 +18,7 @@ from telefonistka.adapters.localgit import (
     parse_ls_tree,
     parse_name_status,
 )
-from telefonistka.core.snapshot import Mode, TreeEntry
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry
 from telefonistka.errors import GitError
 
 NON_UTF8 = decode_path(b"caf\xe9.yaml")  # latin-1 é: not valid UTF-8

@@ -1,6 +1,6 @@
 """Markdown helpers: user data must not break spans, cells or fences."""
 
-from telefonistka.core.markdown import (
+from telefonistka.core.text.markdown import (
     code_span,
     fence_for,
     fenced,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from telefonistka.core.metadata import (
+from telefonistka.core.promotion.metadata import (
     METADATA_LABEL,
     MetadataError,
     PromotionMetadata,
@@ -18,7 +18,7 @@ from telefonistka.core.metadata import (
     next_stage_metadata,
     stage_of,
 )
-from telefonistka.core.planning import Promotion
+from telefonistka.core.promotion.planning import Promotion
 
 STAGING = "clusters/staging/us-central1/"
 

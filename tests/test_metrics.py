@@ -17,7 +17,7 @@ from test_entrypoint import REPO, merge_change, run_step
 
 from telefonistka.action.settings import read_settings
 from telefonistka.adapters.pushgateway import Gateway, exposition, push
-from telefonistka.core.github_api import Operation, RequestCounter, classify
+from telefonistka.core.github.api import Operation, RequestCounter, classify
 from telefonistka.core.metrics import (
     RunFacts,
     Sample,

@@ -10,9 +10,9 @@ from pathlib import Path
 from fakes import snapshot
 from pushgateway import need
 
-from telefonistka.core.config import PromotionPath, PromotionPr, RepoConfig
-from telefonistka.core.fleet_report import compute_report
-from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.config.model import PromotionPath, PromotionPr, RepoConfig
+from telefonistka.core.fleet.report import compute_report
+from telefonistka.core.github.api import RequestCounter
 from telefonistka.core.metrics import RunFacts, request_samples, run_samples
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -459,3 +459,26 @@ def test_make_test_installs_the_test_tools(tmp_path: Path) -> None:
     lines = make_plan("test", tmp_path)
     assert any(line.endswith("pip install --quiet -e '.[test]'") for line in lines)
     assert lines[-1].startswith(".venv/bin/pytest ")
+
+
+def _documented(heading: str) -> list[str]:
+    """The backticked names in the first column of the table under ``## heading`` of
+    docs/github-action.md (a row may name several: `argocd-url`, `argocd-token`)."""
+    text = (ROOT / "docs" / "github-action.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    names = []
+    for line in section.splitlines():
+        cells = line.split("|")
+        if len(cells) > 2 and cells[1].strip().startswith("`"):
+            names += re.findall(r"`([^`]+)`", cells[1])
+    return names
+
+
+@pytest.mark.parametrize(("heading", "kind"), [("Inputs", "inputs"), ("Outputs", "outputs")])
+def test_the_docs_tables_name_exactly_action_yml_s_inputs_and_outputs(
+    heading: str, kind: str
+) -> None:
+    documented = _documented(heading)
+
+    assert len(documented) == len(set(documented)), "a name documented twice"
+    assert sorted(documented) == sorted(load_action()[kind])

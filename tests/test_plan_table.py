@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from telefonistka.core.plan_table import format_plan_table
-from telefonistka.core.planning import Conflict, Plan, Promotion
+from telefonistka.core.promotion.plan_table import format_plan_table
+from telefonistka.core.promotion.planning import Conflict, Plan, Promotion
 
 
 def promotion(auto_merge: bool = False) -> Promotion:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from telefonistka.core.changes import ChangedComponent, find_changed_components
-from telefonistka.core.config import (
+from telefonistka.core.config.model import (
     ComponentConfig,
     Conditions,
     PromotionPath,
     PromotionPr,
     RepoConfig,
 )
-from telefonistka.core.planning import Plan, Promotion, compute_plan
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.changes import ChangedComponent, find_changed_components
+from telefonistka.core.promotion.planning import Plan, Promotion, compute_plan
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
 
 
 def snapshot(folders: Mapping[str, str]) -> TreeSnapshot:

@@ -8,15 +8,15 @@ from random import Random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telefonistka.core.changes import find_changed_components
-from telefonistka.core.config import (
+from telefonistka.core.config.model import (
     ComponentConfig,
     Conditions,
     PromotionPath,
     PromotionPr,
     RepoConfig,
 )
-from telefonistka.core.planning import Plan, Promotion, compute_plan
+from telefonistka.core.promotion.changes import find_changed_components
+from telefonistka.core.promotion.planning import Plan, Promotion, compute_plan
 
 # Regex sources appear twice so that one group often gets the same name from two sources.
 SOURCES = ["dev/[^/]*/", "dev/[^/]*/", "env/[^/]*/b/", "env/[^/]*/b/", "dev/", "stg", "s[a-z]*/"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from telefonistka.core.pr_events import (
+from telefonistka.core.events.pull_request import (
     issue_comment_event_from_json,
     parse_json,
     pull_request_event_from_json,
@@ -112,10 +112,10 @@ def test_deeply_nested_json_is_an_event_error_not_a_crash() -> None:
 
 
 def test_every_event_parser_checks_the_repository_name() -> None:
-    from telefonistka.core.dispatch_events import (  # noqa: PLC0415
+    from telefonistka.core.events.dispatch import (  # noqa: PLC0415
         workflow_dispatch_event_from_json,
     )
-    from telefonistka.core.events import push_event_from_json  # noqa: PLC0415
+    from telefonistka.core.events.push import push_event_from_json  # noqa: PLC0415
 
     push = {"ref": "refs/heads/main", "before": "a", "after": "b", "commits": []}
     push["repository"] = {"full_name": "a/../b", "default_branch": "main"}

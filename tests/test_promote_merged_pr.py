@@ -25,11 +25,15 @@ from telefonistka.action.routes import dispatch
 from telefonistka.action.settings import Identity, Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.markdown import text as markdown_text
-from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block, extract_metadata
-from telefonistka.core.planning import Conflict, Plan
-from telefonistka.core.pr_events import PullRequestEvent, pull_request_event_from_json
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.events.pull_request import PullRequestEvent, pull_request_event_from_json
+from telefonistka.core.promotion.metadata import (
+    PromotionMetadata,
+    encode_metadata_block,
+    extract_metadata,
+)
+from telefonistka.core.promotion.planning import Conflict, Plan
+from telefonistka.core.text.markdown import text as markdown_text
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import MissingConfigError
 from telefonistka.usecases.promote_merged_pr import MergedPrPromotion, MergedPrResult
 

@@ -6,10 +6,10 @@ import os
 
 from fakes import FakeBackend, FakeCommit, blob, snapshot
 
-from telefonistka.core.metadata import PromotionMetadata, PromotionStage, extract_metadata
-from telefonistka.core.planning import TITLE_PREFIX, Conflict, Plan, Promotion
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.metadata import PromotionMetadata, PromotionStage, extract_metadata
+from telefonistka.core.promotion.planning import TITLE_PREFIX, Conflict, Plan, Promotion
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger, failed
 
 BASE = "b" * 40

@@ -1,4 +1,7 @@
-"""Branch names and repository paths the bot may write (core/refnames.py, core/repo_paths.py)."""
+"""Branch names and repository paths the bot may write.
+
+(core/github/refnames.py, core/github/repo_paths.py)
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telefonistka.core.refnames import check_branch_name, is_bot_branch, ref_name_problem
-from telefonistka.core.repo_paths import repo_path_problem
+from telefonistka.core.github.refnames import check_branch_name, is_bot_branch, ref_name_problem
+from telefonistka.core.github.repo_paths import repo_path_problem
 from telefonistka.errors import RefNameError
 
 

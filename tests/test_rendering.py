@@ -10,23 +10,29 @@ import pytest
 from golden_util import assert_golden
 from markdown_it import MarkdownIt
 
-from telefonistka.core.drift import DriftReport, FileDrift, PairDrift, YamlChange, YamlChangeKind
-from telefonistka.core.metadata import (
+from telefonistka.core.drift.compare import (
+    DriftReport,
+    FileDrift,
+    PairDrift,
+    YamlChange,
+    YamlChangeKind,
+)
+from telefonistka.core.drift.yamldiff import format_change
+from telefonistka.core.promotion.metadata import (
     PromotionMetadata,
     PromotionStage,
     encode_metadata_block,
     extract_metadata,
     next_stage_metadata,
 )
-from telefonistka.core.planning import Conflict, Plan, Promotion
-from telefonistka.core.rendering import (
+from telefonistka.core.promotion.planning import Conflict, Plan, Promotion
+from telefonistka.core.text.rendering import (
     DRIFT_MARKER,
     TITLE_LIMIT,
     Renderer,
     RenderError,
     promotion_title,
 )
-from telefonistka.core.yamldiff import format_change
 from telefonistka.errors import ConfigError
 
 STAGING = "clusters/staging/us-central1/"
@@ -556,7 +562,7 @@ def test_an_override_that_breaks_the_size_measurement_is_caught() -> None:
 
 
 def test_status_target_url_renders_and_names_a_bad_template() -> None:
-    from telefonistka.core.rendering import status_target_url  # noqa: PLC0415
+    from telefonistka.core.text.rendering import status_target_url  # noqa: PLC0415
 
     url = status_target_url(
         "https://x/{{ repository }}?at={{ commit_time }}",

@@ -14,7 +14,7 @@ from telefonistka.action.context import Context, Report
 from telefonistka.action.routes import ROUTES, Event, dispatch, route
 from telefonistka.action.settings import Identity, LogLevel, Settings
 from telefonistka.action.workflow import Workflow
-from telefonistka.core.pr_events import (
+from telefonistka.core.events.pull_request import (
     IssueCommentEvent,
     PullRequestEvent,
     issue_comment_event_from_json,

@@ -56,19 +56,19 @@ LIGHT_MODULES = frozenset(
         "telefonistka.action.handlers.bump",
         "telefonistka.action.handlers.argocd_sync",
         "telefonistka.action.handlers.report",
-        "telefonistka.core.report_events",  # schedule and issues payloads
+        "telefonistka.core.events.schedule",  # schedule and issues payloads
         "telefonistka.ports",  # plain values and Protocols
         "telefonistka.errors",
         "telefonistka.core",
-        "telefonistka.core.events",
-        "telefonistka.core.pr_events",
-        "telefonistka.core.dispatch_events",
-        "telefonistka.core.github_api",
+        "telefonistka.core.events.push",
+        "telefonistka.core.events.pull_request",
+        "telefonistka.core.events.dispatch",
+        "telefonistka.core.github.api",
         "telefonistka.core.metrics",  # names and labels of the run's series: plain data
-        "telefonistka.core.pr_requests",
-        "telefonistka.core.repo_paths",
-        "telefonistka.core.markdown",
-        "telefonistka.core.log_text",
+        "telefonistka.core.events.pr_requests",
+        "telefonistka.core.github.repo_paths",
+        "telefonistka.core.text.markdown",
+        "telefonistka.core.text.log_text",
     }
 )
 # The use cases and adapters the brief names, checked by name as well as by the list.

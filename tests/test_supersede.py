@@ -18,7 +18,7 @@ from test_entrypoint import checked_emulator
 from test_promote_merged_pr import CONFIG, REPO, SEED, merged, promote
 
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.metadata import PromotionMetadata, encode_metadata_block
+from telefonistka.core.promotion.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.usecases import supersede
 from telefonistka.usecases.promote_merged_pr import MergedPrResult
 from telefonistka.usecases.supersede import NewerPr, SupersedeOlderPrs

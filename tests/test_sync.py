@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
-from telefonistka.core.sync import SyncResult, apply_changes, branch_name, compute_sync
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.sync import SyncResult, apply_changes, branch_name, compute_sync
 from telefonistka.errors import SyncError
 
 FILE, EXE, LINK, SUB = Mode.FILE, Mode.EXECUTABLE, Mode.SYMLINK, Mode.SUBMODULE

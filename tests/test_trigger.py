@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telefonistka.core.trigger import MergeFacts, read_merge_message
+from telefonistka.core.promotion.trigger import MergeFacts, read_merge_message
 
 
 @pytest.mark.parametrize(

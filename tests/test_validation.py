@@ -1,4 +1,4 @@
-"""Config loading and validation (core/validation.py, schemas/, docs/configuration.md)."""
+"""Config loading and validation (core/config/validation.py, schemas/, docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from telefonistka.core.config import (
+from telefonistka.core.config.model import (
     ArgocdConfig,
     ComponentConfig,
     Conditions,
@@ -20,8 +20,8 @@ from telefonistka.core.config import (
     RepoConfig,
     WebhookEndpointRegex,
 )
-from telefonistka.core.regex import regex_error
-from telefonistka.core.validation import (
+from telefonistka.core.config.regex import regex_error
+from telefonistka.core.config.validation import (
     ConfigKind,
     detect_config_kind,
     load_component_config,

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from telefonistka.core.yamldiff import (
+from telefonistka.core.drift.yamldiff import (
     YamlChange,
     YamlChangeKind,
     format_change,

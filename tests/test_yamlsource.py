@@ -1,10 +1,10 @@
-"""YAML text → data plus the position of every key and value (core/yamlsource.py)."""
+"""YAML text → data plus the position of every key and value (core/yaml/source.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from telefonistka.core.yamlsource import (
+from telefonistka.core.yaml.source import (
     Position,
     YamlDocument,
     decode_text,

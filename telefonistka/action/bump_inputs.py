@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from telefonistka.core.github_api import host_api_url
-from telefonistka.core.markdown import code_span, fenced
-from telefonistka.errors import UsageError
+from telefonistka.core.github.api import host_api_url
+from telefonistka.core.text.markdown import code_span, fenced
+from telefonistka.errors import BumpError, UsageError
 from telefonistka.usecases.bump_edits import Edit, overwrite_edit, regex_edit, yaml_edit
 from telefonistka.usecases.bump_version import BumpOutcome, BumpRequest
 
@@ -88,7 +88,10 @@ def _edit(kind: BumpKind, inputs: Mapping[str, str], path: str) -> Edit:
         return overwrite_edit(_required(inputs, "bump-file-content").encode("utf-8"))
     if kind is BumpKind.REGEX:
         pattern = _required(inputs, "bump-regex")
-        return regex_edit(path, pattern, inputs.get("bump-replacement", ""))
+        try:
+            return regex_edit(path, pattern, inputs.get("bump-replacement", ""))
+        except BumpError as exc:
+            raise UsageError(f"input bump-regex / bump-replacement: {exc}") from None
     return yaml_edit(path, _required(inputs, "bump-address"), _required(inputs, "bump-value"))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.github.api import RequestCounter
 from telefonistka.core.metrics import Sample
 from telefonistka.errors import UsageError
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from telefonistka.action.workflow import Workflow
     from telefonistka.adapters.argocd import ArgoCdClient
     from telefonistka.adapters.github import GitHubRepo
-    from telefonistka.core.rendering import Renderer
+    from telefonistka.core.text.rendering import Renderer
 
 R = TypeVar("R")
 
@@ -115,7 +115,7 @@ class Context:
         Overrides are read from ``branch`` (the default branch) of ``repo`` through the
         API, never from the workspace, which may be a PR's checkout.
         """
-        from telefonistka.core.rendering import Renderer
+        from telefonistka.core.text.rendering import Renderer
         from telefonistka.usecases.repo_config import read_template_overrides
 
         folder = self.settings.templates_path
@@ -152,7 +152,7 @@ class Context:
         template = self.settings.input("status-target-url")
         if not template:
             return
-        from telefonistka.core.rendering import status_target_url
+        from telefonistka.core.text.rendering import status_target_url
         from telefonistka.errors import RenderError
 
         try:
@@ -174,7 +174,7 @@ class Context:
         template = self.settings.input("status-target-url")
         if not template:
             return None
-        from telefonistka.core.rendering import status_target_url
+        from telefonistka.core.text.rendering import status_target_url
 
         def url(sha: str) -> str:
             when = repo.commit_state(sha).date if "commit_time" in template else ""

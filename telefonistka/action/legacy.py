@@ -4,9 +4,11 @@ Why: a workflow copied from the Go original's action passes ``repo-token``, and 
 that ran its server sets ``GITHUB_OAUTH_TOKEN`` and friends. Those that mean the same
 here (the tokens) keep working, with a warning naming the new spelling; those whose
 meaning changed (a template *file path* in the container, Go templates) are not read, and
-a warning says what to use instead. A misspelt input (``githubtoken``, ``dry_run``), which
-the runner passes along and the bot would otherwise ignore, gets a "did you mean".
-docs/migration.md lists every name.
+a warning says what to use instead. docs/migration.md lists every name.
+
+A misspelt input (``githubtoken``, ``dry_run``) is not a warning but an input error (see
+``unknown_inputs``): the runner passes it along, and a run that ignored ``dry_run: true``
+would write for real.
 """
 
 from __future__ import annotations
@@ -110,15 +112,33 @@ def legacy_value(environ: Mapping[str, str], name: str) -> tuple[str, str]:
     return "", ""
 
 
-def legacy_warnings(environ: Mapping[str, str]) -> list[str]:
-    """What the run ignores and should not: unknown inputs, the Go server's variables."""
-    warnings = []
+def unknown_inputs(environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(name, value) of every ``INPUT_*`` that is not one of the Action's inputs.
+
+    Any value counts, even an empty one: ``dry_run: ""`` is as misspelt as ``dry_run: true``.
+    """
+    found = []
     for key, value in sorted(environ.items()):
-        if not key.startswith("INPUT_") or not value.strip():
-            continue
         name = key.removeprefix("INPUT_").lower()
-        if name not in KNOWN_INPUTS:
-            warnings.append(f"input `{name}` is not an input of telefonistka{_suggest(name)}")
+        if key.startswith("INPUT_") and name not in KNOWN_INPUTS:
+            found.append((name, value))
+    return found
+
+
+def unknown_inputs_message(names: list[str]) -> str:
+    """The input error for misspelt inputs: each one and the spelling it most likely meant."""
+    each = "; ".join(f"`{name}`{_suggest(name)}" for name in names)
+    noun = "an input" if len(names) == 1 else "inputs"
+    return (
+        f"{each}: not {noun} of telefonistka, so nothing was done (a misspelt `dry-run` "
+        "must not write for real); fix the name in the step's `with:` "
+        "(docs/github-action.md lists every input)"
+    )
+
+
+def legacy_warnings(environ: Mapping[str, str]) -> list[str]:
+    """What the run does not read and should say so: the Go server's variables."""
+    warnings = []
     for variable, instead in NOT_READ.items():
         if environ.get(variable, "").strip():
             warnings.append(f"{variable} (a Go original setting) is not read: {instead}")
@@ -126,9 +146,9 @@ def legacy_warnings(environ: Mapping[str, str]) -> list[str]:
 
 
 def _suggest(name: str) -> str:
-    """ "; did you mean `x`?" for a close known input ("dry_run" → "dry-run")."""
+    """ " (did you mean `x`?)" for a close known input ("dry_run" → "dry-run")."""
     spelt = name.replace("_", "-")
     if spelt in KNOWN_INPUTS:
-        return f"; did you mean `{spelt}`?"
+        return f" (did you mean `{spelt}`?)"
     close = difflib.get_close_matches(spelt, KNOWN_INPUTS, n=1, cutoff=0.75)
-    return f"; did you mean `{close[0]}`?" if close else ""
+    return f" (did you mean `{close[0]}`?)" if close else ""

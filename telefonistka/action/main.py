@@ -24,9 +24,9 @@ from telefonistka.action.context import Context, Report
 from telefonistka.action.routes import dispatch
 from telefonistka.action.settings import Settings, read_settings, runs_on_runner, secrets_in
 from telefonistka.action.workflow import Workflow
-from telefonistka.core.github_api import RequestCounter
-from telefonistka.core.markdown import fenced
+from telefonistka.core.github.api import RequestCounter
 from telefonistka.core.metrics import RunFacts, result_of
+from telefonistka.core.text.markdown import fenced
 from telefonistka.errors import ConfigError, TelefonistkaError, UsageError
 
 

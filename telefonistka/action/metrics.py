@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from telefonistka.action.settings import Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.pushgateway import Gateway, push
-from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.github.api import RequestCounter
 from telefonistka.core.metrics import RunFacts, Sample, grouping_key, request_samples, run_samples
 from telefonistka.errors import MetricsError
 

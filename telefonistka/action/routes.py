@@ -12,7 +12,7 @@ a job summary, annotations and an exit code; they log through the context (which
 fold their lines into a ``::group::``) and never exit themselves.
 
 Start-up cost: this module imports only the event parsers, the light predicates
-(``core/pr_requests.py``) and the handler modules, which import their use case (and
+(``core/events/pr_requests.py``) and the handler modules, which import their use case (and
 with it PyGithub, Jinja2, DeepDiff, ruamel.yaml) only when their route matches, so an
 event the bot ignores never loads them; ``tests/test_startup_imports.py`` holds that.
 """
@@ -32,20 +32,25 @@ from telefonistka.action.handlers.fanout import fan_out_push
 from telefonistka.action.handlers.plan import show_plan
 from telefonistka.action.handlers.promotion import promote_merged_pr
 from telefonistka.action.handlers.report import dashboard_ticks, fleet_report
-from telefonistka.core.dispatch_events import (
+from telefonistka.core.events.dispatch import (
     WorkflowDispatchEvent,
     workflow_dispatch_event_from_json,
 )
-from telefonistka.core.events import PushEvent, push_event_from_json
-from telefonistka.core.pr_events import (
+from telefonistka.core.events.pr_requests import (
+    SHOW_PLAN_LABEL,
+    asks_for_plan,
+    has_command,
+    toggles_sync,
+)
+from telefonistka.core.events.pull_request import (
     IssueCommentEvent,
     PullRequestEvent,
     issue_comment_event_from_json,
     parse_json,
     pull_request_event_from_json,
 )
-from telefonistka.core.pr_requests import SHOW_PLAN_LABEL, asks_for_plan, has_command, toggles_sync
-from telefonistka.core.report_events import (
+from telefonistka.core.events.push import PushEvent, push_event_from_json
+from telefonistka.core.events.schedule import (
     IssuesEvent,
     ScheduleEvent,
     issues_event_from_json,

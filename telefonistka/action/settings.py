@@ -13,9 +13,14 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
-from telefonistka.action.legacy import legacy_value, legacy_warnings
-from telefonistka.core.github_api import DEFAULT_BASE_URL
-from telefonistka.core.repo_paths import repo_path_problem
+from telefonistka.action.legacy import (
+    legacy_value,
+    legacy_warnings,
+    unknown_inputs,
+    unknown_inputs_message,
+)
+from telefonistka.core.github.api import DEFAULT_BASE_URL
+from telefonistka.core.github.repo_paths import repo_path_problem
 from telefonistka.errors import UsageError
 
 DEFAULT_SERVER_URL = "https://github.com"
@@ -178,6 +183,9 @@ def read_settings(environ: Mapping[str, str]) -> Settings:
     holds for ``telefonistka event`` outside Actions); ``workflow_run`` keeps the
     ``GITHUB_*`` facts only for the bump inputs' defaults.
     """
+    unknown = [name for name, _ in unknown_inputs(environ)]
+    if unknown:
+        raise UsageError(unknown_inputs_message(unknown))
     event_name = _required(environ, "GITHUB_EVENT_NAME")
     event_path = Path(_required(environ, "GITHUB_EVENT_PATH"))
     templates = _templates_path(environ)
@@ -235,10 +243,15 @@ def runs_on_runner(environ: Mapping[str, str]) -> bool:
 
 def secrets_in(environ: Mapping[str, str]) -> tuple[str, ...]:
     """Every secret the environment holds (the secret inputs and ``GITHUB_TOKEN``), read
-    without validating anything else, so they can be masked first."""
+    without validating anything else, so they can be masked first.
+
+    The value of an input that is not one of ours counts as a secret too: a misspelt
+    ``github_token`` is still a token.
+    """
     names = [f"INPUT_{name.upper()}" for name in sorted(SECRET_INPUTS)] + ["GITHUB_TOKEN"]
     names += ["INPUT_REPO-TOKEN", "GITHUB_OAUTH_TOKEN", "APPROVER_GITHUB_OAUTH_TOKEN"]
     names += ["ARGOCD_TOKEN"]
+    names += [f"INPUT_{name.upper()}" for name, _ in unknown_inputs(environ)]
     return tuple(value for name in names if (value := environ.get(name, "").strip()))
 
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from telefonistka.action.settings import LogLevel, Settings
-from telefonistka.core.log_text import inert
+from telefonistka.core.text.log_text import inert
 from telefonistka.errors import ConfigError
 
 

@@ -20,8 +20,8 @@ from urllib.parse import quote
 import requests
 from urllib3.exceptions import InsecureRequestWarning
 
-from telefonistka.core.argocd_apps import ArgoApp
-from telefonistka.core.argocd_appsets import AppSet
+from telefonistka.core.argocd.apps import ArgoApp
+from telefonistka.core.argocd.appsets import AppSet
 from telefonistka.errors import ArgoCdError
 
 Sleep = Callable[[float], None]

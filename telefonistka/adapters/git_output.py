@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from telefonistka.core.log_text import inert
-from telefonistka.core.snapshot import Mode, TreeEntry, normalize_mode
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, normalize_mode
+from telefonistka.core.text.log_text import inert
 from telefonistka.errors import GitError
 from telefonistka.ports import CommitState
 

@@ -34,7 +34,7 @@ from telefonistka.adapters.git_output import (
     printable,
     printable_json,
 )
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.errors import GitError
 from telefonistka.ports import CommitState
 

@@ -26,8 +26,8 @@ from telefonistka.cli.local_plan import (
     read_repo_config,
 )
 from telefonistka.cli.terminal import progress
-from telefonistka.core.argocd_comment import argocd_comments
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.argocd.comment import argocd_comments
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import UsageError
 from telefonistka.usecases.argocd_diff import (
     app_sections,
@@ -43,7 +43,7 @@ HELP = "Show what a local change would change in the clusters, rendered by an Ar
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", default=".", help="the IaC repository (default: .)")
-    add_range_arguments(parser, "its config is used; --exit-code: an app would change")
+    add_range_arguments(parser, "its config is used", "an Argo CD app would change")
     parser.add_argument(
         "--revision", help="the commit or branch Argo CD renders (default: HEAD's commit)"
     )

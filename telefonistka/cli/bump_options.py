@@ -19,7 +19,7 @@ from pathlib import Path
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.adapters.localgit import LocalGitRepo
 from telefonistka.cli.local_plan import base_of
-from telefonistka.core.github_api import DEFAULT_BASE_URL, host_api_url
+from telefonistka.core.github.api import DEFAULT_BASE_URL, host_api_url
 from telefonistka.errors import UsageError
 from telefonistka.usecases.bump_edits import Edit
 from telefonistka.usecases.bump_version import BumpRequest, BumpStatus, bump, bump_local

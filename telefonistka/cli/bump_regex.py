@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from telefonistka.cli.bump_options import add_common_arguments, run_bump
-from telefonistka.usecases.bump_edits import regex_edit
+from telefonistka.errors import BumpError, UsageError
+from telefonistka.usecases.bump_edits import Edit, regex_edit
 
 HELP = "Open a PR in a target repo that replaces every match of a regex in a file."
 
@@ -19,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--regex",
         dest="regex",
         required=True,
-        help=r"Python regex, e.g. 'tag:\s*(\S*)'",
+        help=r"RE2 regex (Go's syntax, as the Go original), e.g. 'tag:\s*(\S*)'",
     )
     parser.add_argument(
         "-n",
@@ -27,10 +28,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--replacement",
         dest="replacement",
         required=True,
-        help=r"replacement; \1 or \g<name> insert groups, e.g. 'tag: v2.7.1'",
+        help="replacement in Go's syntax: $1, ${1} or ${name} insert groups, $$ a dollar; "
+        "e.g. 'tag: v2.7.1'",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Bump with a regex edit; the file path comes from options or ``TARGET_FILE``."""
-    return run_bump(args, lambda path: regex_edit(path, args.regex, args.replacement))
+    """Bump with a regex edit; the file path comes from options or ``TARGET_FILE``.
+
+    A pattern or replacement that cannot work (Python's ``\\1``, a group the pattern
+    lacks) is a usage error, exit 2, before any request."""
+
+    def make_edit(path: str) -> Edit:
+        try:
+            return regex_edit(path, args.regex, args.replacement)
+        except BumpError as exc:
+            raise UsageError(f"--regex-string / --replacement-string: {exc}") from None
+
+    return run_bump(args, make_edit)

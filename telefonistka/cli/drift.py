@@ -20,16 +20,16 @@ from telefonistka.cli.local_plan import (
     plan_between,
 )
 from telefonistka.cli.terminal import paint, progress
-from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.yamldiff import format_change
+from telefonistka.core.drift.compare import DriftReport, PairDrift, compute_drift
+from telefonistka.core.drift.yamldiff import format_change
+from telefonistka.core.text.rendering import Renderer
 
 HELP = "Show drift between the sources and targets a change will be promoted across."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", default=".", help="the IaC repository (default: .)")
-    add_range_arguments(parser, "drift is computed on it; --exit-code: drift is found")
+    add_range_arguments(parser, "drift is computed on it", "drift is found")
     parser.add_argument("--label", action="append", default=[], help="a PR label (repeatable)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the report as JSON")

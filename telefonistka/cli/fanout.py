@@ -25,8 +25,9 @@ from telefonistka import __version__
 from telefonistka.adapters.fanout_sender import FanoutSender, SendPolicy
 from telefonistka.adapters.localgit import LocalGitRepo
 from telefonistka.cli.terminal import progress
-from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
-from telefonistka.core.events import PushEvent, parse_push_event
+from telefonistka.core.config.model import REPO_CONFIG_FILE, RepoConfig
+from telefonistka.core.config.validation import load_repo_config
+from telefonistka.core.events.push import PushEvent, parse_push_event
 from telefonistka.core.fanout import (
     Endpoint,
     changed_files,
@@ -36,8 +37,7 @@ from telefonistka.core.fanout import (
     select_endpoints,
     webhook_headers,
 )
-from telefonistka.core.log_text import inert
-from telefonistka.core.validation import load_repo_config
+from telefonistka.core.text.log_text import inert
 from telefonistka.errors import GitError, MissingConfigError, UsageError
 from telefonistka.ports import PushComparer
 

@@ -15,16 +15,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from telefonistka.adapters.localgit import LocalGitRepo
-from telefonistka.core.changes import ChangedComponent, find_changed_components
-from telefonistka.core.component_configs import read_component_configs
-from telefonistka.core.config import (
+from telefonistka.core.config.component_configs import read_component_configs
+from telefonistka.core.config.model import (
     REPO_CONFIG_FILE,
     ComponentConfig,
     RepoConfig,
 )
-from telefonistka.core.planning import Plan, compute_plan
-from telefonistka.core.snapshot import TreeSnapshot
-from telefonistka.core.validation import load_repo_config
+from telefonistka.core.config.validation import load_repo_config
+from telefonistka.core.promotion.changes import ChangedComponent, find_changed_components
+from telefonistka.core.promotion.planning import Plan, compute_plan
+from telefonistka.core.promotion.snapshot import TreeSnapshot
 from telefonistka.errors import MissingConfigError, UsageError
 
 
@@ -92,18 +92,20 @@ def plan_between(
 FOUND_EXIT_CODE = 3
 
 
-def add_range_arguments(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--base`` (default: the default branch) and ``--head`` (default: ``HEAD``)."""
+def add_range_arguments(parser: argparse.ArgumentParser, base_role: str, found: str) -> None:
+    """``--base`` (default: the default branch), ``--head`` (default: ``HEAD``) and
+    ``--exit-code``; each option's help describes that option only (``base_role``: what
+    the command does with BASE; ``found``: when ``--exit-code`` exits 3)."""
     parser.add_argument(
         "--base",
-        help=f"ref the change is merged into; {what} (default: the default branch: "
+        help=f"ref the change is merged into; {base_role} (default: the default branch: "
         "origin/HEAD's target, else main, else master)",
     )
     parser.add_argument("--head", default="HEAD", help="ref holding the change (default: HEAD)")
     parser.add_argument(
         "--exit-code",
         action="store_true",
-        help=f"exit {FOUND_EXIT_CODE} when it finds what it reports (errors stay 1)",
+        help=f"exit {FOUND_EXIT_CODE} when {found} (errors stay 1)",
     )
 
 

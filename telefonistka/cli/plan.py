@@ -22,7 +22,7 @@ from telefonistka.cli.local_plan import (
     plan_between,
 )
 from telefonistka.cli.terminal import progress
-from telefonistka.core.plan_table import format_plan_table
+from telefonistka.core.promotion.plan_table import format_plan_table
 
 HELP = "Show the promotion plan of the change from BASE to HEAD in a local repository."
 
@@ -30,7 +30,7 @@ HELP = "Show the promotion plan of the change from BASE to HEAD in a local repos
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--repo``, ``--base``, ``--head``, repeatable ``--label`` and ``--json``."""
     parser.add_argument("--repo", default=".", help="path of the git repository (default: .)")
-    add_range_arguments(parser, "its config is used; --exit-code: the plan has conflicts")
+    add_range_arguments(parser, "its config is used", "the plan has conflicts")
     parser.add_argument(
         "--label",
         action="append",

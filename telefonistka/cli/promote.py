@@ -17,12 +17,12 @@ from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo, printable_json
 from telefonistka.cli.local_plan import read_repo_config
 from telefonistka.cli.terminal import progress
-from telefonistka.core.changes import components_from_folders, find_changed_components
-from telefonistka.core.component_configs import read_component_configs
-from telefonistka.core.metadata import extract_metadata
-from telefonistka.core.planning import Plan, compute_plan
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.trigger import read_merge_message
+from telefonistka.core.config.component_configs import read_component_configs
+from telefonistka.core.promotion.changes import components_from_folders, find_changed_components
+from telefonistka.core.promotion.metadata import extract_metadata
+from telefonistka.core.promotion.planning import Plan, compute_plan
+from telefonistka.core.promotion.trigger import read_merge_message
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import UsageError
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Trigger, failed
 

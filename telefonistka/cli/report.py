@@ -16,8 +16,8 @@ from telefonistka.adapters.git_output import printable_json, printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
 from telefonistka.cli.local_plan import FOUND_EXIT_CODE, base_of
 from telefonistka.cli.terminal import paint, progress
-from telefonistka.core.fleet_matrix import report_markdown
-from telefonistka.core.fleet_report import SYMBOLS, FleetReport
+from telefonistka.core.fleet.matrix import report_markdown
+from telefonistka.core.fleet.report import SYMBOLS, FleetReport
 from telefonistka.errors import TelefonistkaError
 
 HELP = "Show where every component stands on every target (the fleet report)."

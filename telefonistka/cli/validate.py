@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 from telefonistka.cli.terminal import paint
-from telefonistka.core.config import REPO_CONFIG_FILE
-from telefonistka.core.log_text import inert
-from telefonistka.core.validation import (
+from telefonistka.core.config.model import REPO_CONFIG_FILE
+from telefonistka.core.config.validation import (
     ConfigKind,
     load_component_config,
     load_repo_config,
 )
+from telefonistka.core.text.log_text import inert
 from telefonistka.errors import ConfigError, ConfigProblem, UsageError
 
 HELP = "Check telefonistka.yaml files (repo or component) and report every problem."

@@ -1,7 +1,8 @@
 """The three version-bump edits, as pure functions of a file's content.
 
 - ``overwrite``: the new content, whatever was there (the file may not exist yet);
-- ``replace_regex``: Python ``re.sub`` over the whole file; the file must exist and the
+- ``replace_regex``: Go's ``regexp.ReplaceAllString`` over the whole file (RE2 patterns,
+  ``$1``/``${name}`` replacements, as the Go original); the file must exist and the
   pattern must match, so a pipeline never opens an empty PR because of a typo;
 - ``set_yaml``: set the scalar(s) at a yq-style selector (``core.yq_selector``).
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +27,15 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.tokens import ScalarToken
 
-from telefonistka.core.yq_selector import Each, Index, Key, Select, Step, parse_selector
+from telefonistka.core.config.regex import (
+    Piece,
+    Regex,
+    RegexError,
+    compile_regex,
+    parse_replacement,
+    replace_all,
+)
+from telefonistka.core.yaml.selector import Each, Index, Key, Select, Step, parse_selector
 from telefonistka.errors import BumpError
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -55,13 +63,24 @@ def decode_text(data: bytes | None, path: str) -> str:
         raise BumpError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
-def replace_regex(text: str, pattern: str, replacement: str, path: str) -> str:
-    """Every match of ``pattern`` replaced (``\\1``, ``\\g<name>`` refer to groups)."""
+def compile_replacement(pattern: str, replacement: str) -> tuple[Regex, tuple[Piece, ...]]:
+    """The pattern (RE2, Go's dialect) and the replacement (Go's ``$1``, ``${name}``,
+    ``$$``), checked before any file is read; ``BumpError`` says what is wrong."""
     try:
-        compiled = re.compile(pattern)
-        result, count = compiled.subn(replacement, text)
-    except re.error as exc:
-        raise BumpError(f"bad regex or replacement {pattern!r} → {replacement!r}: {exc}") from exc
+        regex = compile_regex(pattern)
+    except RegexError as exc:
+        raise BumpError(f"bad regex {pattern!r} (RE2, Go's syntax): {exc}") from None
+    try:
+        return regex, parse_replacement(replacement, regex)
+    except RegexError as exc:
+        raise BumpError(str(exc)) from None
+
+
+def replace_regex(text: str, pattern: str, replacement: str, path: str) -> str:
+    """Every match of ``pattern`` replaced, as Go's ``ReplaceAllString`` would (``$1``,
+    ``${1}``, ``${name}`` insert groups, ``$$`` a dollar)."""
+    regex, pieces = compile_replacement(pattern, replacement)
+    result, count = replace_all(regex, text, pieces)
     if count == 0:
         raise BumpError(
             f"regex {pattern!r} matches nothing in {path}; check the pattern "

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from telefonistka.core.config import WebhookEndpointRegex
-from telefonistka.core.events import PushEvent
-from telefonistka.core.markdown import table_cell
-from telefonistka.core.regex import Regex, RegexError, RegexMatch, compile_regex
+from telefonistka.core.config.model import WebhookEndpointRegex
+from telefonistka.core.config.regex import Regex, RegexError, RegexMatch, compile_regex
+from telefonistka.core.events.push import PushEvent
+from telefonistka.core.text.markdown import table_cell
 from telefonistka.errors import EndpointError, TelefonistkaError
 from telefonistka.ports import PushComparer
 

@@ -14,7 +14,7 @@ format and the push protocol are the library's job. Names follow the Go original
 - ``telefonistka_run_info`` (gauge, 1): the run's ``event``, ``route``, ``result`` and
   ``version``; ``telefonistka_run_duration_seconds`` and
   ``telefonistka_run_github_requests`` (gauges);
-- the fleet report adds its gauges (``core/fleet_report.py``).
+- the fleet report adds its gauges (``core/fleet/report.py``).
 
 Every value describes one run: the Pushgateway keeps the last push of each group (see
 ``grouping_key``), so a series is "the last run of this route in this repository".
@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.github.api import RequestCounter
 
 JOB = "telefonistka"
 COUNTER, GAUGE = "counter", "gauge"

@@ -27,18 +27,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from telefonistka.core.argocd_apps import ArgoApp, sha_selector, touched_apps
-from telefonistka.core.argocd_appsets import AppSet, appset_for, temp_app
-from telefonistka.core.argocd_comment import AppSection, argocd_comments
-from telefonistka.core.argocd_diff import diff_objects
-from telefonistka.core.changes import ChangedComponent, find_changed_components
-from telefonistka.core.component_configs import read_component_configs
-from telefonistka.core.config import RepoConfig
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.pr_requests import ARGOCD_MARKER
-from telefonistka.core.regex import compile_regex
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.snapshot import TreeSnapshot
+from telefonistka.core.argocd.apps import ArgoApp, sha_selector, touched_apps
+from telefonistka.core.argocd.appsets import AppSet, appset_for, temp_app
+from telefonistka.core.argocd.comment import AppSection, argocd_comments
+from telefonistka.core.argocd.diff import diff_objects
+from telefonistka.core.config.component_configs import read_component_configs
+from telefonistka.core.config.model import RepoConfig
+from telefonistka.core.config.regex import compile_regex
+from telefonistka.core.events.pr_requests import ARGOCD_MARKER
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.changes import ChangedComponent, find_changed_components
+from telefonistka.core.promotion.snapshot import TreeSnapshot
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import BlobReader, CodeHost, CommitStatusState
 from telefonistka.usecases.bot_identity import bot_matcher

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.pr_requests import sync_box_state
+from telefonistka.core.events.pr_requests import sync_box_state
+from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import CodeHost
 from telefonistka.usecases.argocd_diff import ArgoCdWriter, discover, may_sync_from_branch

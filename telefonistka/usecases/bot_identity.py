@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.refnames import PROMOTION_NAMESPACE
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.github.refnames import PROMOTION_NAMESPACE
 from telefonistka.errors import GitHubError
 from telefonistka.ports import PullRequestHost
 

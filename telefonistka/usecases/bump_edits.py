@@ -10,7 +10,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from telefonistka.core.bump import decode_text, overwrite, replace_regex, set_yaml
+from telefonistka.core.bump import (
+    compile_replacement,
+    decode_text,
+    overwrite,
+    replace_regex,
+    set_yaml,
+)
 
 Edit = Callable[[bytes | None], bytes]
 """A bump edit: the file's current bytes (None when absent) → its new bytes."""
@@ -22,7 +28,11 @@ def overwrite_edit(content: bytes) -> Edit:
 
 
 def regex_edit(path: str, pattern: str, replacement: str) -> Edit:
-    """Decode, replace every match of ``pattern``, encode (the file must exist)."""
+    """Decode, replace every match of ``pattern``, encode (the file must exist).
+
+    The pattern and the replacement are checked here, when the edit is built, so a
+    Python-style ``\\1`` or a bad pattern stops the bump before any request."""
+    compile_replacement(pattern, replacement)
 
     def edit(current: bytes | None) -> bytes:
         return replace_regex(decode_text(current, path), pattern, replacement, path).encode()

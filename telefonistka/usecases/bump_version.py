@@ -25,11 +25,11 @@ from enum import Enum, StrEnum
 from typing import Protocol
 
 from telefonistka.core.bump import unified_diff
-from telefonistka.core.markdown import fenced, text
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.refnames import BUMP_NAMESPACE, check_branch_name
-from telefonistka.core.repo_paths import full_name_problem, repo_path_problem
-from telefonistka.core.snapshot import Mode, TreeEntry
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.github.refnames import BUMP_NAMESPACE, check_branch_name
+from telefonistka.core.github.repo_paths import full_name_problem, repo_path_problem
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry
+from telefonistka.core.text.markdown import fenced, text
 from telefonistka.errors import RefNameError, UsageError
 from telefonistka.ports import BlobReader, CodeHost, CommitState
 from telefonistka.usecases.bump_edits import Edit

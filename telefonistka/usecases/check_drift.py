@@ -25,13 +25,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.core.changes import find_changed_components
-from telefonistka.core.component_configs import read_component_configs
-from telefonistka.core.drift import DriftReport, PairDrift, compute_drift
-from telefonistka.core.markdown import table_cell
-from telefonistka.core.planning import Plan, compute_plan
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.rendering import DRIFT_MARKER, Renderer
+from telefonistka.core.config.component_configs import read_component_configs
+from telefonistka.core.drift.compare import DriftReport, PairDrift, compute_drift
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.changes import find_changed_components
+from telefonistka.core.promotion.planning import Plan, compute_plan
+from telefonistka.core.text.markdown import table_cell
+from telefonistka.core.text.rendering import DRIFT_MARKER, Renderer
 from telefonistka.ports import CodeHost, Comment
 from telefonistka.usecases.bot_identity import bot_matcher
 from telefonistka.usecases.pr_status import FORK_NOTE, PrStatus

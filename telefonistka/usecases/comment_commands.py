@@ -4,7 +4,7 @@ What users see of them: docs/github-action.md, "Comment commands".
 
 A command is a line of the comment whose first word starts with ``/`` (``/retrigger``,
 ``/approved because …``), so a slash inside a sentence or a URL is never one. Whether a
-comment holds a command is decided from the payload alone (``core/pr_requests.py``), so
+comment holds a command is decided from the payload alone (``core/events/pr_requests.py``), so
 ordinary comments cost no request; only then is the bot's own login read (1 GraphQL
 request) to ignore the bot's own comments.
 
@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.core.config import REPO_CONFIG_FILE
-from telefonistka.core.markdown import code_span
-from telefonistka.core.pr_events import IssueCommentEvent
-from telefonistka.core.pr_requests import RETRIGGER, commands_in
-from telefonistka.core.validation import load_repo_config
+from telefonistka.core.config.model import REPO_CONFIG_FILE
+from telefonistka.core.config.validation import load_repo_config
+from telefonistka.core.events.pr_requests import RETRIGGER, commands_in
+from telefonistka.core.events.pull_request import IssueCommentEvent
+from telefonistka.core.text.markdown import code_span
 from telefonistka.errors import MissingConfigError
 from telefonistka.ports import CodeHost, CommitStatusState
 from telefonistka.usecases.bot_identity import bot_matcher

@@ -13,11 +13,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telefonistka.core.changes import find_changed_components
-from telefonistka.core.component_configs import read_component_configs
-from telefonistka.core.planning import Plan, compute_plan
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.config.component_configs import read_component_configs
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.changes import find_changed_components
+from telefonistka.core.promotion.planning import Plan, compute_plan
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.ports import CodeHost
 from telefonistka.usecases.pr_status import FORK_NOTE, PrStatus
 from telefonistka.usecases.repo_config import read_repo_config_in

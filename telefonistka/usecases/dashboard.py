@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from telefonistka.core.dashboard import LABEL, MARKER, TITLE, BoxKey, link_boxes, newly_ticked
-from telefonistka.core.pr_events import PullRequest, PullRequestEvent
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.events.pull_request import PullRequest, PullRequestEvent
+from telefonistka.core.fleet.dashboard import LABEL, MARKER, TITLE, BoxKey, link_boxes, newly_ticked
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import GitHubError, TelefonistkaError
 from telefonistka.ports import CodeHost, IssueHost, IssueInfo, PullRequestHost
 from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS

@@ -24,8 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from telefonistka import __version__
-from telefonistka.core.config import RepoConfig
-from telefonistka.core.events import PushEvent
+from telefonistka.core.config.model import RepoConfig
+from telefonistka.core.events.push import PushEvent
 from telefonistka.core.fanout import (
     EndpointResult,
     WebhookSender,

@@ -18,23 +18,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from telefonistka.core.changes import ChangedComponent
-from telefonistka.core.component_configs import component_config_files
-from telefonistka.core.config import (
+from telefonistka.core.config.component_configs import component_config_files
+from telefonistka.core.config.model import (
     REPO_CONFIG_FILE,
     ComponentConfig,
     RepoConfig,
 )
-from telefonistka.core.fleet_report import (
+from telefonistka.core.config.validation import load_component_config, load_repo_config
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.fleet.report import (
     FleetReport,
     OpenPromotion,
     all_components,
     compute_report,
 )
-from telefonistka.core.metadata import extract_metadata
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.snapshot import Mode, TreeSnapshot
-from telefonistka.core.validation import load_component_config, load_repo_config
+from telefonistka.core.promotion.changes import ChangedComponent
+from telefonistka.core.promotion.metadata import extract_metadata
+from telefonistka.core.promotion.snapshot import Mode, TreeSnapshot
 from telefonistka.errors import ConfigError
 from telefonistka.ports import PullRequestHost, StatusHost
 from telefonistka.usecases.bot_identity import bot_matcher, promotion_pr_problems

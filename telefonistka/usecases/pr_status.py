@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telefonistka.core.pr_events import PullRequest
-from telefonistka.core.rendering import Renderer
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import ConfigError, MissingConfigError, TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState
 

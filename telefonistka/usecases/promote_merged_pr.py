@@ -36,20 +36,20 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from telefonistka.core.changes import (
+from telefonistka.core.config.component_configs import read_component_configs
+from telefonistka.core.config.model import RepoConfig
+from telefonistka.core.events.pull_request import PullRequest, PullRequestEvent
+from telefonistka.core.fleet.report import all_components
+from telefonistka.core.promotion.changes import (
     ChangedComponent,
     components_from_folders,
     find_changed_components,
 )
-from telefonistka.core.component_configs import read_component_configs
-from telefonistka.core.config import RepoConfig
-from telefonistka.core.fleet_report import all_components
-from telefonistka.core.markdown import code_span, table_cell, text
-from telefonistka.core.metadata import extract_metadata
-from telefonistka.core.planning import Plan, compute_plan
-from telefonistka.core.pr_events import PullRequest, PullRequestEvent
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.snapshot import TreeSnapshot
+from telefonistka.core.promotion.metadata import extract_metadata
+from telefonistka.core.promotion.planning import Plan, compute_plan
+from telefonistka.core.promotion.snapshot import TreeSnapshot
+from telefonistka.core.text.markdown import code_span, table_cell, text
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
 from telefonistka.usecases.argocd_diff import ArgoCdReader, no_diff_verdict

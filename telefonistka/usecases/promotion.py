@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from telefonistka.core.metadata import PromotionMetadata, next_stage_metadata
-from telefonistka.core.planning import TITLE_PREFIX, Conflict, Plan, Promotion
-from telefonistka.core.rendering import Renderer
-from telefonistka.core.snapshot import TreeEntry, TreeSnapshot
-from telefonistka.core.sync import branch_name, compute_sync
+from telefonistka.core.promotion.metadata import PromotionMetadata, next_stage_metadata
+from telefonistka.core.promotion.planning import TITLE_PREFIX, Conflict, Plan, Promotion
+from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.sync import branch_name, compute_sync
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CommitState
 

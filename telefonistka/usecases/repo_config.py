@@ -5,9 +5,9 @@ judged by.
 
 from __future__ import annotations
 
-from telefonistka.core.config import REPO_CONFIG_FILE, RepoConfig
-from telefonistka.core.snapshot import TreeSnapshot
-from telefonistka.core.validation import load_repo_config
+from telefonistka.core.config.model import REPO_CONFIG_FILE, RepoConfig
+from telefonistka.core.config.validation import load_repo_config
+from telefonistka.core.promotion.snapshot import TreeSnapshot
 from telefonistka.errors import ConfigError, ConfigProblem, MissingConfigError, UsageError
 from telefonistka.ports import RepoReader
 

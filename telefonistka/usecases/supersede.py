@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from telefonistka.core.markdown import code_span
-from telefonistka.core.metadata import extract_metadata
-from telefonistka.core.planning import TITLE_PREFIX
-from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.metadata import extract_metadata
+from telefonistka.core.promotion.planning import TITLE_PREFIX
+from telefonistka.core.text.markdown import code_span
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import CodeHost, CommitState
 from telefonistka.usecases.bot_identity import promotion_pr_problems

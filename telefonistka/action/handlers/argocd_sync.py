@@ -11,7 +11,7 @@ default branch again (a merged PR does so after its promotion).
 from __future__ import annotations
 
 from telefonistka.action.context import Context, Report
-from telefonistka.core.pr_events import IssueCommentEvent, PullRequestEvent
+from telefonistka.core.events.pull_request import IssueCommentEvent, PullRequestEvent
 
 
 def sync_from_branch(event: IssueCommentEvent, context: Context) -> Report:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from telefonistka.action.context import Context, Report
-from telefonistka.core.dispatch_events import WorkflowDispatchEvent
+from telefonistka.core.events.dispatch import WorkflowDispatchEvent
 
 
 def on_dispatch(event: WorkflowDispatchEvent, context: Context) -> Report:

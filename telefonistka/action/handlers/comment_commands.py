@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from telefonistka.action.context import Context, Report
 from telefonistka.action.handlers.drift import run_drift_check, with_argocd_diff
-from telefonistka.core.markdown import code_span
-from telefonistka.core.pr_events import IssueCommentEvent
+from telefonistka.core.events.pull_request import IssueCommentEvent
+from telefonistka.core.text.markdown import code_span
 
 if TYPE_CHECKING:
     from telefonistka.ports import CodeHost

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from telefonistka.action.context import Context, Report
-from telefonistka.core.pr_events import PullRequest, PullRequestEvent
+from telefonistka.core.events.pull_request import PullRequest, PullRequestEvent
 
 if TYPE_CHECKING:
     from telefonistka.adapters.github import GitHubRepo

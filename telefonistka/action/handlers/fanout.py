@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from telefonistka.action.context import Context, Report
-from telefonistka.core.events import PushEvent
+from telefonistka.core.events.push import PushEvent
 
 
 def fan_out_push(event: PushEvent, context: Context) -> Report:

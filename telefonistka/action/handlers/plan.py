@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from telefonistka.action.context import Context, Report
-from telefonistka.core.pr_events import PullRequestEvent
+from telefonistka.core.events.pull_request import PullRequestEvent
 
 
 def show_plan(event: PullRequestEvent, context: Context) -> Report:

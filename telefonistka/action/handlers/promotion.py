@@ -10,8 +10,8 @@ merged PR by number: the recovery for a merge whose run was missed or failed for
 from __future__ import annotations
 
 from telefonistka.action.context import Context, Report
-from telefonistka.core.dispatch_events import WorkflowDispatchEvent
-from telefonistka.core.pr_events import PullRequestEvent
+from telefonistka.core.events.dispatch import WorkflowDispatchEvent
+from telefonistka.core.events.pull_request import PullRequestEvent
 from telefonistka.errors import UsageError
 
 

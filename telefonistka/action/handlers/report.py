@@ -10,8 +10,8 @@ import json
 from datetime import UTC, datetime
 
 from telefonistka.action.context import Context, Report
-from telefonistka.core.dispatch_events import WorkflowDispatchEvent
-from telefonistka.core.report_events import IssuesEvent, ScheduleEvent
+from telefonistka.core.events.dispatch import WorkflowDispatchEvent
+from telefonistka.core.events.schedule import IssuesEvent, ScheduleEvent
 from telefonistka.errors import UsageError
 
 REPORT_ROUTE = "fleet report"
@@ -25,9 +25,9 @@ def wants_report(context: Context) -> bool:
 
 def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context) -> Report:
     """Compute the report; with ``dashboard: true``, keep the dashboard issue up to date."""
-    from telefonistka.core.dashboard import dashboard_body
-    from telefonistka.core.fleet_matrix import report_markdown
-    from telefonistka.core.fleet_report import report_output
+    from telefonistka.core.fleet.dashboard import dashboard_body
+    from telefonistka.core.fleet.matrix import report_markdown
+    from telefonistka.core.fleet.report import report_output
     from telefonistka.usecases.bot_identity import lazy_bot_matcher
     from telefonistka.usecases.dashboard import DashboardIssue
     from telefonistka.usecases.fleet_report import FleetReportRun

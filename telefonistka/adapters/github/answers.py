@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.github.api import RequestCounter
 
 
 def observe_answers(requester: Any, counter: RequestCounter) -> None:

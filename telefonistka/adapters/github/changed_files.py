@@ -12,7 +12,7 @@ from typing import Any
 from telefonistka.adapters.github.git_data import GitData
 from telefonistka.adapters.github.pulls import PullRequests
 from telefonistka.adapters.github.trees import changed_files
-from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.errors import GitHubError
 
 MAX_PR_FILES = 3000  # GitHub lists at most this many files of a pull request

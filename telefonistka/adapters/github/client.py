@@ -36,7 +36,7 @@ import requests
 from github import Auth, Github, GithubException
 
 from telefonistka.adapters.github.answers import observe_answers
-from telefonistka.core.github_api import RequestCounter
+from telefonistka.core.github.api import RequestCounter
 from telefonistka.errors import GitHubError
 
 USER_AGENT = "telefonistka"

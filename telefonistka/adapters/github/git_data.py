@@ -27,7 +27,7 @@ from telefonistka.adapters.github.trees import (
     parse_tree_items,
     tree_write_items,
 )
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot, strip_slashes
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot, strip_slashes
 from telefonistka.errors import GitHubError
 from telefonistka.ports import CommitState
 

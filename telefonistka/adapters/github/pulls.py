@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from telefonistka.adapters.github.session import RepoSession
-from telefonistka.core.pr_events import PullRequest
+from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.errors import GitHubError
 from telefonistka.ports import Comment
 

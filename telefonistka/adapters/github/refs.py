@@ -17,7 +17,7 @@ import re
 from urllib.parse import quote
 
 from telefonistka.adapters.github.session import RepoSession
-from telefonistka.core.refnames import BOT_NAMESPACES, check_branch_name, is_bot_branch
+from telefonistka.core.github.refnames import BOT_NAMESPACES, check_branch_name, is_bot_branch
 from telefonistka.errors import ForeignBranchError, GitHubError
 
 _OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")

@@ -23,7 +23,7 @@ from telefonistka.adapters.github.client import (
     Sleep,
     make_requester,
 )
-from telefonistka.core.github_api import DEFAULT_BASE_URL, RequestCounter
+from telefonistka.core.github.api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import GitHubError
 
 PER_PAGE = 100

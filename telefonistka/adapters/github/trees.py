@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from telefonistka.core.snapshot import Mode, TreeEntry, TreeSnapshot, normalize_mode
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot, normalize_mode
 from telefonistka.errors import GitHubError
 
 # The git object type GitHub expects next to each mode in a tree write.

@@ -1,0 +1,1 @@
+"""The configuration: the frozen model, its validation, per-component files and RE2 regexes."""

@@ -1,0 +1,1 @@
+"""Drift between a source component and its targets, and the YAML summaries that explain it."""

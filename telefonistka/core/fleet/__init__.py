@@ -1,0 +1,1 @@
+"""The fleet report (every component on every target) and the promotion dashboard issue."""

@@ -1,0 +1,1 @@
+"""What the bot knows of GitHub without a client: API addresses, ref names, writable paths."""

@@ -1,0 +1,1 @@
+"""A promotion from change to plan to tree changes: changes, snapshot, planning, sync, metadata."""
