@@ -10,22 +10,26 @@ BIN := $(VENV)/bin
 .PHONY: demo test lint venv
 
 $(BIN)/python:
+	@echo "make: creating the virtual environment $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # One stamp per install, so `make demo` never pulls the test tools and `make test` adds
 # them to the same environment.
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
+	@echo "make: installing telefonistka and its dependencies into $(VENV) (about 20 s, first run only)"
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	@echo "make: installing telefonistka with its lint and test tools into $(VENV) (first run only)"
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed-runtime $@
 
 venv: $(VENV)/.installed-test
 
 demo: $(VENV)/.installed-runtime
+	@echo "make: running the demo (telefonistka demo)"
 	$(BIN)/telefonistka demo
 
 lint: $(VENV)/.installed-test

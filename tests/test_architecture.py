@@ -245,3 +245,18 @@ def test_the_architecture_doc_names_every_module() -> None:
             unnamed.append(relative)
 
     assert sorted(unnamed) == []
+
+
+def test_core_is_grouped_by_domain() -> None:
+    """``core/`` keeps at most three single-module concepts at its root; everything else
+    lives in a folder named after its domain, whose ``__init__`` is a docstring only (so
+    importing one module of a room loads nothing else of it)."""
+    core = PACKAGE / "core"
+    root_modules = sorted(p.name for p in core.glob("*.py") if p.name != "__init__.py")
+    assert len(root_modules) <= 3, root_modules
+    rooms = sorted(p for p in core.iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert {room.name for room in rooms} >= {"config", "promotion", "drift", "argocd", "fleet"}
+    for room in rooms:
+        tree = ast.parse((room / "__init__.py").read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), room.name
+        assert len(tree.body) == 1, f"{room.name}/__init__.py holds more than its docstring"

@@ -42,7 +42,7 @@ def test_demo_piped_into_head_ends_quietly() -> None:
 
 def test_plan_json_piped_into_head_ends_quietly(tmp_path: Path) -> None:
     builder = GitRepoBuilder(tmp_path / "repo")
-    targets = ", ".join(f'"env/prod-{n}/"' for n in range(400))  # far more than a pipe holds
+    targets = ", ".join(f'"env/prod-{n}/"' for n in range(3000))  # far more than a pipe holds
     builder.commit(
         {
             "telefonistka.yaml": f"promotionPaths:\n  - sourcePath: env/staging/\n"

@@ -22,8 +22,18 @@ INVALID_REPO = "promotionPath: []\ndryRunMode: 'yes'\n"
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A temporary current directory, so printed paths are short and exact."""
+    """A temporary git checkout as the current directory, so printed paths are short and
+    exact and each file's kind is decided by its place in the repository."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary current directory that is in no git repository."""
+    monkeypatch.chdir(tmp_path)
+    assert not any((folder / ".git").exists() for folder in (tmp_path, *tmp_path.parents))
     return tmp_path
 
 
@@ -160,7 +170,6 @@ def test_the_kind_of_a_file_is_decided_by_its_place_not_its_keys(
 ) -> None:
     """A root file holding only component-like keys is still the repo config, and a
     component file with a repo key is still a component config."""
-    (workdir / ".git").mkdir()
     write(workdir / "telefonistka.yaml", "disableArgoCDDiff: true\n")
     write(workdir / "apps/web/telefonistka.yaml", "dryRunMode: true\n")
     (workdir / "apps").mkdir(exist_ok=True)
@@ -281,3 +290,32 @@ def test_repo_usage_errors(
 
     assert main(["validate", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_outside_a_repository_a_file_given_by_path_is_the_repo_config(
+    outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to be read as a component config, "it belongs in the repo-root file"."""
+    write(outside / "path/to/telefonistka.yaml", VALID_REPO)
+
+    assert main(["validate", "path/to/telefonistka.yaml"]) == 0
+    assert capsys.readouterr().out == "path/to/telefonistka.yaml: ok (repo config)\n"
+    assert main(["validate", "--kind", "component", "path/to/telefonistka.yaml"]) == 1
+
+
+def test_inside_a_repository_the_place_decides(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(workdir / "env/app/telefonistka.yaml", "promotionTargetBlockList: [x]\n")
+
+    assert main(["validate", "env/app/telefonistka.yaml"]) == 0
+    assert capsys.readouterr().out == "env/app/telefonistka.yaml: ok (component config)\n"
+
+
+def test_a_repository_without_a_config_is_pointed_to_init(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(workdir / "env/prod/app/values.yaml", "a: 1\n")
+
+    assert main(["validate", "--repo", "."]) == 2
+    assert "`telefonistka init --repo .` proposes one" in capsys.readouterr().err

@@ -595,7 +595,11 @@ def test_two_concurrent_runs_of_one_event_open_one_pr(
     emu.set_latency(1.0, path=r"/git/ref/heads/promotions")  # both likely see no branch yet
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        steps = list(pool.map(lambda i: run_step(emu, event, runner=f"runner-{i}"), range(2)))
+        steps = list(
+            pool.map(
+                lambda i: run_entrypoint(emu, event, env={"RUNNER_NAME": f"runner-{i}"}), range(2)
+            )
+        )
 
     assert [step.code for step in steps] == [0, 0], steps[0].stdout + steps[1].stdout
     assert len(promotion_prs(emu)) == 1  # whichever run lost a race took the winner's over

@@ -38,7 +38,9 @@ EXAMPLES = (
     "promote-again.yml",
     "report.yml",
 )
-WORKFLOWS = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("docs/examples/*.yml")])
+WORKFLOWS = sorted(
+    [*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("telefonistka/examples/*.yml")]
+)
 WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
 
 # An input name as the code reads it: `_input(environ, "dry-run")`, `inputs.get("bump-type"`,
@@ -119,17 +121,17 @@ def test_the_workflows_are_all_there() -> None:
         ".github/workflows/ci.yml",
         ".github/workflows/release.yml",
         ".github/workflows/smoke.yml",
-        "docs/examples/promotion.yml",
-        "docs/examples/fanout.yml",
-        "docs/examples/version-bump.yml",
-        "docs/examples/pr-lifecycle.yml",
-        "docs/examples/promote-again.yml",
-        "docs/examples/report.yml",
+        "telefonistka/examples/promotion.yml",
+        "telefonistka/examples/fanout.yml",
+        "telefonistka/examples/version-bump.yml",
+        "telefonistka/examples/pr-lifecycle.yml",
+        "telefonistka/examples/promote-again.yml",
+        "telefonistka/examples/report.yml",
     }
 
 
 def example(name: str) -> dict[Any, Any]:
-    loaded: dict[Any, Any] = yaml.safe_load((ROOT / "docs/examples" / name).read_text())
+    loaded: dict[Any, Any] = yaml.safe_load((ROOT / "telefonistka/examples" / name).read_text())
     return loaded
 
 
@@ -482,3 +484,40 @@ def test_the_docs_tables_name_exactly_action_yml_s_inputs_and_outputs(
 
     assert len(documented) == len(set(documented)), "a name documented twice"
     assert sorted(documented) == sorted(load_action()[kind])
+
+
+def test_make_demo_says_what_it_does_before_each_slow_step(tmp_path: Path) -> None:
+    """`make demo` used to be silent for ~20 s while it installed."""
+    venv = tmp_path / "venv"
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "demo", f"VENV={venv}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+
+    def before(command: str) -> str:
+        index = next(i for i, line in enumerate(plan) if command in line)
+        return plan[index - 1]
+
+    assert "creating the virtual environment" in before("-m venv")
+    assert "installing telefonistka" in before("pip install --quiet -e .")
+    assert "running the demo" in before("bin/telefonistka demo")
+
+
+def test_the_scheduled_report_writes_nothing_but_the_dashboard_issue() -> None:
+    """Least privilege per job: only a dashboard tick may write branches and PRs."""
+    jobs = example("report.yml")["jobs"]
+
+    assert jobs["report"]["permissions"] == {
+        "contents": "read",
+        "pull-requests": "read",
+        "statuses": "read",
+        "issues": "write",
+    }
+    assert jobs["tick"]["permissions"]["contents"] == "write"
+    assert jobs["tick"]["permissions"]["pull-requests"] == "write"
+    assert "github.event_name != 'issues'" in jobs["report"]["if"]
+    assert "github.event_name == 'issues'" in jobs["tick"]["if"]
+    assert "github.event.sender.type != 'Bot'" in jobs["tick"]["if"]

@@ -56,6 +56,7 @@ def test_pin_image_changes_only_the_image_line_and_stays_valid(tmp_path: Path) -
         (IMAGE, "sha256:abc", "not an image digest"),
         (IMAGE, "latest", "not an image digest"),
         ("GHCR.io/Acme/x y", DIGEST, "not an image name"),
+        ("ghcr.io/Acme/telefonistka", DIGEST, "not an image name"),
     ],
 )
 def test_pin_image_refuses_what_is_not_an_image_and_digest(
@@ -157,7 +158,9 @@ def test_the_release_workflow_runs_on_version_tags_and_in_order() -> None:
     assert "release.py notes CHANGELOG.md" in runs("test")  # refused before anything ships
     assert jobs["dist"]["needs"] == "test"
     assert jobs["image"]["needs"] == "test"
-    assert set(jobs["release"]["needs"]) == {"pypi", "image"}
+    assert set(jobs["release"]["needs"]) == {"dist", "image"}
+    # PyPI cannot be taken back: it goes only after the image and the GitHub release.
+    assert jobs["pypi"]["needs"] == "release"
 
 
 def test_pypi_is_published_with_trusted_publishing_only() -> None:
@@ -175,9 +178,42 @@ def test_the_image_has_provenance_and_the_release_pins_its_digest() -> None:
     assert image["outputs"]["digest"] == "${{ steps.push.outputs.digest }}"
     assert "actions/attest-build-provenance" in uses("image")
     script = runs("release")
-    assert 'release.py pin-image action.yml "${IMAGE,,}" "$DIGEST"' in script
-    assert 'git push -f origin "refs/tags/$TAG" "refs/tags/${TAG%%.*}"' in script  # and vX
+    assert 'release.py pin-image action.yml "$IMAGE" "$DIGEST"' in script
+    assert 'release.py newest-in-line "$TAG" $(git tag --list "$MAJOR.*.*")' in script
+    assert 'git push -f origin "refs/tags/$TAG" "refs/tags/$MAJOR"' in script  # and vX
     assert "gh release create" in script
+
+
+def test_the_image_name_is_lowercased_once_and_used_everywhere() -> None:
+    """ghcr.io refuses capitals, and GitHub owners may have them (``Acme``)."""
+    image = workflow()["jobs"]["image"]
+    [name] = [step for step in image["steps"] if step.get("id") == "name"]
+    assert "${REPOSITORY,,}" in name["run"]
+    text = (ROOT / ".github/workflows/release.yml").read_text()
+    assert "ghcr.io/${{ github.repository }}" not in text
+    assert image["outputs"]["name"] == "${{ steps.name.outputs.image }}"
+    env = next(
+        s["env"] for s in workflow()["jobs"]["release"]["steps"] if "IMAGE" in s.get("env", {})
+    )
+    assert env["IMAGE"] == "${{ needs.image.outputs.name }}"
+
+
+@pytest.mark.parametrize(
+    ("tag", "others", "moves"),
+    [
+        ("v1.5.0", ["v1.4.0", "v1.4.1"], True),
+        ("v1.4.2", ["v1.4.1", "v1.5.0"], False),  # a patch on an older line
+        ("v1.5.1", ["v1.5.0", "v1.5.1", "v2.0.0"], True),  # other majors do not count
+        ("v1.10.0", ["v1.9.0"], True),  # numbers, not text: 10 > 9
+        ("v2.0.0", [], True),
+    ],
+)
+def test_the_major_tag_only_moves_forward(tag: str, others: list[str], moves: bool) -> None:
+    done = release("newest-in-line", tag, *others)
+
+    assert done.returncode == (0 if moves else 3)
+    if not moves:
+        assert "v1 stays on v1.5.0" in done.stderr
 
 
 def tagged_copy(folder: Path, tag: str) -> Path:

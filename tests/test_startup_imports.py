@@ -60,6 +60,9 @@ LIGHT_MODULES = frozenset(
         "telefonistka.ports",  # plain values and Protocols
         "telefonistka.errors",
         "telefonistka.core",
+        "telefonistka.core.events",  # the subpackages' __init__: a docstring each
+        "telefonistka.core.github",
+        "telefonistka.core.text",
         "telefonistka.core.events.push",
         "telefonistka.core.events.pull_request",
         "telefonistka.core.events.dispatch",

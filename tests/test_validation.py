@@ -791,3 +791,38 @@ def test_a_duplicate_key_is_reported_with_every_other_problem() -> None:
         "column 1); keep only one",
         "t.yaml:3:1: promotionPath: unknown key 'promotionPath'; did you mean 'promotionPaths'?",
     ]
+
+
+def test_what_lies_under_a_misspelt_key_is_checked_as_the_key_it_meant() -> None:
+    """Problems under ``promotionPath`` used to appear only after the key was fixed."""
+    text = (
+        "promotionPath:\n"
+        "  - sourcePat: env/staging/\n"
+        "    promotionPrs:\n"
+        "      - targetPaths: []\n"
+        "  - sourcePath: '(['\n"
+        "    promotionPrs: [{targetPaths: [env/prod/]}]\n"
+        "argocd:\n"
+        "  comentDiffOnPR: yes\n"
+    )
+
+    assert repo_problems(text) == [
+        "t.yaml:1:1: promotionPath: unknown key 'promotionPath'; did you mean 'promotionPaths'?",
+        "t.yaml:2:5: promotionPath[0].sourcePat: unknown key 'sourcePat'; did you mean "
+        "'sourcePath'?",
+        "t.yaml:4:22: promotionPath[0].promotionPrs[0].targetPaths: must list at least one "
+        "target path",
+        "t.yaml:5:17: promotionPath[1].sourcePath: invalid regular expression '([': missing ]: [",
+        "t.yaml:8:3: argocd.comentDiffOnPR: unknown key 'comentDiffOnPR'; did you mean "
+        "'commentDiffonPR'?",
+        "t.yaml:8:19: argocd.comentDiffOnPR: expected true or false, got a string ('yes'); "
+        "write true: YAML 1.2, as editors read it, takes yes as text",
+    ]
+
+
+def test_a_misspelt_key_written_beside_the_right_one_is_not_checked_twice() -> None:
+    text = "promotionPaths: []\npromotionPath: {not: a list}\n"
+
+    assert repo_problems(text) == [
+        "t.yaml:2:1: promotionPath: unknown key 'promotionPath'; did you mean 'promotionPaths'?"
+    ]

@@ -23,6 +23,7 @@ from telefonistka.errors import TelefonistkaError
 # Order is the order shown in ``--help``. Adding a command = one module + one line here.
 COMMANDS: tuple[str, ...] = (
     "demo",
+    "init",
     "plan",
     "promote",
     "drift",

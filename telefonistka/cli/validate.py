@@ -92,7 +92,10 @@ def _repo_files(root: Path) -> list[Path]:
     found.sort()
     top = root / REPO_CONFIG_FILE
     if top not in found:
-        raise UsageError(f"no {REPO_CONFIG_FILE} at the root of {root}: it is the repo config")
+        raise UsageError(
+            f"no {REPO_CONFIG_FILE} at the root of {root}: it is the repo config; "
+            f"`telefonistka init --repo {root}` proposes one from the repository's folders"
+        )
     return [top, *(path for path in found if path != top)]
 
 
@@ -126,12 +129,14 @@ def kind_by_place(path: Path) -> ConfigKind:
 
     Why by place and not by keys: a repo config with only component-like keys, or a
     component config with a misspelt key, would otherwise be checked against the wrong
-    rules. The root is the nearest folder holding ``.git`` (a checkout), else the
-    current folder (how the pre-commit hook and CI run it).
+    rules. The root is the nearest folder holding ``.git`` (a checkout: how the
+    pre-commit hook and CI run it). Outside any repository there is no place to go by:
+    a file named ``telefonistka.yaml`` is then the repo config (the one people write
+    first), unless ``--kind`` says otherwise.
     """
     folder = path.resolve().parent
     root = next((d for d in (folder, *folder.parents) if (d / ".git").exists()), None)
-    return "repo" if folder == (root or Path.cwd().resolve()) else "component"
+    return "repo" if root is None or folder == root else "component"
 
 
 def _kind(option: str) -> ConfigKind:

@@ -155,13 +155,61 @@ def _checked_data(text: str | bytes, filename: str, kind: ConfigKind) -> dict[st
     data = cast(dict[str, object], _without_empty_keys(doc.data, schema, schema))
     checker = _Checker(doc, filename, kind)
     checker.problems.extend(doc.problems)  # duplicate keys and bad values, with the rest
-    checker.check_structure(data)
-    checker.check_regexes(data)
-    checker.check_target_paths(data)
-    checker.check_webhook_templates(data)
+    checker.check_all(data)
+    renames = _misspelt_keys(data, schema, schema, ())
+    if renames:  # what lies under a misspelt key, checked as the key it most likely meant
+        meant = _Checker(doc, filename, kind, renames)
+        meant.check_all(cast(dict[str, object], _renamed(data, renames, ())))
+        checker.problems.extend(meant.problems)
+        for path, key in renames.items():  # a misspelt key under a misspelt key
+            if any(path[:end] in renames for end in range(1, len(path))):
+                message = f"unknown key '{path[-1]}'; did you mean '{key}'?"
+                checker.add(path, message, at_key=True)
     if checker.problems:
         raise ConfigError(checker.sorted_problems())
     return data
+
+
+def _misspelt_keys(
+    value: object, schema: Schema, root: Schema, path: KeyPath
+) -> dict[KeyPath, str]:
+    """Every misspelt key (by its path) → the key it most likely meant, when that key is
+    not also written beside it: ``promotionPath`` → ``promotionPaths``.
+
+    Without this, what lies under a misspelt key is checked only once the key is fixed,
+    and the author fixes the file in rounds; docs/configuration.md promises every
+    problem at once.
+    """
+    schema = _resolve(schema, root)
+    found: dict[KeyPath, str] = {}
+    if isinstance(value, dict):
+        properties: Schema = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            if key in properties or not properties or isinstance(extra, dict):
+                child = properties.get(key, extra if isinstance(extra, dict) else {})
+                found |= _misspelt_keys(item, child, root, (*path, key))
+                continue
+            meant = suggest_key(str(key), tuple(properties))
+            if meant is not None and meant not in value:
+                found[(*path, key)] = meant
+                found |= _misspelt_keys(item, properties[meant], root, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found |= _misspelt_keys(item, schema.get("items", {}), root, (*path, index))
+    return found
+
+
+def _renamed(value: object, renames: Mapping[KeyPath, str], path: KeyPath) -> object:
+    """``value`` with each misspelt key replaced by the key it most likely meant."""
+    if isinstance(value, dict):
+        return {
+            renames.get((*path, key), key): _renamed(item, renames, (*path, key))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_renamed(item, renames, (*path, index)) for index, item in enumerate(value)]
+    return value
 
 
 def _not_a_mapping(doc: YamlDocument, filename: str, kind: ConfigKind) -> ConfigProblem:
@@ -199,11 +247,38 @@ def _without_empty_keys(value: object, schema: Schema, root: Schema) -> object:
 class _Checker:
     """Turns schema errors and regex failures into located, user-worded problems."""
 
-    def __init__(self, doc: YamlDocument, filename: str, kind: ConfigKind) -> None:
+    def __init__(
+        self,
+        doc: YamlDocument,
+        filename: str,
+        kind: ConfigKind,
+        renames: Mapping[KeyPath, str] | None = None,
+    ) -> None:
         self.doc = doc
         self.filename = filename
         self.kind: ConfigKind = kind
         self.problems: list[ConfigProblem] = []
+        # Checking the data with misspelt keys renamed (``_misspelt_keys``): only problems
+        # under a renamed key are kept, located at the key as written.
+        self.renames = renames
+        self._written = {(*path[:-1], meant): path[-1] for path, meant in (renames or {}).items()}
+
+    def check_all(self, data: dict[str, object]) -> None:
+        self.check_structure(data)
+        self.check_regexes(data)
+        self.check_target_paths(data)
+        self.check_webhook_templates(data)
+
+    def _as_written(self, path: KeyPath) -> KeyPath | None:
+        """``path`` of the renamed data as the file writes it; None when no key on it was
+        renamed (the first pass reports those problems)."""
+        written: list[str | int] = []
+        renamed = False
+        for part in path:
+            key = self._written.get((*written, part))
+            renamed = renamed or key is not None
+            written.append(part if key is None else key)
+        return tuple(written) if renamed else None
 
     def sorted_problems(self) -> list[ConfigProblem]:
         """Problems in file order, each reported once."""
@@ -212,6 +287,11 @@ class _Checker:
 
     def add(self, path: KeyPath, message: str, *, at_key: bool = False) -> None:
         """Record a problem at the value of ``path`` (or at its key, for unknown keys)."""
+        if self.renames is not None:
+            written = self._as_written(path)
+            if written is None:
+                return
+            path = written
         where = self.doc.key_position_of(path) if at_key else self.doc.position_of(path)
         key = format_key_path(path)
         self.problems.append(ConfigProblem(self.filename, where.line, where.column, key, message))
