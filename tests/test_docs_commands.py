@@ -124,3 +124,24 @@ def test_the_readme_commands_run(fleet: Path) -> None:
         allowed = {0, 3} if "--exit-code" in args else {0}
         assert done.returncode in allowed, f"`{line}`: exit {done.returncode}\n{done.stderr}"
         assert done.stdout, f"`{line}` printed nothing"
+
+
+def test_the_troubleshooting_regex_row_quotes_what_re2_really_says() -> None:
+    """The page once said RE2 refuses ``[[:digit:]]``: it accepts it; the errors it quotes
+    for backreferences and lookarounds are RE2's own words."""
+    from telefonistka.core.config.regex import regex_error  # noqa: PLC0415
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "troubleshooting.md").read_text()
+    assert regex_error("[[:digit:]]") is None
+    backreference = "(a)\\1"
+    assert f"invalid regular expression '{backreference}': {regex_error(backreference)}" in text
+    assert f"`{regex_error('(?=x)')}`" in text
+
+
+def test_the_configuration_guide_says_promotion_overwrites_per_environment_values() -> None:
+    """Next to the promotion rules, until environment-local values exist."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+    rules = text.split("### `promotionPaths[].promotionPrs[].targetPaths`", 1)[1]
+    rules = rules.split("### `promotionPaths[].promotionPrs[].targetDescription`", 1)[0]
+    assert "#### What a promotion copies: the whole folder" in rules
+    assert "overwritten with the source environment's value" in rules

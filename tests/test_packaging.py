@@ -521,3 +521,46 @@ def test_the_scheduled_report_writes_nothing_but_the_dashboard_issue() -> None:
     assert "github.event_name != 'issues'" in jobs["report"]["if"]
     assert "github.event_name == 'issues'" in jobs["tick"]["if"]
     assert "github.event.sender.type != 'Bot'" in jobs["tick"]["if"]
+
+
+REPOSITORY = "telefonistka-py/telefonistka"
+
+
+def test_one_documented_repository_name_and_no_owner_placeholder() -> None:
+    """Every example and doc names the same repository, the one pyproject.toml links."""
+    texts = [*(ROOT / "telefonistka" / "examples").glob("*.yml"), *(ROOT / "docs").glob("*.md")]
+    texts += [ROOT / "README.md", ROOT / ".github" / "workflows" / "release.yml"]
+    placeholders = [
+        str(p.relative_to(ROOT)) for p in texts if "OWNER/telefonistka" in p.read_text()
+    ]
+    assert placeholders == []
+    uses = {
+        step["uses"].split("@")[0]
+        for path in (ROOT / "telefonistka" / "examples").glob("*.yml")
+        for job in yaml.safe_load(path.read_text())["jobs"].values()
+        for step in job.get("steps", [])
+        if "telefonistka" in step.get("uses", "")
+    }
+    assert uses == {REPOSITORY}
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
+    assert urls["Homepage"] == f"https://github.com/{REPOSITORY}"
+    assert all(url.startswith(f"https://github.com/{REPOSITORY}") for url in urls.values())
+
+
+def test_the_permissions_table_is_each_example_job_s_permissions() -> None:
+    """docs/installation.md's table row per example job says exactly what the job grants."""
+    text = (ROOT / "docs" / "installation.md").read_text(encoding="utf-8")
+    section = text.split("\n## Permissions\n", 1)[1].split("\n## ", 1)[0]
+    documented = {}
+    for row in section.splitlines():
+        found = re.search(r"\(`([\w-]+\.yml)`: `([\w-]+)`\)", row)
+        if found:
+            cell = row.split("|")[2]
+            documented[found.groups()] = dict(re.findall(r"`([\w-]+): (\w+)`", cell))
+    granted = {
+        (path.name, name): job.get("permissions", {})
+        for path in sorted((ROOT / "telefonistka" / "examples").glob("*.yml"))
+        for name, job in yaml.safe_load(path.read_text())["jobs"].items()
+    }
+
+    assert documented == granted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,9 +127,17 @@ def test_a_release_without_notes_is_refused(tmp_path: Path, version: str, messag
     assert message in done.stderr
 
 
-def test_the_project_changelog_has_released_sections() -> None:
-    done = release("notes", str(ROOT / "CHANGELOG.md"), "v0.1.0")
-    assert done.returncode == 0, done.stderr
+def test_the_changelog_names_no_version_whose_tag_does_not_exist() -> None:
+    """Until a tag exists the CHANGELOG says Unreleased: no doc may tell a user to pin a
+    version that was never released."""
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    tags = subprocess.run(
+        ["git", "-C", str(ROOT), "tag", "--list", "v*"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    versions = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", text, re.M)
+
+    assert "## [Unreleased]" in text
+    assert [v for v in versions if f"v{v}" not in tags] == []
 
 
 def test_a_wrong_command_line_prints_the_usage() -> None:

@@ -87,6 +87,12 @@ def run(args: argparse.Namespace) -> int:
         f"next: read {target}, run `telefonistka validate {target}`, then commit it",
         file=sys.stderr,
     )
+    if args.workflows:
+        print(
+            "next: the workflows pin the action to an all-zero commit SHA: replace it with "
+            "the commit you adopt (docs/installation.md, step 3)",
+            file=sys.stderr,
+        )
     return 0
 
 
