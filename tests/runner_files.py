@@ -78,3 +78,11 @@ def dispatch_event(folder: Path, repository: str, workflow: str, inputs: Mapping
     path = folder / "dispatch.json"
     path.write_text(json.dumps(payload))
     return path
+
+
+def runner_commands(log: str) -> list[str]:
+    """The lines of ``log`` an Actions runner would obey as workflow commands: those that
+    start with ``::`` after blanks (lines end at ``\\n`` and at ``\\r``), and any line
+    holding the legacy ``##[`` form anywhere (actions/runner, ``ActionCommand.TryParse``)."""
+    lines = log.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [line for line in lines if line.lstrip().startswith("::") or "##[" in line]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from github_emulator import GitHubEmulator
+from runner_files import runner_commands
 from test_check_drift import DRIFTED, client, comments, latest_event, statuses
 from test_entrypoint import CONFIG, REPO, checked_emulator, run_step
 
@@ -187,3 +188,29 @@ def test_the_emulator_says_who_is_trusted_as_github_does(emu: GitHubEmulator) ->
     assert gh.get_collaborator_permission("alice") == "write"
     repo.collaborators["alice"] = "triage"
     assert gh.get_collaborator_permission("alice") == "read"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "/##[add-mask]x",
+        "/##[stop-commands]endtoken",
+        "/retrigger\r::error title=X::forged",
+        "/x ##[set-output name=plan;]forged",
+    ],
+)
+def test_a_commenter_cannot_forge_a_workflow_command_through_the_log(
+    emu: GitHubEmulator, body: str
+) -> None:
+    """Any commenter on a public repository writes these; the handler logs the command
+    words it read. The legacy ``##[`` counts anywhere in a line, ``\\r`` ends a line."""
+    event = comment_on_pr(emu, body, identity="mallory-token")
+    emu.get_repo(REPO).collaborators["mallory"] = "read"
+
+    step = run_step(emu, event, name="issue_comment", command_replies="false", log_level="debug")
+
+    assert step.code == 0, step.stdout + step.stderr
+    obeyed = runner_commands(step.stdout + "\n" + step.stderr)
+    assert [line for line in obeyed if "##[" in line or "forged" in line] == []
+    own = ("::add-mask::bot-token", "::group::", "::endgroup::", "::debug::", "::warning ")
+    assert [line for line in obeyed if not line.lstrip().startswith(own)] == []

@@ -38,6 +38,7 @@ EXAMPLES = (
     "promote-again.yml",
     "report.yml",
 )
+REPOSITORY = "telefonistka-py/telefonistka"  # the project's one documented repository
 WORKFLOWS = sorted(
     [*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("telefonistka/examples/*.yml")]
 )
@@ -224,20 +225,20 @@ def test_action_inputs_are_exactly_those_the_code_reads() -> None:
 
 
 def action_steps() -> list[tuple[Path, dict[str, Any]]]:
-    """Every workflow step that runs this action (``./`` or an example's ``OWNER/…``)."""
+    """Every workflow step that runs this action (``./`` or an example's ``REPOSITORY@…``)."""
     found = []
     for workflow in WORKFLOWS:
         loaded = yaml.safe_load(workflow.read_text(encoding="utf-8"))
         for job in loaded["jobs"].values():
             for step in job.get("steps", []):
                 uses = step.get("uses", "")
-                if uses == "./" or uses.startswith("OWNER/telefonistka@"):
+                if uses == "./" or uses.startswith(f"{REPOSITORY}@"):
                     found.append((workflow, step))
     return found
 
 
 def test_workflows_pass_only_declared_inputs_and_read_declared_outputs() -> None:
-    """A misspelt input would be ignored silently (with ``docker://`` there is no check)."""
+    """A misspelt input stops the run (exit 2): an example must not carry one."""
     action = load_action()
     steps = action_steps()
     assert {workflow.name for workflow, _ in steps} >= {
@@ -521,9 +522,6 @@ def test_the_scheduled_report_writes_nothing_but_the_dashboard_issue() -> None:
     assert "github.event_name != 'issues'" in jobs["report"]["if"]
     assert "github.event_name == 'issues'" in jobs["tick"]["if"]
     assert "github.event.sender.type != 'Bot'" in jobs["tick"]["if"]
-
-
-REPOSITORY = "telefonistka-py/telefonistka"
 
 
 def test_one_documented_repository_name_and_no_owner_placeholder() -> None:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from telefonistka.action.settings import LogLevel, Settings
-from telefonistka.core.text.log_text import inert
+from telefonistka.core.text.log_text import ZWSP, inert
 from telefonistka.errors import ConfigError
 
 
@@ -55,7 +55,12 @@ class Workflow:
         self._on_runner = known if on_runner is None else on_runner
 
     def _write(self, line: str) -> None:
+        """One of the bot's own workflow commands (its data escaped by the caller)."""
         print(line, file=self._stream, flush=True)
+
+    def _write_text(self, text: str) -> None:
+        """Text that is not a command: never one, whatever people wrote into it."""
+        print(inert(text), file=self._stream, flush=True)
 
     def log(self, message: str) -> None:
         """A progress line: written at log-level ``info`` and ``debug``.
@@ -64,12 +69,12 @@ class Workflow:
         start a workflow command, so a leading ``::`` is broken up (``:\u200b:``).
         """
         if self._level <= LogLevel.INFO:
-            self._write(inert(message))
+            self._write_text(message)
 
     def debug(self, message: str) -> None:
         """A detail line: plain at log-level ``debug``, else a ``::debug::`` command."""
         if self._level <= LogLevel.DEBUG:
-            self._write(inert(message))
+            self._write_text(message)
         elif self._on_runner:
             self._write(f"::debug::{_escape_data(message)}")
 
@@ -108,7 +113,7 @@ class Workflow:
             lead = " ".join(
                 part for part in (f"{level}:", place and f"{place}:", title and f"{title}:") if part
             )
-            self._write(f"{lead} {message}")
+            self._write_text(f"{lead} {message}")
             return
         props = [f"{key}={_escape_property(str(value))}" for key, value in where.items()]
         if title:
@@ -136,7 +141,7 @@ class Workflow:
         """Append ``outputs`` to ``$GITHUB_OUTPUT``; outside Actions, log them instead."""
         if self._output_path is None:
             for name, value in outputs.items():
-                self._write(f"output {name}: {value}")
+                self._write_text(f"output {name}: {value}")
             return
         with self._output_path.open("a", encoding="utf-8") as out:
             for name, value in outputs.items():
@@ -158,7 +163,9 @@ def output_block(name: str, value: str) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's data: its line cannot end early, nor hold a legacy ``##[`` command."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace("##[", f"##{ZWSP}[")
 
 
 def _escape_property(text: str) -> str:

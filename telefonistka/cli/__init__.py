@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from telefonistka import __version__
+from telefonistka.cli.guard import guarded
 from telefonistka.core.text.log_text import inert
 from telefonistka.errors import TelefonistkaError
 
@@ -103,10 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command ends quietly with 141, as ``git log | head`` does, instead of a traceback.
     """
     try:
-        try:
-            return _run(argv)
-        finally:  # what is still buffered (``--help`` too) meets a closed pipe here
-            sys.stdout.flush()
+        with guarded():  # every line written is inert: no workflow command gets through
+            try:
+                return _run(argv)
+            finally:  # what is still buffered (``--help`` too) meets a closed pipe here
+                sys.stdout.flush()
     except BrokenPipeError:
         _drop_stdout()
         return BROKEN_PIPE_EXIT

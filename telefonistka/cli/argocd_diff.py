@@ -11,7 +11,6 @@ token only from ``ARGOCD_TOKEN`` (a command-line token would show in process lis
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from collections.abc import Mapping
 from telefonistka.adapters.argocd import ArgoCdClient
 from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.guard import json_text
 from telefonistka.cli.local_plan import (
     FOUND_EXIT_CODE,
     add_range_arguments,
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
             }
             for s in sections
         ]
-        print(json.dumps({"revision": revision, "apps": listed}, indent=2, ensure_ascii=False))
+        print(json_text({"revision": revision, "apps": listed}))
     else:
         comments = argocd_comments(Renderer(), revision, sections)
         print(printable_lines("\n\n---\n\n".join(comments) or "No Argo CD app is touched."))

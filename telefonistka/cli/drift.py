@@ -9,10 +9,10 @@ edit in a target, which the promotion would silently overwrite.
 from __future__ import annotations
 
 import argparse
-import json
 
 from telefonistka.adapters.git_output import printable_json, printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.guard import json_text
 from telefonistka.cli.local_plan import (
     FOUND_EXIT_CODE,
     add_range_arguments,
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     with progress(f"comparing the targets of {base}...{args.head}"):
         report = drift_report(repo, base, args.head, args.label)
     if args.json:
-        text = json.dumps(printable_json(report.to_json()), indent=2, ensure_ascii=False)
+        text = json_text(printable_json(report.to_json()))
     elif args.markdown:
         text = printable_lines(markdown(report))
     else:

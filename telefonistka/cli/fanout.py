@@ -15,7 +15,6 @@ stderr so stdout stays parseable.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import uuid
@@ -24,6 +23,7 @@ from pathlib import Path
 from telefonistka import __version__
 from telefonistka.adapters.fanout_sender import FanoutSender, SendPolicy
 from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.guard import json_text
 from telefonistka.cli.terminal import progress
 from telefonistka.core.config.model import REPO_CONFIG_FILE, RepoConfig
 from telefonistka.core.config.validation import load_repo_config
@@ -169,7 +169,9 @@ class _CloneComparer:
 def _report_ignored(event: PushEvent, reason: str, *, as_json: bool) -> int:
     _log(f"push {event.after[:12]} ignored: {reason}")
     if as_json:
-        print(json.dumps(_event_facts(event) | {"ignored": reason, "endpoints": []}, indent=2))
+        print(
+            json_text(_event_facts(event) | {"ignored": reason, "endpoints": []}, ensure_ascii=True)
+        )
     return 0
 
 
@@ -182,7 +184,11 @@ def _report_selection(event: PushEvent, endpoints: tuple[Endpoint, ...], *, as_j
             {"url": display_url(e.url), "rules": list(e.rules), "files": list(e.files)}
             for e in endpoints
         ]
-        print(json.dumps(_event_facts(event) | {"dry_run": True, "endpoints": listed}, indent=2))
+        print(
+            json_text(
+                _event_facts(event) | {"dry_run": True, "endpoints": listed}, ensure_ascii=True
+            )
+        )
     else:
         print(inert("".join(f"{display_url(e.url)}\n" for e in endpoints)), end="")
     return 0

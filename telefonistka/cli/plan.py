@@ -11,10 +11,10 @@ so a script never parses half a plan.
 from __future__ import annotations
 
 import argparse
-import json
 
 from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.guard import json_text
 from telefonistka.cli.local_plan import (
     FOUND_EXIT_CODE,
     add_range_arguments,
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     with progress(f"planning {base}...{args.head}"):
         plan = plan_between(repo, base, args.head, args.label).plan
     if args.json:
-        print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
+        print(json_text(plan.to_json()))
     else:
         print(printable_lines(format_plan_table(plan)), end="")
     return FOUND_EXIT_CODE if args.exit_code and plan.conflicts else 0

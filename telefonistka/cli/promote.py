@@ -10,11 +10,11 @@ it again finds the branch and reports it ``unchanged``.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo, printable_json
+from telefonistka.cli.guard import json_text
 from telefonistka.cli.local_plan import read_repo_config
 from telefonistka.cli.terminal import progress
 from telefonistka.core.config.component_configs import read_component_configs
@@ -105,7 +105,7 @@ def print_outcomes(plan: Plan, outcomes: list[Outcome], *, as_json: bool) -> Non
 def outcomes_json(plan: Plan, outcomes: list[Outcome]) -> str:
     data = plan.to_json()
     data["promotions"] = [o.to_json() for o in outcomes]
-    return json.dumps(printable_json(data), indent=2, ensure_ascii=False)
+    return json_text(printable_json(data))
 
 
 def outcomes_text(plan: Plan, outcomes: list[Outcome]) -> str:

@@ -9,11 +9,11 @@ a target is out of sync (a CI gate: "prod must not lag").
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 
 from telefonistka.adapters.git_output import printable_json, printable_lines
 from telefonistka.adapters.localgit import LocalGitRepo
+from telefonistka.cli.guard import json_text
 from telefonistka.cli.local_plan import FOUND_EXIT_CODE, base_of
 from telefonistka.cli.terminal import paint, progress
 from telefonistka.core.fleet.matrix import report_markdown
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if report.config_errors and not report.flows:
         raise TelefonistkaError("\n".join(report.config_errors))
     if args.json:
-        print(json.dumps(printable_json(report.to_json()), indent=2, ensure_ascii=False))
+        print(json_text(printable_json(report.to_json())))
     elif args.markdown:
         print(printable_lines(report_markdown(report)))
     else:
