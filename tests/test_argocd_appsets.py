@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from telefonistka.core.argocd.apps import repo_key, this_repository
 from telefonistka.core.argocd.appsets import TEMP_PREFIX, AppSet, appset_for, temp_app
 
 
@@ -67,3 +72,55 @@ def test_from_json_reads_every_git_directory_generator() -> None:
     assert parsed.go_template
     assert parsed.covers("a/y")
     assert not parsed.covers("a/x")
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://github.com/acme/infra.git", "github.com/acme/infra"),
+        ("https://github.com/Acme/Infra", "github.com/acme/infra"),
+        ("https://github.com/acme/infra/", "github.com/acme/infra"),
+        ("git@github.com:acme/infra.git", "github.com/acme/infra"),
+        ("ssh://git@github.com:22/acme/infra", "github.com/acme/infra"),
+        ("https://x-access-token:t@github.com/acme/infra.git", "github.com/acme/infra"),
+        ("https://ghe.example.com/acme/infra.git", "ghe.example.com/acme/infra"),
+        ("http://www.github.com/acme/infra", "github.com/acme/infra"),
+        ("https://charts.example.com", None),  # a Helm repository: no owner/name
+        ("https://github.com/acme", None),
+        ("", None),
+    ],
+)
+def test_every_spelling_of_a_repository_has_one_key(url: str, key: str | None) -> None:
+    assert repo_key(url) == key
+
+
+def test_this_repository_is_the_run_s_server_and_full_name() -> None:
+    assert this_repository("https://github.com", "acme/infra") == "github.com/acme/infra"
+    assert this_repository("https://GHE.example.com/", "Acme/Infra") == "ghe.example.com/acme/infra"
+
+
+def git_appset(name: str, generators: dict[str, str], source: str) -> AppSet:
+    """An ApplicationSet with one git directory generator per ``repoURL: glob``."""
+    data: dict[str, Any] = {
+        "metadata": {"name": name},
+        "spec": {
+            "generators": [
+                {"git": {"repoURL": url, "directories": [{"path": glob}]}}
+                for url, glob in generators.items()
+            ],
+            "template": {"spec": {"source": {"repoURL": source}}},
+        },
+    }
+    return AppSet.from_json(data)
+
+
+def test_an_application_set_counts_only_for_generators_of_this_repository() -> None:
+    mixed = {"git@github.com:acme/infra": "a/*", "https://github.com/acme/other": "b/*"}
+    appset = git_appset("mixed", mixed, "{{repoURL}}")
+
+    mine = appset.of_repository("github.com/acme/infra")
+    assert mine is not None
+    assert mine.directories == (("a/*", False),)
+    assert appset.of_repository("github.com/acme/elsewhere") is None
+    foreign = git_appset("x", {"https://github.com/acme/infra": "a/*"}, "https://github.com/b/c")
+    assert foreign.of_repository("github.com/acme/infra") is None

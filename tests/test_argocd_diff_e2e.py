@@ -19,7 +19,6 @@ from test_entrypoint import REPO, checked_emulator, run_step
 from telefonistka.core.argocd.apps import SHA_LABEL, component_sha1
 from telefonistka.core.argocd.comment import ARGOCD_MARKER
 
-REPO_URL = "https://github.com/acme/infra.git"
 CONFIG = """\
 promotionPaths:
   - sourcePath: "env/staging/"
@@ -83,6 +82,12 @@ def api_deployment(tag: str) -> dict[str, Any]:
     }
 
 
+def repo_url(emu: GitHubEmulator) -> str:
+    """Where Argo CD reads ``acme/infra``: the run's own git server (the emulator), as a
+    real app's ``repoURL`` names github.com for a run on github.com."""
+    return f"{emu.root_url}/{REPO}.git"
+
+
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
     """``alice-token`` is a maintainer with write access; other tokens are the bot."""
@@ -95,7 +100,8 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
 @pytest.fixture
 def argocd(emu: GitHubEmulator) -> Iterator[ArgoCdEmulator]:
     git_dir = Path(emu.get_repo(REPO).git.path)
-    for emulator in argocd_session({REPO_URL: git_dir}):
+    url = repo_url(emu)
+    for emulator in argocd_session({url: git_dir}):
         web = {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
@@ -105,18 +111,18 @@ def argocd(emu: GitHubEmulator) -> Iterator[ArgoCdEmulator]:
                 "template": {"spec": {"containers": [{"name": "web", "image": "web:1"}]}},
             },
         }
-        emulator.add(App("prod-web", REPO_URL, "env/prod/web", live=[live(web)]))
+        emulator.add(App("prod-web", url, "env/prod/web", live=[live(web)]))
         emulator.add(
             App(
                 "prod-api",
-                REPO_URL,
+                url,
                 "env/prod/api",
                 live=[live(api_deployment("1.0"))],
                 annotations={"argocd.argoproj.io/manifest-generate-paths": ".;../../base"},
                 auto_sync=False,
             )
         )
-        emulator.add(App("staging-web", REPO_URL, "env/staging/web", live=[live(web)]))
+        emulator.add(App("staging-web", url, "env/staging/web", live=[live(web)]))
         yield emulator
 
 
@@ -310,13 +316,18 @@ def test_a_promotion_pr_that_changes_no_app_is_merged(
         assert "prod-web would change" in step.stdout
 
 
+def appset(url: str) -> dict[str, Any]:
+    """The ApplicationSet generating the prod apps of the repository at ``url``."""
+    return json.loads(json.dumps(APPSET).replace("REPO-URL", url))
+
+
 APPSET = {
     "metadata": {"name": "prod-apps", "namespace": "argocd"},
     "spec": {
         "generators": [
             {
                 "git": {
-                    "repoURL": REPO_URL,
+                    "repoURL": "REPO-URL",
                     "revision": "HEAD",
                     "directories": [
                         {"path": "env/prod/*"},
@@ -329,7 +340,7 @@ APPSET = {
             "metadata": {"name": "prod-{{path.basename}}"},
             "spec": {
                 "project": "default",
-                "source": {"repoURL": REPO_URL, "path": "{{path}}", "targetRevision": "HEAD"},
+                "source": {"repoURL": "REPO-URL", "path": "{{path}}", "targetRevision": "HEAD"},
                 "destination": {"server": "https://kubernetes.default.svc", "namespace": "shop"},
                 "syncPolicy": {"automated": {"prune": True}},
             },
@@ -345,7 +356,7 @@ def test_a_new_component_is_rendered_by_a_temporary_app_then_deleted(
     the app to render; it is created without a sync policy and deleted with cascade=false."""
     config = CONFIG + "  createTempAppObjectFromNewApps: true\n"
     emu.commit_files(REPO, {"telefonistka.yaml": config})
-    argocd.appsets.append(APPSET)
+    argocd.appsets.append(appset(repo_url(emu)))
     event = open_pr(emu, {"env/prod/cart/deployment.yaml": deployment(1, image="cart:1")})
 
     step = run_step(emu, event, **argocd_inputs(argocd))
@@ -427,7 +438,7 @@ def test_a_temporary_app_is_deleted_when_rendering_fails(
     emu.commit_files(
         REPO, {"telefonistka.yaml": CONFIG + "  createTempAppObjectFromNewApps: true\n"}
     )
-    argocd.appsets.append(APPSET)
+    argocd.appsets.append(appset(repo_url(emu)))
     event = open_pr(emu, {"env/prod/cart/deployment.yaml": deployment(1, image="cart:1")})
     argocd.add_fault(r"/telefonistka-tmp-.*/manifests$", status=400)
 
@@ -452,3 +463,74 @@ def test_a_merged_pr_sends_the_apps_following_its_branch_back(
     assert argocd.apps["prod-web"].target_revision == "main"
     assert argocd.apps["staging-web"].target_revision == "HEAD"
     assert argocd.patches == [("prod-web", "main")]
+
+
+def test_apps_of_another_repository_with_the_same_path_are_never_touched(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """One Argo CD serves ``acme/infra`` and ``acme/payments``, both with ``env/prod/web``:
+    a PR in ``acme/infra`` diffs, syncs and sends back only its own app; leftovers of a
+    killed run (``telefonistka-tmp-*``) never count as apps either."""
+    git_dir = Path(emu.get_repo(REPO).git.path)
+    for other in (
+        f"{emu.root_url}/acme/payments.git",
+        "git@github.com:acme/infra.git",  # the same name on another server
+    ):
+        argocd.repos[other] = git_dir
+    argocd.add(App("payments-web", f"{emu.root_url}/acme/payments.git", "env/prod/web"))
+    argocd.add(App("public-web", "git@github.com:acme/infra.git", "env/prod/web"))
+    argocd.add(App("telefonistka-tmp-9-abc", repo_url(emu), "env/prod/web"))
+    config = CONFIG + '  allowSyncfromBranchPathRegex: "env/prod/.*"\n'
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [comment] = [
+        c for c in emu.get_repo(REPO).comments.values() if c.body.startswith(ARGOCD_MARKER)
+    ]
+    assert "## prod-web" in comment.body
+    for foreign in ("payments-web", "public-web", "telefonistka-tmp-9-abc"):
+        assert foreign not in comment.body
+    edit_comment(emu, "alice-token", comment.id, comment.body.replace("- [ ]", "- [x]"))
+    ticked = latest_event(emu, "issue_comment", "edited")
+    assert run_step(emu, ticked, name="issue_comment", **argocd_inputs(argocd)).code == 0
+    assert argocd.patches == [("prod-web", "promote")]
+    for foreign in ("payments-web", "public-web"):
+        argocd.apps[foreign].target_revision = "promote"  # as if somebody else pointed it
+    pygithub_client(emu, "author").get_repo(REPO).get_pull(1).edit(state="closed")
+    closed = latest_event(emu, "pull_request", "closed")
+    assert run_step(emu, closed, **argocd_inputs(argocd)).code == 0
+    assert argocd.apps["prod-web"].target_revision == "main"
+    assert argocd.apps["payments-web"].target_revision == "promote"  # not ours to send back
+    assert argocd.apps["public-web"].target_revision == "promote"
+
+
+def test_a_killed_run_s_temporary_app_is_deleted_and_a_lost_delete_answer_is_success(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """A run killed between create and delete leaves ``telefonistka-tmp-1-…``: it is never
+    taken for a real app, the next run of PR #1 deletes it, and a DELETE whose answer is
+    lost (the retry gets 404) counts as done, not as "delete it by hand"."""
+    config = CONFIG + "  createTempAppObjectFromNewApps: true\n"
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    argocd.appsets.append(appset(repo_url(emu)))
+    argocd.add(App("telefonistka-tmp-1-leftover00", repo_url(emu), "env/prod/cart"))
+    argocd.add(App("telefonistka-tmp-2-otherpr000", repo_url(emu), "env/prod/cart"))
+    argocd.lose_answer(r"^/api/v1/applications/telefonistka-tmp-1-(?!leftover)", "DELETE")
+    event = open_pr(emu, {"env/prod/cart/deployment.yaml": deployment(1, image="cart:1")})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
+    assert "leftover00" not in body
+    assert "by hand" not in body
+    assert "## env/prod/cart (new: a temporary app of ApplicationSet prod-apps)" in body
+    deleted = [name for name, _ in argocd.deleted]
+    assert deleted[0] == "telefonistka-tmp-1-leftover00"
+    assert [name for name in argocd.apps if name.startswith("telefonistka-tmp-1-")] == []
+    assert "telefonistka-tmp-2-otherpr000" in argocd.apps  # another PR's: not this run's
+    deletes = [e for e in argocd.log if e.method == "DELETE" and "leftover" not in e.path]
+    assert [e.status for e in deletes] == [200, 404]  # done, answer lost; the retry's 404

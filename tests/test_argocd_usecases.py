@@ -12,7 +12,7 @@ import pytest
 from argocd_emulator import App, ArgoCdEmulator, argocd_session
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
-from test_argocd_diff_e2e import APPSET, CONFIG, REPO_URL, SEED, deployment, live
+from test_argocd_diff_e2e import CONFIG, SEED, appset, deployment, live, repo_url
 from test_entrypoint import REPO, checked_emulator
 
 from telefonistka.action.context import Context
@@ -42,7 +42,8 @@ def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
 
 @pytest.fixture
 def argocd(emu: GitHubEmulator) -> Iterator[ArgoCdEmulator]:
-    for emulator in argocd_session({REPO_URL: Path(emu.get_repo(REPO).git.path)}):
+    url = repo_url(emu)
+    for emulator in argocd_session({url: Path(emu.get_repo(REPO).git.path)}):
         web = live(
             {
                 "apiVersion": "apps/v1",
@@ -54,8 +55,8 @@ def argocd(emu: GitHubEmulator) -> Iterator[ArgoCdEmulator]:
                 },
             }
         )
-        emulator.add(App("prod-web", REPO_URL, "env/prod/web", live=[web]))
-        emulator.appsets.append(APPSET)
+        emulator.add(App("prod-web", url, "env/prod/web", live=[web]))
+        emulator.appsets.append(appset(url))
         yield emulator
 
 

@@ -15,12 +15,14 @@ from test_argocd_diff_e2e import KUSTOMIZATION, SEED, api_deployment, live
 from telefonistka.cli import main
 from telefonistka.core.argocd.comment import ARGOCD_MARKER
 
-REPO_URL = "https://git.example.com/infra.git"
+REPO_URL = "https://git.example.com/acme/infra.git"
+ORIGIN = "git@git.example.com:acme/infra"  # the same repository, as a clone names it
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> GitRepoBuilder:
     builder = GitRepoBuilder(tmp_path / "infra")
+    builder.git("remote", "add", "origin", ORIGIN)
     builder.commit(SEED, message="the fleet")
     builder.branch("feature")
     builder.commit({"env/prod/api/kustomization.yaml": KUSTOMIZATION % "2.0"}, message="api 2.0")
@@ -93,3 +95,28 @@ def test_an_unchanged_branch_touches_nothing(
 
     assert main([*args, "--exit-code"]) == 0
     assert capsys.readouterr().out == "No Argo CD app is touched.\n"
+
+
+def test_only_apps_of_the_clone_s_repository_count(
+    repo: GitRepoBuilder, argocd: ArgoCdEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = "https://git.example.com/acme/payments.git"
+    argocd.repos[other] = repo.path / ".git"
+    argocd.add(App("payments-api", other, "env/prod/api", live=[live(api_deployment("1.0"))]))
+    args = ["argocd-diff", "--repo", str(repo.path), "--argocd-url", argocd.url, "--json"]
+
+    assert main(args) == 0
+    assert [app["app"] for app in json.loads(capsys.readouterr().out)["apps"]] == ["prod-api"]
+    assert main([*args, "--repo-url", other]) == 0  # seen from acme/payments instead
+    assert [app["app"] for app in json.loads(capsys.readouterr().out)["apps"]] == ["payments-api"]
+
+
+def test_a_clone_without_origin_needs_the_repository_named(
+    repo: GitRepoBuilder, argocd: ArgoCdEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.git("remote", "remove", "origin")
+
+    code = main(["argocd-diff", "--repo", str(repo.path), "--argocd-url", argocd.url])
+
+    assert code == 2
+    assert "pass --repo-url" in capsys.readouterr().err

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
     from telefonistka.action.settings import Identity, Settings
     from telefonistka.action.workflow import Workflow
-    from telefonistka.adapters.argocd import ArgoCdClient
     from telefonistka.adapters.github import GitHubRepo
     from telefonistka.core.text.rendering import Renderer
+    from telefonistka.usecases.argocd_scope import RepositoryScoped
 
 R = TypeVar("R")
 
@@ -95,19 +95,24 @@ class Context:
         self.log(f"GitHub API requests: {self.counter.total}")
         return result
 
-    def argocd(self) -> ArgoCdClient | None:
-        """The Argo CD server of the ``argocd-*`` inputs; None when none is configured."""
+    def argocd(self, repository: str) -> RepositoryScoped | None:
+        """The Argo CD server of the ``argocd-*`` inputs, narrowed to the apps that deploy
+        from ``repository`` (``OWNER/NAME`` on this run's server); None when no server is
+        configured."""
         settings = self.settings.argocd
         if not settings.configured:
             return None
         from telefonistka.adapters.argocd import ArgoCdClient
+        from telefonistka.core.argocd.apps import this_repository
+        from telefonistka.usecases.argocd_scope import RepositoryScoped
 
-        return ArgoCdClient(
+        client = ArgoCdClient(
             settings.url,
             settings.token,
             insecure=settings.insecure,
             ca_file=settings.ca_file or None,
         )
+        return RepositoryScoped(client, this_repository(self.settings.server_url, repository))
 
     def renderer(self, repo: GitHubRepo, branch: str) -> Renderer:
         """Templates from the packaged set, overridden by ``templates-path`` when given.

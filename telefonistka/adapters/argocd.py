@@ -113,11 +113,19 @@ class ArgoCdClient:
         self._request("PATCH", "update", what, path, body=body)
 
     def delete_app(self, name: str) -> None:
-        """Delete app ``name`` and nothing it deployed (``cascade=false``)."""
+        """Delete app ``name`` and nothing it deployed (``cascade=false``).
+
+        An app already gone is success: a DELETE whose answer was lost is retried, and the
+        retry's 404 means the first one did the work.
+        """
         path = f"/api/v1/applications/{quote(name, safe='')}"
-        self._request(
-            "DELETE", "delete", f"delete the temporary app {name}", path, {"cascade": "false"}
-        )
+        try:
+            self._request(
+                "DELETE", "delete", f"delete the temporary app {name}", path, {"cascade": "false"}
+            )
+        except ArgoCdError as exc:
+            if exc.status != 404:
+                raise
 
     def _get(
         self, kind: str, what: str, path: str, params: Mapping[str, str] | None = None

@@ -150,3 +150,10 @@ def index_info(changes: Mapping[str, TreeEntry | None], null_oid: str) -> bytes:
         record = b"%s %s\t%s\0" % (entry.mode.encode(), entry.oid.encode(), encode_path(path))
         records.append(record)
     return b"".join(records)
+
+
+def failure_message(argv: Sequence[bytes], returncode: int, stderr: bytes) -> str:
+    """``git <command> failed (exit N): <stderr>``, readable in a workflow log."""
+    command = " ".join(decode_path(a) for a in argv)
+    reason = stderr.decode(errors="replace").strip() or "(no message)"
+    return f"`{command}` failed (exit {returncode}): {reason}"

@@ -26,6 +26,7 @@ from pathlib import Path
 from telefonistka.adapters.git_output import (
     decode_path,
     encode_path,
+    failure_message,
     index_info,
     parse_cat_file_batch,
     parse_commit,
@@ -267,9 +268,16 @@ class LocalGitRepo:
             reason = result.stderr.decode(errors="replace").strip()
             raise GitError(f"{self.path} is not a git repository: {reason}")
 
+    def remote_url(self, name: str = "origin") -> str | None:
+        """The URL of remote ``name`` (which repository Argo CD apps must deploy from)."""
+        return self._stdout_or_none(["remote", "get-url", name])
+
     def _symbolic_ref(self, ref: str) -> str | None:
         """The ref that symbolic ref ``ref`` points to, or None."""
-        result = self._run(["symbolic-ref", "--quiet", ref], check=False)
+        return self._stdout_or_none(["symbolic-ref", "--quiet", ref])
+
+    def _stdout_or_none(self, args: list[str]) -> str | None:
+        result = self._run(args, check=False)
         return result.stdout.decode().strip() if result.returncode == 0 else None
 
     def _identity_env(self) -> dict[str, str]:
@@ -317,7 +325,7 @@ class LocalGitRepo:
         except OSError as exc:
             raise GitError(f"cannot run git: {exc}") from exc
         if check and result.returncode != 0:
-            raise GitError(_failure_message(argv, result))
+            raise GitError(failure_message(argv, result.returncode, result.stderr))
         return result
 
 
@@ -325,13 +333,6 @@ def _check_oid(oid: str) -> None:
     """Object ids go to git as arguments or batch lines: only full hex ids are passed."""
     if not _OID.fullmatch(oid):
         raise GitError(f"not a full object id: {oid!r}")
-
-
-def _failure_message(argv: Sequence[bytes], result: subprocess.CompletedProcess[bytes]) -> str:
-    """``git <command> failed (exit N): <stderr>``, readable in a workflow log."""
-    command = " ".join(decode_path(a) for a in argv)
-    stderr = result.stderr.decode(errors="replace").strip() or "(no message)"
-    return f"`{command}` failed (exit {result.returncode}): {stderr}"
 
 
 __all__ = [  # the parsers are re-exported: callers know them by this module

@@ -6,6 +6,8 @@ an Argo CD server, each rendered at HEAD's commit. Argo CD renders from *its* co
 repository, so HEAD must be pushed there (``--revision`` names another commit or branch
 Argo CD knows). The server comes from ``--argocd-url`` or ``ARGOCD_SERVER_ADDR``; the
 token only from ``ARGOCD_TOKEN`` (a command-line token would show in process lists).
+Only apps that deploy from this repository count: its ``origin`` remote's URL, or
+``--repo-url`` (``usecases.argocd_scope``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from telefonistka.cli.local_plan import (
     read_repo_config,
 )
 from telefonistka.cli.terminal import progress
+from telefonistka.core.argocd.apps import repo_key
 from telefonistka.core.argocd.comment import argocd_comments
 from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import UsageError
@@ -37,6 +40,7 @@ from telefonistka.usecases.argocd_diff import (
     hidden_folders,
     new_app_sections,
 )
+from telefonistka.usecases.argocd_scope import RepositoryScoped
 
 HELP = "Show what a local change would change in the clusters, rendered by an Argo CD server."
 
@@ -54,6 +58,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--insecure", action="store_true", help="skip TLS verification (or $ARGOCD_INSECURE)"
     )
     parser.add_argument("--ca-file", help="PEM file of the CA of the server's certificate")
+    parser.add_argument(
+        "--repo-url",
+        help="the repository the Argo CD apps must deploy from (default: the clone's origin "
+        "remote); apps of other repositories are left out",
+    )
     parser.add_argument("--json", action="store_true", help="print every app's diff as JSON")
 
 
@@ -61,7 +70,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
     repo = LocalGitRepo(args.repo)
     base = base_of(repo, args.base)
     revision = args.revision or repo.resolve_commit(args.head)
-    argocd = _client(args, environ)
+    argocd = RepositoryScoped(_client(args, environ), _repository(args, repo))
     try:
         with progress(f"asking Argo CD about {base}...{args.head}"):
             config = read_repo_config(repo, base)
@@ -102,6 +111,20 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
 
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
+
+
+def _repository(args: argparse.Namespace, repo: LocalGitRepo) -> str:
+    """The key of the repository whose apps count (``--repo-url``, else ``origin``)."""
+    url = args.repo_url or repo.remote_url()
+    if not url:
+        raise UsageError(
+            "the clone has no origin remote: pass --repo-url with the repository Argo CD "
+            "deploys from, so apps of other repositories are left out"
+        )
+    key = repo_key(url)
+    if key is None:
+        raise UsageError(f"--repo-url {url!r} names no repository (expected host/owner/name)")
+    return key
 
 
 def _client(args: argparse.Namespace, environ: Mapping[str, str]) -> ArgoCdClient:

@@ -51,6 +51,15 @@ class GuardedStream:
             self._line += ready
         self._wrapped.flush()
 
+    def write_command(self, line: str) -> None:
+        """One workflow command the CLI means to give (``validate --format github``), its
+        data escaped by the caller: written as it is, on a line of its own."""
+        self.flush()
+        if self._line:
+            self._wrapped.write("\n")
+            self._line = ""
+        self._wrapped.write(f"{line}\n")
+
     def _emit(self, ready: str) -> None:
         """Write ``ready``, which continues the current line, guarded as that whole."""
         done = len(inert(self._line))
@@ -58,6 +67,14 @@ class GuardedStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._wrapped, name)
+
+
+def write_command(line: str, stream: TextIO) -> None:
+    """Give workflow command ``line`` on ``stream``, past the guard when there is one."""
+    if isinstance(stream, GuardedStream):
+        stream.write_command(line)
+    else:
+        print(line, file=stream)
 
 
 def json_text(value: object, *, ensure_ascii: bool = False) -> str:

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from telefonistka.cli.guard import write_command
 from telefonistka.cli.terminal import paint
 from telefonistka.core.config.model import REPO_CONFIG_FILE
 from telefonistka.core.config.validation import (
@@ -19,7 +20,7 @@ from telefonistka.core.config.validation import (
     load_component_config,
     load_repo_config,
 )
-from telefonistka.core.text.log_text import inert
+from telefonistka.core.text.log_text import ZWSP, inert
 from telefonistka.errors import ConfigError, ConfigProblem, UsageError
 
 HELP = "Check telefonistka.yaml files (repo or component) and report every problem."
@@ -118,7 +119,10 @@ def _check_file(path: Path, kind: ConfigKind, output: str) -> bool:
         _load(text, name, kind)
     except ConfigError as exc:
         for problem in exc.problems:
-            print(_format_problem(problem, output), file=sys.stderr)
+            if output == "github":
+                write_command(_format_problem(problem, output), sys.stderr)
+            else:
+                print(_format_problem(problem, output), file=sys.stderr)
         return False
     print(f"{name}: {paint('ok', 'green')} ({kind} config)")
     return True
@@ -162,4 +166,5 @@ def _format_problem(problem: ConfigProblem, output: str) -> str:
 
 def _escape(text: str) -> str:
     """Workflow-command escaping, so a message cannot end or forge the annotation."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace("##[", f"##{ZWSP}[")

@@ -65,6 +65,8 @@ class TempAppHost(ArgoCdReader, Protocol):
 
     def list_appsets(self) -> list[AppSet]: ...
 
+    def temp_apps(self, pr_number: int) -> list[str]: ...
+
     def create_app(self, app: Mapping[str, Any]) -> str: ...
 
     def delete_app(self, name: str) -> None: ...
@@ -184,6 +186,12 @@ def new_app_sections(
     and deleted right after rendering, also when rendering fails (a deletion that fails
     is reported in the section, with the app's name to delete by hand).
     """
+    for leftover in argocd.temp_apps(pr_number):  # a killed run's, never a real app
+        try:
+            argocd.delete_app(leftover)
+            log(f"deleted {leftover}, a temporary app an earlier run of PR #{pr_number} left")
+        except TelefonistkaError as exc:
+            log(f"could not delete {leftover}, left by an earlier run: {exc}")
     if not folders:
         return []
     appsets = argocd.list_appsets()

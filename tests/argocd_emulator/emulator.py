@@ -162,6 +162,7 @@ class ArgoCdEmulator:
         self.denied: set[tuple[str, str]] = set()  # (action, app name)
         self.log: list[Exchange] = []
         self.faults: list[Fault] = []
+        self.lost: list[Fault] = []  # requests done whose answer never reaches the client
         self.latency = 0.0
         self.lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -195,6 +196,20 @@ class ArgoCdEmulator:
 
     def add_fault(self, path: str, method: str = "*", status: int = 503, times: int = 1) -> None:
         self.faults.append(Fault(path, method, status, times))
+
+    def lose_answer(self, path: str, method: str = "*", times: int = 1) -> None:
+        """Carry out the next ``times`` matching requests, then drop the connection without
+        an answer, as a proxy or a network cut does: the write happened, the client never
+        hears of it."""
+        self.lost.append(Fault(path, method, 0, times))
+
+    def take_lost(self, method: str, path: str) -> bool:
+        with self.lock:
+            for rule in self.lost:
+                if rule.times > 0 and rule.method in ("*", method) and re.search(rule.path, path):
+                    rule.times -= 1
+                    return True
+        return False
 
     # --- answering --------------------------------------------------------------------
 
@@ -430,6 +445,9 @@ def _handler(emulator: ArgoCdEmulator) -> type[BaseHTTPRequestHandler]:
             with emulator.lock:
                 path = urlsplit(self.path).path
                 emulator.log.append(Exchange(method, path, route, status, body, sent))
+            if emulator.take_lost(method, path):
+                self.close_connection = True  # done, and not a byte of the answer sent
+                return
             payload = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

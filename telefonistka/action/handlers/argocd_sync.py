@@ -16,7 +16,7 @@ from telefonistka.core.events.pull_request import IssueCommentEvent, PullRequest
 
 def sync_from_branch(event: IssueCommentEvent, context: Context) -> Report:
     """The sync checkbox of the bot's Argo CD diff comment was ticked or unticked."""
-    argocd = context.argocd()
+    argocd = context.argocd(event.repository)
     if argocd is None:
         context.log("the sync checkbox changed but no Argo CD server is configured")
         return Report()
@@ -37,7 +37,7 @@ def sync_from_branch(event: IssueCommentEvent, context: Context) -> Report:
 
 def sync_back_on_close(event: PullRequestEvent, context: Context) -> Report:
     """A closed PR: apps that followed its branch follow the default branch again."""
-    argocd = context.argocd()
+    argocd = context.argocd(event.repository)
     if argocd is None:
         context.log("a closed PR; no Argo CD server is configured, so nothing follows its branch")
         return Report()

@@ -31,7 +31,7 @@ def with_argocd_diff(
 ) -> Report:
     """The Argo CD diff after the drift check, when an Argo CD server is configured (the
     repo's ``argocd.commentDiffonPR`` then decides)."""
-    argocd = context.argocd()
+    argocd = context.argocd(repo.full_name)
     if argocd is None:
         return report
     from telefonistka.usecases.argocd_diff import PrArgoCdDiff

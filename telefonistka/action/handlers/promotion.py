@@ -22,7 +22,7 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
     from telefonistka.usecases.promote_merged_pr import MergedPrPromotion
 
     repo = context.repo(event.repository, event.default_branch)
-    client = context.argocd()
+    client = context.argocd(event.repository)
     argocd = ListedOnce(client) if client is not None else None  # one app listing per run
     promotion = MergedPrPromotion(
         repo,

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from telefonistka.core.argocd.diff import IgnoreRule
 
 GENERATE_PATHS = "argocd.argoproj.io/manifest-generate-paths"
+# ``git@host:owner/name.git``, git's scp-like form (no scheme).
+_SCP_LIKE = re.compile(r"^(?:[^@/\s]+@)?(?P<host>[^:/\s]+):(?P<path>[^/\s].*)$")
 SHA_LABEL = "telefonistka.io/component-path-sha1"
 
 
@@ -62,6 +66,10 @@ class ArgoApp:
             labels={str(k): str(v) for k, v in (metadata.get("labels") or {}).items()},
         )
 
+    def deploys_from(self, repository: str) -> bool:
+        """Whether this app's source is the repository whose key is ``repository``."""
+        return repo_key(self.repo_url) == repository
+
     def watched_paths(self) -> tuple[str, ...]:
         """The repository folders whose changes this app's manifests depend on."""
         value = self.annotations.get(GENERATE_PATHS)
@@ -86,6 +94,37 @@ class ArgoApp:
         if not self.auto_sync:
             found.append("auto-sync is off: merging changes nothing until someone syncs")
         return tuple(found)
+
+
+def repo_key(url: str) -> str | None:
+    """``host/owner/name`` of a git URL, lowercased, so every spelling of one repository
+    compares equal: ``https://github.com/Acme/infra.git``, ``git@github.com:acme/infra``,
+    ``ssh://git@github.com:22/acme/infra/``, ``https://token@ghe.example.com/acme/infra``.
+    None for what names no repository (an empty URL, a Helm chart repository's bare host).
+    """
+    text = url.strip()
+    if "://" in text:
+        parts = urlsplit(text)
+        host, path = parts.hostname or "", parts.path
+    else:
+        found = _SCP_LIKE.match(text)
+        if found is None:
+            return None
+        host, path = found.group("host"), found.group("path")
+    path = path.strip("/").removesuffix(".git").strip("/")
+    if not host or path.count("/") < 1:
+        return None
+    host = host.lower().removeprefix("www.")
+    return f"{host}/{path.lower()}"
+
+
+def this_repository(server_url: str, full_name: str) -> str:
+    """The key of the repository the bot acts on: its server's host (github.com, a GHES
+    host) and ``owner/name``."""
+    key = repo_key(f"{server_url.rstrip('/')}/{full_name}")
+    if key is None:
+        raise ValueError(f"{server_url!r} and {full_name!r} name no repository")
+    return key
 
 
 def touched_apps(apps: Iterable[ArgoApp], files: Iterable[str]) -> list[ArgoApp]:

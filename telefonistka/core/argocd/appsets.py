@@ -20,8 +20,10 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from telefonistka.core.argocd.apps import repo_key
 
 TEMP_PREFIX = "telefonistka-tmp-"
 _FAST = re.compile(r"\{\{\s*path(?:\.(basename|basenameNormalized)|\[(\d+)\])?\s*\}\}")
@@ -39,21 +41,36 @@ class AppSet:
     directories: tuple[tuple[str, bool], ...]  # (glob, exclude)
     template: Mapping[str, Any]
     go_template: bool = False
+    # (repoURL, glob, exclude) of each git directory generator entry, for ``of_repository``
+    sources: tuple[tuple[str, str, bool], ...] = ()
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AppSet:
         spec = data.get("spec") or {}
-        directories = []
+        sources = []
         for generator in spec.get("generators") or []:
             git = (generator or {}).get("git") or {}
             for item in git.get("directories") or []:
-                directories.append((str(item.get("path") or ""), bool(item.get("exclude"))))
+                path, exclude = str(item.get("path") or ""), bool(item.get("exclude"))
+                sources.append((str(git.get("repoURL") or ""), path, exclude))
         return cls(
             name=str((data.get("metadata") or {}).get("name") or ""),
-            directories=tuple(directories),
+            directories=tuple((path, exclude) for _, path, exclude in sources),
             template=spec.get("template") or {},
             go_template=bool(spec.get("goTemplate")),
+            sources=tuple(sources),
         )
+
+    def of_repository(self, repository: str) -> AppSet | None:
+        """This ApplicationSet as far as it generates apps of ``repository`` (a
+        ``repo_key``): only its git generators reading that repository, and only when the
+        apps it templates deploy from it too; None when nothing of it is that repository's.
+        """
+        source = ((self.template.get("spec") or {}).get("source") or {}).get("repoURL")
+        if isinstance(source, str) and "{{" not in source and repo_key(source) != repository:
+            return None
+        mine = tuple((p, e) for url, p, e in self.sources if repo_key(url) == repository)
+        return replace(self, directories=mine) if mine else None
 
     def covers(self, folder: str) -> bool:
         """Whether the git directory generator lists ``folder`` (and no exclude drops it)."""
