@@ -400,7 +400,7 @@ def test_ticking_the_box_syncs_the_apps_from_the_branch_and_closing_brings_them_
     step = run_step(emu, ticked, name="issue_comment", **argocd_inputs(argocd))
 
     assert step.code == 0, step.stdout + step.stderr
-    assert argocd.patches == [("prod-web", "promote")]
+    assert argocd.patches == [("prod-web", "promote")], step.stdout
     assert argocd.apps["prod-web"].target_revision == "promote"
     assert argocd.apps["staging-web"].target_revision == "HEAD"  # untouched
     notes = [b for _, b, _ in comments(emu) if b.startswith("🔄")]
@@ -534,3 +534,34 @@ def test_a_killed_run_s_temporary_app_is_deleted_and_a_lost_delete_answer_is_suc
     assert "telefonistka-tmp-2-otherpr000" in argocd.apps  # another PR's: not this run's
     deletes = [e for e in argocd.log if e.method == "DELETE" and "leftover" not in e.path]
     assert [e.status for e in deletes] == [200, 404]  # done, answer lost; the retry's 404
+
+
+def test_a_fork_pr_never_reaches_argo_cd(emu: GitHubEmulator, argocd: ArgoCdEmulator) -> None:
+    """``/retrigger`` by a maintainer on a fork's PR runs the drift check only: Argo CD
+    would render the fork's code. And a ticked sync box on a fork's PR would point the
+    apps at *this* repository's branch of the same name: refused."""
+    config = CONFIG + '  allowSyncfromBranchPathRegex: "env/prod/.*"\n'
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+    assert run_step(emu, event, **argocd_inputs(argocd)).code == 0  # before: same-repo PR
+    [comment] = [
+        c for c in emu.get_repo(REPO).comments.values() if c.body.startswith(ARGOCD_MARKER)
+    ]
+    emu.get_repo(REPO).pulls[1].head_repo = "mallory/infra"  # the same PR, from a fork
+    argocd.log.clear()
+
+    pygithub_client(emu, "alice-token").get_repo(REPO).get_pull(1).create_issue_comment(
+        "/retrigger"
+    )
+    retrigger = latest_event(emu, "issue_comment", "created")
+    step = run_step(emu, retrigger, name="issue_comment", **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert "comes from mallory/infra" in step.stdout
+    assert argocd.log == []  # not one request to Argo CD
+    edit_comment(emu, "alice-token", comment.id, comment.body.replace("- [ ]", "- [x]"))
+    ticked = latest_event(emu, "issue_comment", "edited")
+    step = run_step(emu, ticked, name="issue_comment", **argocd_inputs(argocd))
+    assert step.code == 0, step.stdout + step.stderr
+    assert "the PR's branch lives in mallory/infra" in step.stdout
+    assert argocd.patches == []

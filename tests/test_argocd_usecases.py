@@ -21,10 +21,12 @@ from telefonistka.action.settings import ArgoCdSettings, Identity, Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.argocd import ArgoCdClient
 from telefonistka.adapters.github import GitHubRepo
+from telefonistka.core.argocd.apps import this_repository
 from telefonistka.core.config.validation import load_repo_config
 from telefonistka.core.events.pr_requests import ARGOCD_MARKER, SYNC_TICKED, SYNC_UNTICKED
 from telefonistka.core.text.rendering import Renderer
 from telefonistka.usecases.argocd_diff import ListedOnce, PrArgoCdDiff, no_diff_verdict
+from telefonistka.usecases.argocd_scope import RepositoryScoped
 from telefonistka.usecases.argocd_sync import SyncFromBranch, sync_back
 
 FULL = CONFIG + (
@@ -64,8 +66,10 @@ def repo(emu: GitHubEmulator) -> GitHubRepo:
     return GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
 
 
-def client(argocd: ArgoCdEmulator) -> ArgoCdClient:
-    return ArgoCdClient(argocd.url, "argocd-token", sleep=lambda _: None)
+def client(argocd: ArgoCdEmulator, emu: GitHubEmulator) -> RepositoryScoped:
+    """The server as the Action hands it to the use cases: narrowed to this repository."""
+    server = ArgoCdClient(argocd.url, "argocd-token", sleep=lambda _: None)
+    return RepositoryScoped(server, this_repository(emu.root_url, REPO))
 
 
 def open_pr(emu: GitHubEmulator, files: dict[str, str | None]) -> int:
@@ -89,7 +93,7 @@ def test_the_diff_with_a_new_component_and_the_sync_box(
     pull = github.get_pr(number)
     logs: list[str] = []
 
-    result = PrArgoCdDiff(github, client(argocd), pull, "main", Renderer(), logs.append).run()
+    result = PrArgoCdDiff(github, client(argocd, emu), pull, "main", Renderer(), logs.append).run()
 
     assert [s.name for s in result.sections] == [
         "prod-web",
@@ -108,7 +112,7 @@ def test_the_diff_with_a_new_component_and_the_sync_box(
 
 def test_the_no_diff_verdict(emu: GitHubEmulator, argocd: ArgoCdEmulator) -> None:
     config = load_repo_config(FULL, "telefonistka.yaml")
-    argo = ListedOnce(client(argocd))
+    argo = ListedOnce(client(argocd, emu))
     head = emu.get_repo(REPO).git.ref("refs/heads/main")
     assert head is not None
 
@@ -126,7 +130,7 @@ def test_ticking_unticking_and_sending_back(emu: GitHubEmulator, argocd: ArgoCdE
     github = repo(emu)
     pull = github.get_pr(number)
     login = github.viewer_login()
-    sync = SyncFromBranch(github, client(argocd), pull, "main", lambda _: None)
+    sync = SyncFromBranch(github, client(argocd, emu), pull, "main", lambda _: None)
     box = f"{ARGOCD_MARKER}\n{SYNC_TICKED}\n"
 
     ticked = sync.run(login, "alice", box)
@@ -136,7 +140,7 @@ def test_ticking_unticking_and_sending_back(emu: GitHubEmulator, argocd: ArgoCdE
     assert (unticked.apps, unticked.revision) == (("prod-web",), "main")
     assert "now sync from `promote`" in ticked.summary(number)
     argocd.apps["prod-web"].target_revision = "promote"
-    assert sync_back(client(argocd), "promote", "main") == ["prod-web"]
+    assert sync_back(client(argocd, emu), "promote", "main") == ["prod-web"]
     assert argocd.apps["prod-web"].target_revision == "main"
 
 
@@ -153,7 +157,9 @@ def test_a_tick_that_does_not_count(
     number = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
     github = repo(emu)
     author = github.viewer_login() if author == "BOT" else author
-    sync = SyncFromBranch(github, client(argocd), github.get_pr(number), "main", lambda _: None)
+    sync = SyncFromBranch(
+        github, client(argocd, emu), github.get_pr(number), "main", lambda _: None
+    )
 
     outcome = sync.run(author, editor, f"{ARGOCD_MARKER}\n{SYNC_TICKED}\n")
 
@@ -167,7 +173,9 @@ def test_a_branch_whose_paths_do_not_all_match_is_not_synced(
 ) -> None:
     number = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3), "README.md": "x\n"})
     github = repo(emu)
-    sync = SyncFromBranch(github, client(argocd), github.get_pr(number), "main", lambda _: None)
+    sync = SyncFromBranch(
+        github, client(argocd, emu), github.get_pr(number), "main", lambda _: None
+    )
 
     outcome = sync.run(github.viewer_login(), "alice", f"{ARGOCD_MARKER}\n{SYNC_TICKED}\n")
 

@@ -87,6 +87,10 @@ class SyncFromBranch:
             return f"@{editor} has no write access to the repository"
         if ticked and self.pull.merged:
             return "the PR is merged"
+        if ticked and self.pull.from_fork_of(self.repo.full_name):
+            # Its branch name names a branch of *this* repository, which is not the PR's.
+            fork = self.pull.head_repo or "a deleted fork"
+            return f"the PR's branch lives in {fork}: Argo CD syncs from this repository only"
         return ""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -385,7 +386,7 @@ class Shapes:
             "assignees": [self.user(login) for login in pr.assignees],
             "requested_reviewers": [],
             "requested_teams": [],
-            "head": self._branch_end(repo, pr.head_ref, pr.head_sha),
+            "head": self._branch_end(repo, pr.head_ref, pr.head_sha, fork=pr.head_repo),
             "base": self._branch_end(repo, pr.base_ref, pr.base_sha),
             "_links": {
                 "self": {"href": url},
@@ -425,13 +426,32 @@ class Shapes:
         merge_base = repo.git.merge_base(pr.base_sha, pr.head_sha) or pr.base_sha
         return len(repo.git.diff(merge_base, pr.head_sha))
 
-    def _branch_end(self, repo: Repository, ref: str, sha: str) -> Json:
+    def _branch_end(self, repo: Repository, ref: str, sha: str, fork: str = "") -> Json:
+        """``head`` or ``base`` of a PR; ``fork`` names the repository a fork PR's head
+        branch lives in, shown as GitHub shows it (its own name, owner and URLs)."""
+        if not fork:
+            return {
+                "label": f"{repo.owner}:{ref}",
+                "ref": ref,
+                "sha": sha,
+                "user": self.user(repo.owner),
+                "repo": self.repository(repo),
+            }
+        owner, _, name = fork.partition("/")
+        text = json.dumps(self.repository(repo)).replace(repo.full_name, fork)
+        forked: Json = json.loads(text) | {
+            "name": name,
+            "owner": self.user(owner),
+            "fork": True,
+            "id": repo.id + 1_000_000,
+            "node_id": node_id("R", repo.id + 1_000_000),
+        }
         return {
-            "label": f"{repo.owner}:{ref}",
+            "label": f"{owner}:{ref}",
             "ref": ref,
             "sha": sha,
-            "user": self.user(repo.owner),
-            "repo": self.repository(repo),
+            "user": self.user(owner),
+            "repo": forked,
         }
 
     def plain_issue(self, repo: Repository, issue: Issue) -> Json:

@@ -50,6 +50,10 @@ class PullRequest:
     mergeable_override: bool | None = None
     unknown_reads_left: int = 0  # reads that still answer mergeable: null
     maintainer_can_modify: bool = False
+    # The fork the head branch lives in (``mallory/infra``); "" when it is this repository.
+    # GitHub keeps a fork PR's commits under ``refs/pull/N/head`` of the base repository;
+    # the emulator reads them from the branch of the same name here.
+    head_repo: str = ""
 
 
 @dataclass

@@ -31,6 +31,12 @@ def with_argocd_diff(
 ) -> Report:
     """The Argo CD diff after the drift check, when an Argo CD server is configured (the
     repo's ``argocd.commentDiffonPR`` then decides)."""
+    if pull.from_fork_of(repo.full_name):  # e.g. /retrigger on a fork's PR
+        context.log(
+            f"PR #{pull.number} comes from {pull.head_repo or 'a deleted fork'}, not "
+            f"{repo.full_name}: no Argo CD diff (Argo CD would render another repository's code)"
+        )
+        return report
     argocd = context.argocd(repo.full_name)
     if argocd is None:
         return report

@@ -36,8 +36,10 @@ def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
             labels=tuple(str(label["name"]) for label in data.get("labels") or []),
             assignees=tuple(str(user["login"]) for user in data.get("assignees") or []),
             html_url=str(data.get("html_url") or ""),
+            head_repo=str((data["head"].get("repo") or {}).get("full_name") or ""),
+            created_at=str(data.get("created_at") or ""),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
 
 

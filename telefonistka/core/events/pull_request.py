@@ -43,6 +43,12 @@ class PullRequest:
     head_repo: str = ""  # OWNER/NAME the head branch lives in ("" when unknown or deleted)
     created_at: str = ""  # ISO 8601, as GitHub gives it ("" when unknown)
 
+    def from_fork_of(self, repository: str) -> bool:
+        """Whether the PR's branch lives in another repository than ``repository`` (a
+        fork). Unknown (a deleted fork's ``repo: null``) counts as a fork: the branch is
+        then not this repository's either."""
+        return self.head_repo.lower() != repository.lower()
+
     @property
     def status_sha(self) -> str:
         """The commit a status about this PR belongs on: the merge commit once merged."""
