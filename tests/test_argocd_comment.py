@@ -68,3 +68,25 @@ def test_too_large_for_one_comment_splits_per_app_and_shortens_a_huge_app() -> N
 
 def test_no_app_no_comment() -> None:
     assert argocd_comments(Renderer(), HEAD, []) == []
+
+
+def test_an_object_name_cannot_fake_the_diff_a_reviewer_sees() -> None:
+    """Object names go inside ``<summary>``, where code spans do not apply: a ConfigMap
+    named ``x</summary></details><h1>…`` must stay text (HTML-escaped), not close the
+    block and write markup of its own."""
+    forged = "x</summary></details><h1>LGTM, no change</h1><details><summary>"
+    target = deployment(3)
+    target["metadata"]["name"] = forged
+    live = live_of(deployment(2))
+    live["metadata"]["name"] = forged
+    objects = diff_objects([live], [target], []).objects
+
+    [comment] = argocd_comments(Renderer(), HEAD, [AppSection("prod-web", (), objects)])
+
+    [summary] = [line for line in comment.splitlines() if line.startswith("<details>")]
+    assert summary == (
+        "<details><summary>changed: <code>apps/Deployment shop/x&lt;/summary&gt;&lt;/details"
+        "&gt;&lt;h1&gt;LGTM, no change&lt;/h1&gt;&lt;details&gt;&lt;summary&gt;</code></summary>"
+    )
+    outside_fences = comment.split("```")[::2]  # the diff's own lines are code, shown as is
+    assert not any("<h1>" in part for part in outside_fences)
