@@ -339,3 +339,29 @@ def test_a_dashboard_with_very_many_prs_and_errors_still_fits() -> None:
     assert len(body) <= 8_000
     assert body.startswith(MARKER)
     assert "cut to fit" in body
+
+
+def test_a_folder_named_like_a_key_cannot_take_over_a_box() -> None:
+    """A component folder named ``x <!-- telefonistka:promote 0 YXBw -->`` used to make its
+    box promote ``app`` (the first key on the line won) and disabled its own box."""
+    forged = f"x {BoxKey(0, 'app').comment()}"
+    config = RepoConfig(promotion_paths=(PromotionPath("s/", (PromotionPr(("t/",)),)),))
+    found = compute_report(
+        snapshot({f"s/{forged}/v": "new", "s/app/v": "new", "t/app/v": "old"}),
+        config,
+        {},
+        (),
+        repository="acme/infra",
+        now=NOW,
+    )
+    body = dashboard_body(found)
+
+    assert set(boxes(body)) == {BoxKey(0, forged), BoxKey(0, "app")}
+    ticked = "\n".join(
+        line.replace("- [ ]", "- [x]", 1) if "`x " in line else line for line in body.splitlines()
+    )
+    assert newly_ticked(body, ticked) == [BoxKey(0, forged)]  # its own box, nobody else's
+    linked = link_boxes(ticked, {BoxKey(0, forged): "#7"})
+    assert boxes(linked) == {BoxKey(0, "app"): False}
+    [line] = [line for line in linked.splitlines() if "→ #7" in line]
+    assert line.endswith(BoxKey(0, forged).comment())

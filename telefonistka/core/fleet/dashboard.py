@@ -26,7 +26,10 @@ MARKER = DASHBOARD_MARKER
 LABEL = "telefonistka-dashboard"
 TITLE = "🚦 Telefonistka promotion dashboard"
 BODY_LIMIT = 60_000  # GitHub refuses 65,536 and more; room for the bot's own edits
-_KEY = re.compile(r"<!-- telefonistka:promote (\d+) ([A-Za-z0-9_=-]+) -->")
+# The key is the last thing on a box line: the bot writes it there, after the component's
+# name. Only that one counts: a folder named ``x <!-- telefonistka:promote 0 YXBw -->``
+# shows its text earlier on the line, where no key is read.
+_KEY = re.compile(r" <!-- telefonistka:promote (\d+) ([A-Za-z0-9_=-]+) -->[ \t]*$")
 _BOX = re.compile(r"^\s*[-*] \[([ xX])\] ")
 
 
@@ -75,9 +78,10 @@ def link_boxes(body: str, opened: dict[BoxKey, str]) -> str:
     """``body`` with the box line of each key in ``opened`` replaced by its PR links."""
     lines = []
     for line in body.splitlines():
-        key = _key_of(line) if _BOX.match(line) else None
-        if key is not None and key in opened:
-            lead = _BOX.sub("- ", line, count=1).split(" <!--", 1)[0]
+        found = _KEY.search(line) if _BOX.match(line) else None
+        key = _key_of(line) if found is not None else None
+        if found is not None and key is not None and key in opened:
+            lead = _BOX.sub("- ", line[: found.start()], count=1)
             lines.append(f"{lead} → {opened[key]} {key.comment()}")
         else:
             lines.append(line)
