@@ -34,6 +34,16 @@ class CommitState:
     message: str
     author: str = ""
     date: str = ""  # committer date, ISO 8601, where the backend reports it
+    author_id: str = ""  # "Name <email>" of the author
+    committer_id: str = ""  # "Name <email>" of the committer
+
+    @property
+    def one_identity(self) -> bool:
+        """Written and committed by the same identity, as every commit the bot creates is
+        (it never sets an author). A person's ``git commit --amend`` of a bot commit keeps
+        the author and makes the person the committer; a rebase in GitHub's UI makes
+        GitHub the committer."""
+        return bool(self.author_id) and self.author_id == self.committer_id
 
 
 class BlobReader(Protocol):

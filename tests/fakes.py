@@ -62,6 +62,12 @@ class FakeCommit:
     tree: str
     parents: tuple[str, ...]
     message: str
+    author_id: str = "bot <bot@example.com>"
+    committer_id: str = "bot <bot@example.com>"  # a person's amend: someone else
+
+    @property
+    def one_identity(self) -> bool:
+        return self.author_id == self.committer_id
 
 
 @dataclass

@@ -368,7 +368,7 @@ def test_commit_state(rsps: responses.RequestsMock, repo: GitHubRepo) -> None:
         },
     )
     state = repo.commit_state(HEAD)
-    assert state == CommitState("1" * 40, (BASE,), "title\n\nbody", "Bot")
+    assert state == CommitState("1" * 40, (BASE,), "title\n\nbody", "Bot", "", "Bot <b@x>", " <>")
     assert repo.commit_state(HEAD) is state
     assert repo.request_count == 1
 

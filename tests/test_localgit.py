@@ -451,7 +451,14 @@ def test_parse_commit_skips_multi_line_headers() -> None:
         b"\nsubject\n\nbody\n"
     )
 
-    assert parse_commit(raw) == CommitState("t", ("p1", "p2"), "subject\n\nbody\n", "A <B> Name")
+    assert parse_commit(raw) == CommitState(
+        "t",
+        ("p1", "p2"),
+        "subject\n\nbody\n",
+        "A <B> Name",
+        author_id="A <B> Name <a@x>",
+        committer_id="C <c@x>",
+    )
 
 
 def test_parse_ls_tree_modes() -> None:

@@ -14,6 +14,7 @@ import pytest
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
+from github_emulator.git import Person
 from test_entrypoint import checked_emulator
 from test_promote_merged_pr import CONFIG, REPO, SEED, merged, promote
 
@@ -267,3 +268,48 @@ def test_the_run_with_older_content_closes_its_own_pr(
     assert emu.get_repo(REPO).pulls[group.pr.number].state == "closed"
     assert emu.get_repo(REPO).pulls[newer].state == "open"
     assert comments_on(emu, group.pr.number)[0].startswith(f"Superseded by #{newer}")
+
+
+def amend_as_reviewer(emu: GitHubEmulator, branch: str, files: dict[str, str]) -> str:
+    """``git commit --amend`` by a reviewer of the bot's head commit on ``branch``: the
+    same message, parents and author, a new tree, the reviewer as committer; force-pushed."""
+    git = emu.get_repo(REPO).git
+    head = git.ref(f"refs/heads/{branch}")
+    assert head is not None
+    bot = git.read_commit(head)
+    emu.commit_files(REPO, files, branch=branch)  # the reviewer's edit, to take its tree
+    tree = git.read_commit(str(git.ref(f"refs/heads/{branch}"))).tree
+    reviewer = Person("Rita Reviewer", "rita@example.com", bot.author.date)
+    amended = git.write_commit(tree, bot.parents, bot.message, bot.author, reviewer)
+    git.set_ref(f"refs/heads/{branch}", amended)
+    return amended
+
+
+def test_a_reviewer_s_amended_commit_is_kept(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """Deciding "the bot's commit" by the message let a reviewer's ``--amend`` be
+    force-moved away, and the branch later deleted as superseded."""
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    branch = emu.get_repo(REPO).pulls[older].head_ref
+    amended = amend_as_reviewer(emu, branch, {"env/prod/app/fix.yaml": "reviewer: true\n"})
+
+    result = promote(emu, merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="b"))
+
+    assert emu.get_repo(REPO).pulls[older].state == "open"
+    assert emu.get_repo(REPO).git.ref(f"refs/heads/{branch}") == amended
+    [warning] = [w for w in result.warnings if f"PR #{older}" in w]
+    assert "a commit telefonistka did not write: it stays open" in warning
+
+
+def test_a_rerun_leaves_a_reviewer_s_amended_branch_alone(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}, head="first")
+    number = only_pr(promote(emu, event))
+    branch = emu.get_repo(REPO).pulls[number].head_ref
+    amended = amend_as_reviewer(emu, branch, {"env/prod/app/fix.yaml": "reviewer: true\n"})
+
+    again = promote(emu, event)  # the same merge's run, re-run
+
+    [group] = again.groups
+    assert group.outcome.status.value == "edited"
+    assert emu.get_repo(REPO).git.ref(f"refs/heads/{branch}") == amended

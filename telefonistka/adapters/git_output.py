@@ -123,16 +123,24 @@ def parse_commit(raw: bytes) -> CommitState:
     header reads ``Name <email> time zone``; only the name is kept.
     """
     headers, _, message = raw.partition(b"\n\n")
-    tree, parents, author = "", [], ""
+    tree, parents, people = "", [], {b"author": "", b"committer": ""}
     for line in headers.split(b"\n"):
         key, _, value = line.partition(b" ")
         if key == b"tree":
             tree = value.decode()
         elif key == b"parent":
             parents.append(value.decode())
-        elif key == b"author":
-            author = value.rpartition(b" <")[0].decode(ENCODING, "replace")
-    return CommitState(tree, tuple(parents), message.decode(ENCODING, "replace"), author)
+        elif key in people:  # "Name <email> time zone": the identity without the time
+            people[key] = value.rpartition(b">")[0].decode(ENCODING, "replace") + ">"
+    author = people[b"author"].rpartition(" <")[0]
+    return CommitState(
+        tree,
+        tuple(parents),
+        message.decode(ENCODING, "replace"),
+        author,
+        author_id=people[b"author"],
+        committer_id=people[b"committer"],
+    )
 
 
 def index_info(changes: Mapping[str, TreeEntry | None], null_oid: str) -> bytes:

@@ -132,13 +132,13 @@ class PromotionRun:
         return Outcome(promotion, branch, status, title, body, commit)
 
     def _is_ours(self, existing: str) -> bool:
-        """Whether the branch's head is a commit the bot wrote (its title leads the message).
+        """Whether the branch's head is a commit the bot wrote (``is_bot_commit``).
 
-        Why: a reviewer may push a fix onto a promotion branch. Force-moving the branch
-        would silently drop it, so such a branch is left alone (``EDITED``), as Renovate
-        leaves a branch somebody edited.
+        Why: a reviewer may push a fix onto a promotion branch, or amend the bot's commit.
+        Force-moving the branch would silently drop it, so such a branch is left alone
+        (``EDITED``), as Renovate leaves a branch somebody edited.
         """
-        return self.backend.commit_state(existing).message.startswith(TITLE_PREFIX)
+        return is_bot_commit(self.backend.commit_state(existing))
 
     def _is_current(self, existing: str, tree: str, message: str) -> bool:
         """An earlier run already wrote this exact commit content on this base."""
@@ -158,6 +158,14 @@ class PromotionRun:
             promotion, metadata, overflow=overflow, conflicts=self.conflicts
         )
         return title, body
+
+
+def is_bot_commit(state: CommitState) -> bool:
+    """Whether the bot wrote this commit: its promotion title leads the message, and one
+    identity authored and committed it (the bot never sets an author). The message alone
+    is not enough: ``git commit --amend`` by a reviewer keeps it, and makes the reviewer
+    the committer."""
+    return state.message.startswith(TITLE_PREFIX) and state.one_identity
 
 
 def check_utf8_paths(promotion: Promotion) -> None:

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.metadata import extract_metadata
-from telefonistka.core.promotion.planning import TITLE_PREFIX
 from telefonistka.core.text.markdown import code_span
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import CodeHost, CommitState
 from telefonistka.usecases.bot_identity import promotion_pr_problems
+from telefonistka.usecases.promotion import is_bot_commit
 
 _SHOWN_PATHS = 20  # a partly-covered note names at most this many paths per PR
 _NOTE_LIMIT = 60_000
@@ -154,7 +154,7 @@ class SupersedeOlderPrs:
             self._note(older, owners, targets, where + "did not write)")
 
     def _branch_is_ours(self, older: PullRequest) -> bool:
-        return self._state(older.head_sha).message.startswith(TITLE_PREFIX)
+        return is_bot_commit(self._state(older.head_sha))
 
     def _state(self, sha: str) -> CommitState:
         """A commit's tree, parents and message, read once per run."""

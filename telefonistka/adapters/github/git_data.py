@@ -37,10 +37,22 @@ _READABLE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE, Mode.SYMLINK})
 def commit_state_from_json(data: Mapping[str, Any]) -> CommitState:
     """A git-commit API object (``GET``/``POST /git/commits``) as a ``CommitState``."""
     parents = tuple(str(p["sha"]) for p in data.get("parents") or [])
-    author = (data.get("author") or {}).get("name") or ""
-    date = (data.get("committer") or {}).get("date") or ""
+    author = data.get("author") or {}
+    committer = data.get("committer") or {}
     message = str(data.get("message") or "")
-    return CommitState(str(data["tree"]["sha"]), parents, message, author, date)
+    return CommitState(
+        str(data["tree"]["sha"]),
+        parents,
+        message,
+        str(author.get("name") or ""),
+        str(committer.get("date") or ""),
+        _identity(author),
+        _identity(committer),
+    )
+
+
+def _identity(person: Mapping[str, Any]) -> str:
+    return f"{person.get('name') or ''} <{person.get('email') or ''}>"
 
 
 @dataclass
