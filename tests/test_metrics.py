@@ -15,7 +15,7 @@ from github_emulator import GitHubEmulator
 from pushgateway import free_port, promtool_check, running_pushgateway
 from test_entrypoint import REPO, merge_change, run_step
 
-from telefonistka.action.settings import read_settings
+from telefonistka.action.settings import read_settings, secrets_in
 from telefonistka.adapters.pushgateway import Gateway, exposition, push
 from telefonistka.core.github.api import Operation, RequestCounter, classify
 from telefonistka.core.metrics import (
@@ -354,3 +354,41 @@ def test_a_gateway_that_is_down_is_a_warning_and_the_promotion_still_succeeds(
     assert step.code == 0, step.stdout + step.stderr
     assert "::warning title=telefonistka metrics::could not push metrics" in step.stdout
     assert json.loads(step.outputs["promotion-prs"])[0]["status"] == "created"
+
+
+def test_credentials_in_the_gateway_url_are_sent_as_basic_auth_and_never_printed(
+    tmp_path: Path,
+) -> None:
+    """``http://user:pass@host`` used to be printed in the warning and the debug line."""
+    with running_pushgateway(tmp_path, users={"ci": "s3cr3t"}) as gateway:
+        url = gateway.url.replace("http://", "http://ci:s3cr3t@", 1)
+        settings = read_settings(env(metrics_pushgateway_url=url, log_level="debug"))
+
+        assert settings.metrics.url == gateway.url
+        assert (settings.metrics.username, settings.metrics.password) == ("ci", "s3cr3t")
+        assert "s3cr3t" not in "\n".join(settings.describe())
+        assert "ci:***@" in "\n".join(settings.describe())
+        environ = env(metrics_pushgateway_url=url)
+        assert "s3cr3t" in secrets_in(environ)  # masked before anything is written
+        m = settings.metrics
+        push(Gateway(m.url, m.username, m.password), sample_run(), grouping_key("a/b", "x"))
+        assert any(name == "telefonistka_run_info" for name, _ in gateway.series())
+
+
+def test_a_down_gateway_s_warning_names_it_without_its_password(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    url = f"http://ci:s3cr3t@127.0.0.1:{free_port()}"
+
+    step = run_step(emu, event, metrics_pushgateway_url=url, log_level="debug")
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert "could not push metrics" in step.stdout
+    printed = [line for line in step.stdout.splitlines() if "s3cr3t" in line]
+    assert printed == ["::add-mask::s3cr3t"]
+
+
+def test_credentials_given_twice_are_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="give them once"):
+        read_settings(env(metrics_pushgateway_url="http://a:b@g", metrics_pushgateway_username="c"))

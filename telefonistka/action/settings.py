@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from telefonistka.action.legacy import (
     legacy_value,
@@ -21,6 +22,7 @@ from telefonistka.action.legacy import (
 )
 from telefonistka.core.github.api import DEFAULT_BASE_URL
 from telefonistka.core.github.repo_paths import repo_path_problem
+from telefonistka.core.text.log_text import display_url
 from telefonistka.errors import UsageError
 
 DEFAULT_SERVER_URL = "https://github.com"
@@ -166,9 +168,12 @@ class Settings:
 
 
 def _shown(name: str, value: str) -> str:
-    """An input's value as the debug log shows it: secrets hidden, long values cut."""
+    """An input's value as the debug log shows it: secrets hidden, a password in a URL
+    replaced by ``***``, long values cut."""
     if name in SECRET_INPUTS:
         return "(set, hidden)"
+    if "://" in value and "@" in value:
+        value = display_url(value)
     if len(value) <= _SHOWN_VALUE:
         return repr(value)
     return f"{value[:_SHOWN_VALUE]!r}… ({len(value)} characters)"
@@ -251,8 +256,22 @@ def secrets_in(environ: Mapping[str, str]) -> tuple[str, ...]:
     names = [f"INPUT_{name.upper()}" for name in sorted(SECRET_INPUTS)] + ["GITHUB_TOKEN"]
     names += ["INPUT_REPO-TOKEN", "GITHUB_OAUTH_TOKEN", "APPROVER_GITHUB_OAUTH_TOKEN"]
     names += ["ARGOCD_TOKEN"]
+    for url_input in ("INPUT_METRICS-PUSHGATEWAY-URL", "INPUT_ARGOCD-URL"):
+        _, credentials = _without_credentials(environ.get(url_input, "").strip())
+        if credentials is not None and credentials[1]:
+            names.append(f"{url_input}\0password")
     names += [f"INPUT_{name.upper()}" for name, _ in unknown_inputs(environ)]
-    return tuple(value for name in names if (value := environ.get(name, "").strip()))
+    return tuple(value for name in names if (value := _secret_value(environ, name)))
+
+
+def _secret_value(environ: Mapping[str, str], name: str) -> str:
+    """The variable's value; ``NAME\0password``: the password of the URL it holds."""
+    variable, _, part = name.partition("\0")
+    value = environ.get(variable, "").strip()
+    if part:
+        credentials = _without_credentials(value)[1]
+        return credentials[1] if credentials else ""
+    return value
 
 
 def _argocd(environ: Mapping[str, str], input_or_old: Callable[[str, str], str]) -> ArgoCdSettings:
@@ -298,9 +317,27 @@ def _metrics(environ: Mapping[str, str]) -> MetricsSettings:
         )
     username = _input(environ, "metrics-pushgateway-username")
     password = _input(environ, "metrics-pushgateway-password")
+    url, in_url = _without_credentials(url)
+    if in_url and (username or password):
+        raise UsageError(
+            "input metrics-pushgateway-url carries credentials and so do the "
+            "metrics-pushgateway-username/-password inputs: give them once"
+        )
+    if in_url:  # http://user:pass@host: sent as basic auth, never printed
+        username, password = in_url
     if password and not username:
         raise UsageError("input metrics-pushgateway-password is set without its username")
     return MetricsSettings(url.rstrip("/"), username, password, header)
+
+
+def _without_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without ``user:password@`` and the (user, password) it carried, decoded."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    host = parts.netloc.rsplit("@", 1)[1]
+    credentials = (unquote(parts.username or ""), unquote(parts.password or ""))
+    return urlunsplit(parts._replace(netloc=host)), credentials
 
 
 def _templates_path(environ: Mapping[str, str]) -> str | None:

@@ -31,13 +31,12 @@ from telefonistka.core.events.push import PushEvent, parse_push_event
 from telefonistka.core.fanout import (
     Endpoint,
     changed_files,
-    display_url,
     format_results_table,
     results_json,
     select_endpoints,
     webhook_headers,
 )
-from telefonistka.core.text.log_text import inert
+from telefonistka.core.text.log_text import display_url, inert
 from telefonistka.errors import GitError, MissingConfigError, UsageError
 from telefonistka.ports import PushComparer
 

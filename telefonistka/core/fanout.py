@@ -23,11 +23,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from telefonistka.core.config.model import WebhookEndpointRegex
 from telefonistka.core.config.regex import Regex, RegexError, RegexMatch, compile_regex
 from telefonistka.core.events.push import PushEvent
+from telefonistka.core.text.log_text import display_url
 from telefonistka.core.text.markdown import table_cell
 from telefonistka.errors import EndpointError, TelefonistkaError
 from telefonistka.ports import PushComparer
@@ -294,15 +295,6 @@ def _describe_bad_url(expression: str, index: int, url: str, path: str, problem:
 def _problem_list(problems: list[str]) -> str:
     fix = "fix webhookEndpointRegexs in telefonistka.yaml on the default branch"
     return "\n".join([f"bad push fan-out rules ({fix}):", *(f"  - {p}" for p in problems)])
-
-
-def display_url(url: str) -> str:
-    """``url`` with any password in it replaced by ``***``, for logs and summaries."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 # --- signing and headers --------------------------------------------------------------------

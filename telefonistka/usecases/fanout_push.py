@@ -30,13 +30,13 @@ from telefonistka.core.fanout import (
     EndpointResult,
     WebhookSender,
     changed_files,
-    display_url,
     format_results_table,
     results_json,
     results_markdown,
     select_endpoints,
     webhook_headers,
 )
+from telefonistka.core.text.log_text import display_url
 from telefonistka.errors import UsageError
 from telefonistka.ports import CodeHost
 from telefonistka.usecases.repo_config import read_repo_config_at

@@ -20,6 +20,7 @@ of its own commands (``action.workflow``).
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 # Where the runner starts a line: \n and \r, and the other breaks a reader of the raw log
 # may honour (vertical tab, form feed, the Unicode separators).
@@ -53,3 +54,12 @@ def inert_json(text: str) -> str:
     for raw, escaped in _JSON_ESCAPES:
         text = text.replace(raw, escaped)
     return text
+
+
+def display_url(url: str) -> str:
+    """``url`` with any password in it replaced by ``***``, for logs and summaries."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
