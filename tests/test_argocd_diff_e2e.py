@@ -364,7 +364,7 @@ def test_a_new_component_is_rendered_by_a_temporary_app_then_deleted(
     assert step.code == 0, step.stdout + step.stderr
     [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
     assert "## env/prod/cart (new: a temporary app of ApplicationSet prod-apps)" in body
-    assert "added: `apps/Deployment shop/web`" in body
+    assert "added: <code>apps/Deployment shop/web</code>" in body
     assert "+      - image: cart:1" in body
     [(name, cascade)] = argocd.deleted
     assert name.startswith("telefonistka-tmp-1-")
@@ -565,3 +565,56 @@ def test_a_fork_pr_never_reaches_argo_cd(emu: GitHubEmulator, argocd: ArgoCdEmul
     assert step.code == 0, step.stdout + step.stderr
     assert "the PR's branch lives in mallory/infra" in step.stdout
     assert argocd.patches == []
+
+
+def test_a_token_echoed_by_argo_cd_or_a_proxy_never_leaves_the_process(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """The error text of a careless server is copied into the PR comment, the outputs and
+    the job summary, which no runner mask covers: the token is redacted before."""
+    argocd.add_fault(r"/prod-web/manifests", "GET", status=400, echo_headers=True)
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
+    assert "request headers" in body  # the server's text is shown ...
+    assert "Bearer ***" in body  # ... without the token
+    everything = body + json.dumps(step.outputs) + step.summary
+    assert "argocd-token" not in everything
+    statuses = [s.description for s in emu.get_repo(REPO).statuses]
+    assert not any("argocd-token" in (d or "") for d in statuses)
+    assert "Bearer argocd-token" not in step.stdout
+
+
+def test_malformed_answers_fail_their_own_app_only(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """An HTML page where JSON belongs, and a live state that is not JSON: each is a
+    located error of its app; the others are diffed, commented and counted."""
+    html = b"<html><body>Sign in to continue</body></html>"
+    argocd.add_fault(r"/prod-web/manifests", "GET", 200, 9, raw=html, content_type="text/html")
+    broken = json.dumps({"items": [{"kind": "Deployment", "liveState": "{not json"}]})
+    argocd.add_fault(r"/prod-api/managed-resources", "GET", 200, 9, raw=broken.encode())
+    event = open_pr(
+        emu,
+        {
+            "env/prod/web/deployment.yaml": deployment(3),
+            "env/prod/api/kustomization.yaml": KUSTOMIZATION % "1.1",
+            "env/staging/web/deployment.yaml": deployment(4),
+        },
+    )
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert "unexpected error" not in step.stdout
+    [body] = [b for _, b, _ in comments(emu) if b.startswith(ARGOCD_MARKER)]
+    assert "-  replicas: 2\n+  replicas: 4" in body  # staging-web, diffed as usual
+    assert "render prod-web at" in body
+    assert "is not JSON (text/html" in body, body
+    assert "read the live objects of prod-api: object 1 is not a JSON object" in body, body
+    outputs = {a["app"]: a["error"] for a in json.loads(step.outputs["argocd-diff"])}
+    assert outputs["staging-web"] == ""
+    assert "not JSON" in outputs["prod-web"]
+    [status] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/argocd-diff"]
+    assert (status.state, status.description) == ("error", "2 app(s) could not be diffed")

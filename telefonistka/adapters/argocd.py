@@ -58,6 +58,7 @@ class ArgoCdClient:
         self.url = url.rstrip("/")
         self.requests: Counter[str] = Counter()
         self._session = requests.Session()
+        self._token = token
         self._session.headers.update({"Authorization": f"Bearer {token}"})
         # passed with every request: a session-wide setting loses to REQUESTS_CA_BUNDLE
         # and friends from the environment, which runners often set
@@ -67,34 +68,51 @@ class ArgoCdClient:
     def close(self) -> None:
         self._session.close()
 
+    def _redacted(self, text: str) -> str:
+        """``text`` without the token: Argo CD's (or a proxy's) error text can echo the
+        ``Authorization`` header, and it goes into PR comments, outputs and the job
+        summary, which no runner mask covers. (A token of a few characters, only ever seen
+        in tests, would blot out ordinary words instead.)"""
+        return text.replace(self._token, "***") if len(self._token) >= 6 else text
+
     def list_apps(self, selector: str | None = None) -> list[ArgoApp]:
         """Every application the token may see (``selector``: a label selector)."""
         params = {"selector": selector} if selector else None
         data = self._get("apps", "list the applications", "/api/v1/applications", params)
-        return [ArgoApp.from_json(item) for item in (data.get("items") or [])]
+        return [app for item in _items(data, "applications") if (app := _app(item)) is not None]
 
     def live_objects(self, app: str) -> list[dict[str, Any]]:
         """The app's objects as they run (Argo CD's normalized live state; Secrets redacted)."""
         path = f"/api/v1/applications/{quote(app, safe='')}/managed-resources"
-        data = self._get("resources", f"read the live objects of {app}", path)
-        found = []
-        for item in data.get("items") or []:
-            state = item.get("normalizedLiveState") or item.get("liveState")
-            if state and state != "null":
-                found.append(json.loads(state))
-        return found
+        what = f"read the live objects of {app}"
+        data = self._get("resources", what, path)
+        states = [
+            item.get("normalizedLiveState") or item.get("liveState")
+            for item in _items(data, what)
+            if isinstance(item, dict)
+        ]
+        return _objects([s for s in states if s and s != "null"], what)
 
     def manifests(self, app: str, revision: str) -> list[dict[str, Any]]:
         """The app's objects as ``revision`` of its repository renders them."""
         path = f"/api/v1/applications/{quote(app, safe='')}/manifests"
         what = f"render {app} at {revision[:12]}"
         data = self._get("manifests", what, path, {"revision": revision})
-        return [json.loads(text) for text in data.get("manifests") or []]
+        manifests = data.get("manifests") or []
+        if not isinstance(manifests, list):
+            raise ArgoCdError(f"Argo CD's answer to {what} has no list of manifests")
+        return _objects(manifests, what)
 
     def list_appsets(self) -> list[AppSet]:
         """Every ApplicationSet the token may see (for temporary apps of new components)."""
         data = self._get("appsets", "list the ApplicationSets", "/api/v1/applicationsets")
-        return [AppSet.from_json(item) for item in (data.get("items") or [])]
+        found = []
+        for item in _items(data, "ApplicationSets"):
+            try:
+                found.append(AppSet.from_json(item))
+            except (AttributeError, TypeError, ValueError):
+                continue  # one malformed ApplicationSet: the others still serve
+        return found
 
     def create_app(self, app: Mapping[str, Any]) -> str:
         """Create ``app`` (never an upsert: an app of that name is an error); its name."""
@@ -163,15 +181,67 @@ class ArgoCdClient:
                     self._sleep(2.0 ** (attempt - 1))
                     continue
                 raise ArgoCdError(
-                    f"could not reach Argo CD at {self.url} to {what}: {exc}"
-                ) from exc
+                    self._redacted(f"could not reach Argo CD at {self.url} to {what}: {exc}")
+                ) from None
             if response.status_code in _RETRIED and attempt < self._attempts:
                 self._sleep(2.0 ** (attempt - 1))
                 continue
             if response.status_code >= 400:
-                raise ArgoCdError(_explain(kind, what, response), response.status_code)
-            data: dict[str, Any] = response.json()
-            return data
+                message = self._redacted(_explain(kind, what, response))
+                raise ArgoCdError(message, response.status_code)
+            return _json_object(response, what, self._redacted)
+
+
+def _json_object(
+    response: requests.Response, what: str, redacted: Callable[[str], str]
+) -> dict[str, Any]:
+    """The answer as a JSON object; ``ArgoCdError`` naming the call for anything else
+    (an HTML page from a proxy, a bare list, truncated JSON)."""
+    if not response.content:
+        return {}
+    try:
+        data = response.json()
+    except ValueError:
+        kind = response.headers.get("Content-Type", "no content type")
+        start = redacted(response.text[:80]).replace("\n", " ")
+        raise ArgoCdError(
+            f"Argo CD's answer to {what} is not JSON ({kind}, {len(response.content)} bytes: "
+            f"{start!r}…); is argocd-url the Argo CD API, not a login page or a proxy?"
+        ) from None
+    if not isinstance(data, dict):
+        raise ArgoCdError(f"Argo CD's answer to {what} is JSON but not an object")
+    return data
+
+
+def _items(data: Mapping[str, Any], what: str) -> list[Any]:
+    items = data.get("items") or []
+    if not isinstance(items, list):
+        raise ArgoCdError(f"Argo CD's answer listing the {what} has no list of items")
+    return items
+
+
+def _app(item: Any) -> ArgoApp | None:
+    """One listed application; None for an item of the wrong shape (the others count)."""
+    try:
+        return ArgoApp.from_json(item)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _objects(texts: list[Any], what: str) -> list[dict[str, Any]]:
+    """Kubernetes objects from the JSON texts Argo CD returns, each checked."""
+    found = []
+    for index, text in enumerate(texts):
+        try:
+            value = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise ArgoCdError(
+                f"Argo CD's answer to {what}: object {index + 1} is not a JSON object"
+            )
+        found.append(value)
+    return found
 
 
 def _explain(kind: str, what: str, response: requests.Response) -> str:

@@ -139,6 +139,17 @@ class Fault:
     method: str = "*"
     status: int = 503
     times: int = 1
+    echo_headers: bool = False  # a careless proxy: the request's headers in the error text
+    raw: bytes | None = None  # answer these bytes instead (an HTML page, broken JSON)
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """An answer that is not Argo CD's JSON: sent byte for byte, never held to the API."""
+
+    data: bytes
+    content_type: str
 
 
 class ArgoCdEmulator:
@@ -194,8 +205,18 @@ class ArgoCdEmulator:
     def deny(self, action: str, app: str) -> None:
         self.denied.add((action, app))
 
-    def add_fault(self, path: str, method: str = "*", status: int = 503, times: int = 1) -> None:
-        self.faults.append(Fault(path, method, status, times))
+    def add_fault(
+        self,
+        path: str,
+        method: str = "*",
+        status: int = 503,
+        times: int = 1,
+        *,
+        echo_headers: bool = False,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> None:
+        self.faults.append(Fault(path, method, status, times, echo_headers, raw, content_type))
 
     def lose_answer(self, path: str, method: str = "*", times: int = 1) -> None:
         """Carry out the next ``times`` matching requests, then drop the connection without
@@ -221,8 +242,11 @@ class ArgoCdEmulator:
         if self.latency:
             time.sleep(self.latency)
         fault = self._take_fault(method, path)
+        if fault is not None and fault.raw is not None:
+            return fault.status, RawBody(fault.raw, fault.content_type), None
         if fault is not None:
-            return fault.status, ApiError(fault.status, 14, "unavailable").body(), None
+            message = f"unavailable; request headers: {dict(headers)}" if fault.echo_headers else ""
+            return fault.status, ApiError(fault.status, 14, message or "unavailable").body(), None
         for verb, pattern, handler in ROUTES:
             found = re.fullmatch(pattern, path)
             if verb == method and found:
@@ -448,9 +472,10 @@ def _handler(emulator: ArgoCdEmulator) -> type[BaseHTTPRequestHandler]:
             if emulator.take_lost(method, path):
                 self.close_connection = True  # done, and not a byte of the answer sent
                 return
-            payload = json.dumps(body).encode()
+            raw = isinstance(body, RawBody)
+            payload = body.data if raw else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", body.content_type if raw else "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
