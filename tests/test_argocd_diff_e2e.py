@@ -618,3 +618,49 @@ def test_malformed_answers_fail_their_own_app_only(
     assert "not JSON" in outputs["prod-web"]
     [status] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/argocd-diff"]
     assert (status.state, status.description) == ("error", "2 app(s) could not be diffed")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 500, "times": 9},  # down: retried, then given up
+        {"status": 200, "times": 9, "raw": b"<html>maintenance</html>"},  # garbage
+    ],
+    ids=["down", "garbage"],
+)
+def test_argo_cd_trouble_never_fails_a_promotion_that_succeeded(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator, fault: dict[str, Any]
+) -> None:
+    """Sending apps back and the no-diff verdict are best effort beside a promotion: a
+    warning; the promotion's outputs and exit code stand."""
+    config = CONFIG + "  autoMergeNoDiffPRs: true\n"
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    argocd.add_fault(r"^/api/v1/applications", "GET", **fault)
+    event = merged_event(emu, {"env/staging/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["status"] == "created"
+    assert not pr["merged"]  # no verdict, no merge
+    assert "promotions" in json.loads(step.outputs["plan"])
+    assert "were not sent back" in step.stdout
+    assert "no Argo CD verdict" in step.stdout
+
+
+def test_argo_cd_out_of_reach_sets_an_error_status_with_the_reason(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """A required ``telefonistka/argocd-diff`` check used to wait for ever."""
+    argocd.add_fault(r"^/api/v1/applications$", "GET", status=503, times=9)
+    event = open_pr(emu, {"env/prod/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    [status] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/argocd-diff"]
+    assert status.state == "error"
+    assert status.description.startswith("Argo CD unavailable: Argo CD could not list")
+    assert len(status.description) <= 140
+    assert step.code == 1  # the step says so too
+    assert "Argo CD diff of Argo CD" in step.stdout

@@ -45,6 +45,7 @@ from telefonistka.usecases.bot_identity import bot_matcher
 from telefonistka.usecases.repo_config import read_repo_config_in
 
 STATUS_CONTEXT = "telefonistka/argocd-diff"
+STATUS_LIMIT = 140  # GitHub refuses a longer commit status description
 CONCURRENT_APPS = 16  # a PR touching 50 apps waits for about 4 rounds, not 50
 Log = Callable[[str], None]
 
@@ -309,7 +310,10 @@ class PrArgoCdDiff:
         files = self.repo.pr_files(self.pull.number, self.pull)
         folders = component_folders(files, config)
         hidden = hidden_folders(self.repo, snapshot, folders)
-        apps = discover(self.argocd, files, config)
+        try:
+            apps = discover(self.argocd, files, config)
+        except TelefonistkaError as exc:  # Argo CD down, refusing, or answering garbage
+            return self._unavailable(exc)
         self.log(f"{len(apps)} Argo CD app(s) touched by the PR's {len(files)} file(s)")
         sections = app_sections(self.argocd, apps, self.pull.head_sha, hidden)
         if config.argocd.create_temp_app_object_from_new_apps and isinstance(
@@ -340,6 +344,22 @@ class PrArgoCdDiff:
             self.repo.comment(self.pull.number, body)
         return len(comments)
 
+    def _unavailable(self, exc: TelefonistkaError) -> ArgoCdDiffResult:
+        """No app could be listed: the status says ``error`` with the reason, so a
+        required ``telefonistka/argocd-diff`` check never waits for ever."""
+        self.log(f"no Argo CD diff: {exc}")
+        reason = f"Argo CD unavailable: {exc}"
+        short = reason if len(reason) <= STATUS_LIMIT else reason[: STATUS_LIMIT - 1] + "…"
+        self._set_status(CommitStatusState.ERROR, short)
+        section = AppSection("Argo CD", error=str(exc))
+        return ArgoCdDiffResult(self.pull.number, True, (section,))
+
+    def _set_status(self, state: CommitStatusState, text: str) -> None:
+        try:
+            self.repo.set_status(self.pull.head_sha, state, STATUS_CONTEXT, text)
+        except TelefonistkaError as exc:
+            self.log(f"could not set the {STATUS_CONTEXT} status: {exc}")
+
     def _status(self, sections: list[AppSection]) -> None:
         failed = [s for s in sections if s.error]
         changing = [s for s in sections if s.objects]
@@ -348,7 +368,4 @@ class PrArgoCdDiff:
         else:
             state = CommitStatusState.SUCCESS
             text = f"{len(changing)} of {len(sections)} app(s) change" if sections else "no app"
-        try:
-            self.repo.set_status(self.pull.head_sha, state, STATUS_CONTEXT, text)
-        except TelefonistkaError as exc:
-            self.log(f"could not set the {STATUS_CONTEXT} status: {exc}")
+        self._set_status(state, text)

@@ -9,10 +9,15 @@ merged PR by number: the recovery for a merge whose run was missed or failed for
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telefonistka.action.context import Context, Report
 from telefonistka.core.events.dispatch import WorkflowDispatchEvent
 from telefonistka.core.events.pull_request import PullRequestEvent
-from telefonistka.errors import UsageError
+from telefonistka.errors import TelefonistkaError, UsageError
+
+if TYPE_CHECKING:
+    from telefonistka.usecases.argocd_diff import ListedOnce
 
 
 def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
@@ -33,16 +38,28 @@ def promote_merged_pr(event: PullRequestEvent, context: Context) -> Report:
         log=context.log,
         argocd=argocd,
     )
+    warnings: tuple[str, ...] = ()
     try:
         result = context.run_grouped(f"Promotion of PR #{event.pull_request.number}", promotion.run)
         if argocd is not None:
-            from telefonistka.usecases.argocd_sync import sync_back
-
-            sync_back(argocd, event.pull_request.head_ref, event.default_branch, context.log)
+            warnings = _send_back(argocd, event, context)
     finally:
         if client is not None:
             client.close()
-    return Report(result.outputs(), result.summary(), result.failures, result.warnings)
+    return Report(result.outputs(), result.summary(), result.failures, result.warnings + warnings)
+
+
+def _send_back(argocd: ListedOnce, event: PullRequestEvent, context: Context) -> tuple[str, ...]:
+    """Apps that followed the merged branch follow the default branch again: best effort
+    beside the promotion, which has succeeded by now. Argo CD down or answering garbage is
+    a warning; the promotion's outputs and exit code stand."""
+    from telefonistka.usecases.argocd_sync import sync_back
+
+    try:
+        sync_back(argocd, event.pull_request.head_ref, event.default_branch, context.log)
+    except TelefonistkaError as exc:
+        return (f"Argo CD apps following {event.pull_request.head_ref} were not sent back: {exc}",)
+    return ()
 
 
 def promote_pr_again(event: WorkflowDispatchEvent, context: Context) -> Report:
