@@ -546,3 +546,16 @@ def test_the_warnings_reach_the_job_log_as_annotations(tmp_path: Path) -> None:
     assert lines[0] == "::add-mask::old-token"
     warned = "::warning title=telefonistka::input `repo-token` is the Go original's name"
     assert any(line.startswith(warned) for line in lines)
+
+
+@pytest.mark.parametrize(("value", "budget"), [("", 180.0), ("45", 45.0), ("2.5", 2.5)])
+def test_the_argocd_budget_input(value: str, budget: float) -> None:
+    environ = BASE_ENV | {"INPUT_ARGOCD-URL": "https://a", "INPUT_ARGOCD-TOKEN": "t"}
+    assert read_settings(environ | {"INPUT_ARGOCD-TIMEOUT": value}).argocd.budget == budget
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "3601"])
+def test_a_bad_argocd_budget_is_an_input_error(value: str) -> None:
+    environ = BASE_ENV | {"INPUT_ARGOCD-URL": "https://a", "INPUT_ARGOCD-TOKEN": "t"}
+    with pytest.raises(UsageError, match="input argocd-timeout must be seconds"):
+        read_settings(environ | {"INPUT_ARGOCD-TIMEOUT": value})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from gitrepo import GitRepoBuilder
+from trickle import trickling_server
 
 from telefonistka.adapters.argocd import ArgoCdClient
 from telefonistka.core.argocd.apps import touched_apps
@@ -198,3 +200,35 @@ def test_a_server_slower_than_the_timeout_is_reported(argocd: ArgoCdEmulator) ->
         slow.list_apps()
     argocd.latency = 0.0
     assert slow.requests["apps"] == 2
+
+
+def test_a_trickling_server_meets_the_total_deadline() -> None:
+    """One byte every 0.2 s passes every per-read timeout; the total deadline (twice the
+    timeout) ends the call, and it is not retried."""
+    with trickling_server() as url:
+        client = ArgoCdClient(url, "argocd-token", timeout=0.5, sleep=lambda _: None)
+
+        with pytest.raises(ArgoCdError, match=r"did not list the applications in time"):
+            client.list_apps()
+        assert client.requests["apps"] == 1
+
+
+def test_the_run_budget_reports_what_it_could_not_reach(argocd: ArgoCdEmulator) -> None:
+    """``argocd-timeout``: once the budget is spent, every call fails at once, so the
+    apps not yet read are reported as not diffed instead of holding the step."""
+    argocd.latency = 0.4
+    client = ArgoCdClient(argocd.url, "argocd-token", timeout=5.0, budget=1.0)
+
+    client.list_apps()
+    client.list_apps()
+    with pytest.raises(ArgoCdError, match="in time"):
+        client.live_objects("prod-web")  # 0.2 s were left
+    with pytest.raises(ArgoCdError, match=r"time budget \(argocd-timeout, 1 s\) is spent"):
+        client.live_objects("other")
+    for _ in range(50):  # the emulator logs the abandoned call once it has answered it
+        if len(argocd.log) == 3:
+            break
+        time.sleep(0.05)
+    argocd.latency = 0.0
+    sent = [e.path for e in argocd.log if e.path.endswith("/managed-resources")]
+    assert sent == ["/api/v1/applications/prod-web/managed-resources"]  # "other": never sent

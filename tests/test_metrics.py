@@ -14,6 +14,7 @@ from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from pushgateway import free_port, promtool_check, running_pushgateway
 from test_entrypoint import REPO, merge_change, run_step
+from trickle import trickling_server
 
 from telefonistka.action.settings import read_settings, secrets_in
 from telefonistka.adapters.pushgateway import Gateway, exposition, push
@@ -392,3 +393,12 @@ def test_a_down_gateway_s_warning_names_it_without_its_password(
 def test_credentials_given_twice_are_a_usage_error() -> None:
     with pytest.raises(UsageError, match="give them once"):
         read_settings(env(metrics_pushgateway_url="http://a:b@g", metrics_pushgateway_username="c"))
+
+
+def test_a_trickling_gateway_costs_a_run_three_seconds_at_most() -> None:
+    """A gateway sending a byte every 0.2 s passed urllib's per-read timeout for ever."""
+    with (
+        trickling_server() as url,
+        pytest.raises(MetricsError, match="did not take the metrics in time"),
+    ):
+        push(Gateway(url), sample_run(), {"repository": "a/b"})

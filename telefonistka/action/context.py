@@ -111,6 +111,7 @@ class Context:
             settings.token,
             insecure=settings.insecure,
             ca_file=settings.ca_file or None,
+            budget=settings.budget,
         )
         return RepositoryScoped(client, this_repository(self.settings.server_url, repository))
 

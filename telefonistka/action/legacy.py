@@ -31,6 +31,7 @@ KNOWN_INPUTS = (
     "argocd-token",
     "argocd-insecure",
     "argocd-ca-file",
+    "argocd-timeout",
     "report",
     "dashboard",
     "report-stale-after-hours",

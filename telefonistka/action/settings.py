@@ -99,6 +99,7 @@ class ArgoCdSettings:
     token: str = ""
     insecure: bool = False
     ca_file: str = ""
+    budget: float = 180.0  # ``argocd-timeout``: seconds for all Argo CD work of a run
 
     @property
     def configured(self) -> bool:
@@ -298,7 +299,24 @@ def _argocd(environ: Mapping[str, str], input_or_old: Callable[[str, str], str])
         token=token,
         insecure=insecure.strip().lower() in _TRUE,
         ca_file=_input(environ, "argocd-ca-file"),
+        budget=_seconds(environ, "argocd-timeout", default=180.0, most=3600.0),
     )
+
+
+def _seconds(environ: Mapping[str, str], name: str, *, default: float, most: float) -> float:
+    """A duration input in seconds, more than 0 and at most ``most``; empty: ``default``."""
+    text = _input(environ, name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= most:
+        raise UsageError(
+            f"input {name} must be seconds, more than 0 and at most {most:g}; got {text!r}"
+        )
+    return value
 
 
 def _metrics(environ: Mapping[str, str]) -> MetricsSettings:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import requests
 from urllib3.exceptions import InsecureRequestWarning
 
+from telefonistka.adapters.deadline import DeadlineError, call_with_deadline
 from telefonistka.core.argocd.apps import ArgoApp
 from telefonistka.core.argocd.appsets import AppSet
 from telefonistka.errors import ArgoCdError
@@ -52,7 +53,13 @@ class ArgoCdClient:
         attempts: int = 3,
         timeout: float = 30.0,
         sleep: Sleep = time.sleep,
+        budget: float | None = None,
     ) -> None:
+        """``timeout``: the socket timeout of one request, and twice it its total
+        (connecting, waiting, reading, however slowly the server trickles);
+        ``budget``: the total of every request of this client (``argocd-timeout``), past
+        which each call fails at once, so the apps not yet read are reported as not
+        diffed."""
         if not url.startswith(("https://", "http://")):
             raise ArgoCdError(f"argocd-url {url!r} is not an http(s):// URL")
         self.url = url.rstrip("/")
@@ -64,6 +71,8 @@ class ArgoCdClient:
         # and friends from the environment, which runners often set
         self._verify: bool | str = ca_file if ca_file else not insecure
         self._attempts, self._timeout, self._sleep = attempts, timeout, sleep
+        self._budget = budget
+        self._end = None if budget is None else time.monotonic() + budget
 
     def close(self) -> None:
         self._session.close()
@@ -145,6 +154,18 @@ class ArgoCdClient:
             if exc.status != 404:
                 raise
 
+    def _time_left(self, what: str, wanted: float) -> float:
+        """Seconds this request may take: ``wanted``, within the client's budget."""
+        if self._end is None:
+            return wanted
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise ArgoCdError(
+                f"not asked to {what}: the Argo CD time budget (argocd-timeout, "
+                f"{self._budget:g} s) is spent"
+            )
+        return min(wanted, left)
+
     def _get(
         self, kind: str, what: str, path: str, params: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
@@ -164,11 +185,12 @@ class ArgoCdClient:
         while True:
             attempt += 1
             self.requests[kind] += 1
-            try:
+
+            def send() -> requests.Response:
                 with warnings.catch_warnings():
                     # argocd-insecure was asked for: urllib3's warning would repeat it per call
                     warnings.simplefilter("ignore", InsecureRequestWarning)
-                    response = self._session.request(
+                    answer = self._session.request(
                         method,
                         f"{self.url}{path}",
                         params=params,
@@ -176,9 +198,20 @@ class ArgoCdClient:
                         timeout=self._timeout,
                         verify=self._verify,
                     )
+                    answer.content  # noqa: B018 - read it all, inside the deadline
+                    return answer
+
+            try:
+                # A silent server fails the socket timeout and is retried; one that trickles
+                # bytes meets the total deadline, twice that, and is not.
+                response = call_with_deadline(send, self._time_left(what, 2 * self._timeout))
+            except DeadlineError as exc:
+                raise ArgoCdError(
+                    f"Argo CD at {self.url} did not {what} in time ({exc}): not diffed"
+                ) from None
             except requests.RequestException as exc:
                 if attempt < self._attempts:
-                    self._sleep(2.0 ** (attempt - 1))
+                    self._sleep(min(2.0 ** (attempt - 1), self._time_left(what, self._timeout)))
                     continue
                 raise ArgoCdError(
                     self._redacted(f"could not reach Argo CD at {self.url} to {what}: {exc}")

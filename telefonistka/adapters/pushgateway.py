@@ -25,10 +25,12 @@ from prometheus_client.exposition import (
 )
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from telefonistka.adapters.deadline import DeadlineError, call_with_deadline
 from telefonistka.core.metrics import COUNTER, JOB, Sample, families
 from telefonistka.errors import MetricsError
 
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 2.0  # per socket operation
+DEADLINE_SECONDS = 3.0  # the whole push, however the gateway answers: metrics never hold a run
 
 
 @dataclass(frozen=True)
@@ -80,15 +82,24 @@ def push(gateway: Gateway, samples: Sequence[Sample], grouping: dict[str, str]) 
     Any failure (refused, unreachable, a proxy's 401) is a ``MetricsError`` naming the
     gateway: the caller turns it into a warning, never a failed run.
     """
-    try:
+    registry = registry_of(samples)
+
+    def send() -> None:
         push_to_gateway(
             gateway.url,
             job=JOB,
-            registry=registry_of(samples),
+            registry=registry,
             grouping_key=grouping,
             timeout=TIMEOUT_SECONDS,
             handler=_handler(gateway),
         )
+
+    try:
+        call_with_deadline(send, DEADLINE_SECONDS)
+    except DeadlineError as exc:
+        raise MetricsError(
+            f"the Pushgateway at {gateway.url} did not take the metrics in time ({exc})"
+        ) from None
     except Exception as exc:  # urllib's errors, OSError, ValueError for a bad URL
         raise MetricsError(
             f"could not push metrics to the Pushgateway at {gateway.url}: {exc}"
