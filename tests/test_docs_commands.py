@@ -145,3 +145,15 @@ def test_the_configuration_guide_says_promotion_overwrites_per_environment_value
     rules = rules.split("### `promotionPaths[].promotionPrs[].targetDescription`", 1)[0]
     assert "#### What a promotion copies: the whole folder" in rules
     assert "overwritten with the source environment's value" in rules
+
+
+def test_migration_lists_the_deliberate_differences_the_go_original_has() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "migration.md").read_text()
+    section = text.split("## Deliberate differences", 1)[1]
+    for topic in (
+        "history lines when the promoted components skip different targets",
+        "a `status-target-url` template that fails to render",
+        "`bump-regex` replacement",
+        "an Action input that is not one of the Action's",
+    ):
+        assert topic in section, topic

@@ -625,3 +625,29 @@ def test_hostile_component_names_in_plan_and_promotion_body_stay_text(
         _only_ours(output)
     title, _ = promotion_title(promotion)
     assert "\n" not in title
+
+
+def test_components_skipping_different_targets_hide_only_what_none_writes(
+    renderer: Renderer,
+) -> None:
+    """docs/migration.md, "Deliberate differences": the Go original hides the skip list
+    of one component (the one with the fewest skips, ties by map order); ours hides a
+    target only when no component of the PR writes into it."""
+    c1, c2, c3 = (f"{STAGING}c{i}/" for i in (1, 2, 3))
+    crossed = Promotion(
+        "workspace/",
+        ("workspace/",),
+        (c1, c2, c3),
+        "staging",
+        ("app", "db"),
+        False,
+        ((f"{c1}app", "workspace/app"), (f"{c2}app", "workspace/app"), (f"{c1}db", "workspace/db")),
+        skipped=(("app", (c3,)), ("db", (c2, c3))),
+    )
+    body = renderer.promotion_body(crossed, next_stage_metadata(3, "a", None, crossed))
+
+    assert f"`{c1}`  \n" in body
+    assert f"`{c2}`  \n" in body  # db skips it, app writes it: shown (Go may hide it)
+    assert f"`{c3}`  \n" not in body  # nobody writes it
+    assert "- **app**: " in body
+    assert "- **db**: " in body
