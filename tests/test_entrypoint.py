@@ -180,8 +180,9 @@ def test_a_merged_pr_opens_its_promotion_pr(emu: GitHubEmulator, gh: GhRepositor
     }
     assert f"[#{number}]" in step.summary
     assert "::add-mask::bot-token" in step.stdout
-    # 6 fixed requests + 6 per promotion PR (see docs/github-action.md)
-    assert len(emu.requests) == 7 + 6 * 1  # + the open PRs, for superseded ones
+    # 8 fixed requests (the open PRs and the default branch's head for superseding among
+    # them) + 6 per promotion PR (see docs/github-action.md)
+    assert len(emu.requests) == 8 + 6 * 1
     assert "::group::Promotion of PR #1" in step.stdout
 
 
@@ -201,7 +202,7 @@ def test_log_level_debug_shows_the_settings_routes_and_requests_never_a_secret(
     assert f"settings: API: {emu.base_url}; server: {emu.root_url}" in lines
     assert "the `pull_request` event: action closed, merged into main, PR #1" in lines
     [requests] = [line for line in lines if line.startswith("GitHub API requests by kind: ")]
-    assert requests.endswith(" (13 in all)")
+    assert requests.endswith(" (14 in all)")
     assert "status 2" in requests  # pending and final
     assert not [line for line in lines if line.startswith("::debug::")]  # plain at debug
     for secret in ("bot-token", "s3cr3t-value"):
@@ -461,7 +462,7 @@ promotionPaths:
     step = run_step(emu, event)
 
     assert step.code == 0, step.stdout
-    assert len(emu.requests) == 7 + 6 * 2 + 1  # + the component configuration
+    assert len(emu.requests) == 8 + 6 * 2 + 1  # + the component configuration
     pulls = emu.get_repo(REPO).pulls
     titles = sorted(pulls[n].title for n in promotion_prs(emu))
     assert titles == ["🚀 Promotion: app ➡️  env/qa/", "🚀 Promotion: app ➡️  prod and dr"]
@@ -494,7 +495,7 @@ promotionPaths:
     step = run_step(emu, event)
 
     assert step.code == 0, step.stdout
-    assert len(emu.requests) == 7 + 6 + 1  # one PR, + the component configuration
+    assert len(emu.requests) == 8 + 6 + 1  # one PR, + the component configuration
     [number] = promotion_prs(emu)
     pull = emu.get_repo(REPO).pulls[number]
     for target in ("env/prod/app", "env/qa/app"):
@@ -545,7 +546,7 @@ def test_a_pr_with_more_than_3000_files(emu: GitHubEmulator, gh: GhRepository) -
     assert tree_id(emu, branch, "env/prod/app") == tree_id(emu, "main", "env/staging/app")
     assert not any(entry.route and entry.route.endswith("/files") for entry in emu.requests)
     # the two trees of the PR (base, head) instead of 31 pages of files
-    assert len(emu.requests) == 7 - 1 + 2 + 6
+    assert len(emu.requests) == 8 - 1 + 2 + 6
 
 
 def test_the_event_command_runs_the_same_dispatcher(emu: GitHubEmulator, gh: GhRepository) -> None:

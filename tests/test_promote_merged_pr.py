@@ -241,7 +241,7 @@ def test_the_registered_route_reports_outputs_and_summary(
     [pr] = json.loads(report.outputs["promotion-prs"])
     assert f"[#{pr['number']}]" in report.summary
     assert "::group::Promotion of PR #1" in stream.getvalue()
-    assert "GitHub API requests: 13" in stream.getvalue()
+    assert "GitHub API requests: 14" in stream.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,9 @@ from test_promote_merged_pr import CONFIG, REPO, SEED, merged, promote
 
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.core.promotion.metadata import PromotionMetadata, encode_metadata_block
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.usecases import supersede
-from telefonistka.usecases.promote_merged_pr import MergedPrResult
+from telefonistka.usecases.promote_merged_pr import MergedPrPromotion, MergedPrResult
 from telefonistka.usecases.supersede import NewerPr, SupersedeOlderPrs
 
 
@@ -313,3 +314,58 @@ def test_a_rerun_leaves_a_reviewer_s_amended_branch_alone(
     [group] = again.groups
     assert group.outcome.status.value == "edited"
     assert emu.get_repo(REPO).git.ref(f"refs/heads/{branch}") == amended
+
+
+def test_an_older_pr_is_closed_by_a_newer_one_already_merged(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """The newer run opened *and merged* its PR while the older run worked: the newer PR
+    is no longer open to be compared with, yet the older content must not stay open."""
+    first = promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"})
+    [group] = first.opened
+    assert group.pr is not None
+    stale_base = emu.get_repo(REPO).git.ref("refs/heads/main")
+    assert stale_base is not None
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG + "closeSupersededPromotionPrs: false\n"})
+    newer = only_pr(promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"}))
+    gh.get_pull(newer).merge()
+    repo = GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
+    own = NewerPr(group.pr.number, frozenset({"env/prod/app"}), group.pr)
+
+    done = SupersedeOlderPrs(repo, "main", lambda login: login == group.pr.author).run(
+        [own], stale_base
+    )
+
+    assert done.closed == (group.pr.number,)
+    assert emu.get_repo(REPO).pulls[group.pr.number].state == "closed"
+    assert comments_on(emu, group.pr.number)[0].startswith(f"Superseded by #{newer}")
+
+
+def test_a_run_never_auto_merges_a_pr_it_closed_as_superseded(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """The run computed on an older commit closes its own PR as superseded by a newer
+    run's open PR, and then used to try to auto-merge it: 405, exit 1."""
+    auto = CONFIG.replace(
+        '  - sourcePath: "env/staging/"\n',
+        '  - sourcePath: "env/staging/"\n    conditions: {autoMerge: true}\n',
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": auto})
+    older_event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}, head="first")
+    stale_base = emu.get_repo(REPO).git.ref("refs/heads/main")
+    emu.commit_files(REPO, {"telefonistka.yaml": CONFIG})  # the newer run does not merge
+    newer = only_pr(promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"}))
+    repo = GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
+    fresh = repo.read_snapshot
+    repo.read_snapshot = lambda ref: fresh(stale_base if ref == "main" else ref)  # type: ignore[method-assign]
+
+    result = MergedPrPromotion(repo, older_event, Renderer(), log=lambda _: None).run()
+
+    [group] = result.groups
+    assert group.superseded
+    assert not group.merged
+    assert result.failures == ()
+    assert emu.get_repo(REPO).pulls[group.pr.number].state == "closed"  # type: ignore[union-attr]
+    assert emu.get_repo(REPO).pulls[newer].state == "open"
+    merges = [e for e in emu.requests if e.method == "PUT" and e.route.endswith("/merge")]
+    assert merges == []

@@ -72,6 +72,7 @@ class GroupResult:
     pr: PullRequest | None = None
     merged: bool = False
     error: str = ""
+    superseded: bool = False  # closed by this very run: a newer run's PRs replace it
 
     @property
     def failed(self) -> bool:
@@ -89,6 +90,7 @@ class GroupResult:
             "title": self.outcome.title or self.outcome.promotion.title,
             "status": str(self.outcome.status),
             "merged": self.merged,
+            "superseded": self.superseded,
             "error": self.error or self.outcome.error,
         }
 
@@ -233,6 +235,11 @@ class MergedPrPromotion:
             if config.close_superseded_promotion_prs
             else ()
         )
+        # A PR this run closed (superseded by a newer run's) is never merged or judged.
+        groups = [
+            replace(g, superseded=True) if g.pr is not None and g.pr.number in superseded else g
+            for g in groups
+        ]
         groups, comment_failure = self._auto_merge(groups, self._no_diff(groups, config))
         failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
         return MergedPrResult(
@@ -501,5 +508,6 @@ def _wants_merge(group: GroupResult) -> bool:
         group.pr is not None
         and not group.failed
         and not edited
+        and not group.superseded
         and group.outcome.promotion.auto_merge
     )

@@ -15,10 +15,12 @@ Every step is safe to repeat: the comments are posted once (looked up first), cl
 closed PR and deleting a deleted branch change nothing, and a re-run lists only PRs that
 are still open. ``closeSupersededPromotionPrs: false`` turns it off.
 
-Costs one listing of the open PRs into the default branch (100 per page) per run; per
-PR sharing targets its head commit and, when the two were computed on different
-default-branch commits, one compare; per closed PR the comment look-up and post, the
-close and the branch delete.
+Costs one listing of the open PRs into the default branch (100 per page) and one read of
+the default branch's head per run (and, only when it moved while the run worked, a page
+of the recently merged PRs: a later run may have opened *and merged* newer promotions,
+which then close this run's PRs); per PR sharing targets its head commit and, when the two
+were computed on different default-branch commits, one compare; per closed PR the
+comment look-up and post, the close and the branch delete.
 """
 
 from __future__ import annotations
@@ -101,9 +103,37 @@ class SupersedeOlderPrs:
                     self._yield_to(other, targets, overlapping)
             except TelefonistkaError as exc:
                 self._failures.append(f"superseding PR #{other.number}: {exc}")
+        try:
+            self._overtaken_by_merged(newer, snapshot)
+        except TelefonistkaError as exc:
+            self._failures.append(f"comparing with merged promotion PRs: {exc}")
         return Superseding(
             tuple(self._closed), tuple(self._noted), tuple(self._failures), tuple(self._warnings)
         )
+
+    def _overtaken_by_merged(self, newer: Sequence[NewerPr], snapshot: str) -> None:
+        """This run's PRs against promotion PRs a later run opened **and merged** while this
+        one worked: their content is newer, and they are no longer open to be compared
+        with. One read of the default branch's head tells whether it moved since
+        ``snapshot`` (the usual case stops there); only then are the recently merged PRs
+        read (one more request). A PR's own ``base.sha`` cannot tell: a merge may land
+        after this run opened its PRs and before this pass."""
+        if self.host.branch_head(self.base) in (snapshot, None):
+            return
+        for merged in self.host.list_merged_prs(self.base):
+            if not self._is_promotion(merged) or not self._branch_is_ours(merged):
+                continue
+            targets = _targets(merged)
+            overlapping = [pr for pr in newer if pr.targets & targets and pr.pull is not None]
+            if not overlapping:
+                continue
+            parents = self._state(merged.head_sha).parents
+            base = parents[0] if parents else ""
+            if base and base != snapshot and self.host.is_ancestor(snapshot, base):
+                owner = NewerPr(merged.number, targets, merged)
+                for pr in overlapping:
+                    if pr.number not in self._closed and pr.pull is not None:
+                        self._handle(pr.pull, [owner])
 
     def _is_older(self, other: PullRequest, snapshot: str, newest: int) -> bool:
         """Whether ``other`` holds older content than this run (see ``run``).

@@ -5,6 +5,7 @@ comment, and minimise outdated comments.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -85,6 +86,18 @@ class PullRequests(RepoSession):
         where = f" into {base!r}" if base else ""
         records = self._paginate("pull", f"list open PRs{where}", "/pulls", query=query)
         return [pull_request_from_json(record) for record in records]
+
+    def list_merged_prs(self, base: str) -> list[PullRequest]:
+        """The PRs merged into ``base`` most recently (one page of the closed PRs, by last
+        update): what a run that took long may have been overtaken by."""
+        query = {"state": "closed", "base": base, "sort": "updated", "direction": "desc"}
+        what = f"list recently closed PRs into {base!r}"
+        records = self._call("pull", what, "GET", "/pulls", {**query, "per_page": "30"}) or []
+        return [
+            replace(pull_request_from_json(record), merged=True)
+            for record in records
+            if record.get("merged_at")
+        ]
 
     def close_pr(self, number: int) -> None:
         """Close PR ``number`` without merging (closing a closed PR changes nothing)."""
