@@ -202,6 +202,8 @@ def test_a_server_slower_than_the_timeout_is_reported(argocd: ArgoCdEmulator) ->
     assert slow.requests["apps"] == 2
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_a_trickling_server_meets_the_total_deadline() -> None:
     """One byte every 0.2 s passes every per-read timeout; the total deadline (twice the
     timeout) ends the call, and it is not retried."""

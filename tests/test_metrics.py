@@ -395,6 +395,8 @@ def test_credentials_given_twice_are_a_usage_error() -> None:
         read_settings(env(metrics_pushgateway_url="http://a:b@g", metrics_pushgateway_username="c"))
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_a_trickling_gateway_costs_a_run_three_seconds_at_most() -> None:
     """A gateway sending a byte every 0.2 s passed urllib's per-read timeout for ever."""
     with (

@@ -101,9 +101,12 @@ def push(gateway: Gateway, samples: Sequence[Sample], grouping: dict[str, str]) 
             f"the Pushgateway at {gateway.url} did not take the metrics in time ({exc})"
         ) from None
     except Exception as exc:  # urllib's errors, OSError, ValueError for a bad URL
+        close = getattr(exc, "close", None)  # an HTTPError holds the answer's socket open
+        if callable(close):
+            close()
         raise MetricsError(
             f"could not push metrics to the Pushgateway at {gateway.url}: {exc}"
-        ) from exc
+        ) from None
 
 
 def _handler(gateway: Gateway) -> Callable[..., Callable[[], None]]:
