@@ -62,10 +62,16 @@ def latest_event(emu: GitHubEmulator, name: str, action: str) -> Path:
     return event.write(emu.workdir / f"{name}-{action}-{len(emu.events)}.json")
 
 
+EVENT_LINE = re.compile(r"\n\n<!-- telefonistka:event [^>]*-->$")
+
+
 def comments(emu: GitHubEmulator) -> list[tuple[str, str, str | None]]:
-    """(author, body, minimized reason) of every comment, oldest first."""
+    """(author, body as people read it, minimized reason) of every comment, oldest first:
+    the hidden line naming the event a bot note was written for is left out."""
     state = emu.get_repo(REPO).comments
-    return [(c.user, c.body, c.minimized_reason) for _, c in sorted(state.items())]
+    return [
+        (c.user, EVENT_LINE.sub("", c.body), c.minimized_reason) for _, c in sorted(state.items())
+    ]
 
 
 def statuses(emu: GitHubEmulator) -> list[tuple[str, str]]:

@@ -650,3 +650,25 @@ def test_promote_pr_of_a_bad_or_open_pr_is_an_input_error(
 
     assert step.code == 2, step.stdout + step.stderr
     assert message in step.stdout
+
+
+def test_a_rerun_after_a_failed_merge_posts_the_auto_merge_comment_once(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """The run posted "Auto merge is enabled", then the merge failed (or the run was
+    killed): its re-run merges, and the merged PR still carries one such comment."""
+    config = CONFIG.replace(
+        '  - sourcePath: "env/staging/"\n',
+        '  - sourcePath: "env/staging/"\n    conditions:\n      autoMerge: true\n',
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    emu.add_fault(method="PUT", path=r"/merge$", status=403, times=1)
+
+    assert run_step(emu, event).code == 1  # the merge was refused
+    assert run_step(emu, event).code == 0  # "Re-run failed jobs"
+
+    [number] = promotion_prs(emu)
+    assert emu.get_repo(REPO).pulls[number].merged
+    notes = [c for c in emu.get_repo(REPO).comments.values() if "Auto merge" in c.body]
+    assert len(notes) == 1

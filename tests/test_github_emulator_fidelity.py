@@ -67,6 +67,8 @@ def promote(emu: GitHubEmulator) -> None:
     comment = pr.create_issue_comment("plan")
     comment.edit("plan, updated")
     assert len(list(pr.get_issue_comments())) == 1
+    pr.create_issue_comment("a duplicate, taken back").delete()
+    assert len(list(pr.get_issue_comments())) == 1
     pr.add_to_labels("promotion")
     pr.add_to_assignees("alice")
     # PyGithub's Issue.edit needs a GET /issues first; telefonistka sends the PATCH alone.

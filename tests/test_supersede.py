@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -52,8 +53,16 @@ def only_pr(result: MergedPrResult) -> int:
     return group.pr.number
 
 
+EVENT_LINE = re.compile(r"\n\n<!-- telefonistka:event [^>]*-->$")
+
+
 def comments_on(emu: GitHubEmulator, number: int) -> list[str]:
-    return [c.body for c in emu.get_repo(REPO).comments.values() if c.issue_number == number]
+    """The bot's notes as people read them (the hidden event marker left out)."""
+    return [
+        EVENT_LINE.sub("", c.body)
+        for c in emu.get_repo(REPO).comments.values()
+        if c.issue_number == number
+    ]
 
 
 def branch_exists(emu: GitHubEmulator, name: str) -> bool:
@@ -369,3 +378,40 @@ def test_a_run_never_auto_merges_a_pr_it_closed_as_superseded(
     assert emu.get_repo(REPO).pulls[newer].state == "open"
     merges = [e for e in emu.requests if e.method == "PUT" and e.route.endswith("/merge")]
     assert merges == []
+
+
+def test_a_kill_between_deleting_the_branch_and_closing_leaves_nothing_behind(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """The branch goes first, and GitHub closes a PR whose head branch is deleted: a run
+    that dies right after (here: its close refused for good) leaves no branch and no open
+    superseded PR for anyone to find."""
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    old_branch = emu.get_repo(REPO).pulls[older].head_ref
+    event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    emu.add_fault(method="PATCH", path=rf"/pulls/{older}$", status=403, times=5)
+
+    promote(emu, event)
+
+    assert emu.get_repo(REPO).pulls[older].state == "closed"
+    assert not branch_exists(emu, old_branch)
+
+
+def test_two_runs_posting_the_same_note_at_once_leave_one(emu: GitHubEmulator) -> None:
+    """Both look, find nothing and post; each then reads again and the later one deletes
+    its own: one note stays, whichever run finishes first."""
+    emu.repo(REPO + "-notes", {"a": "1\n"})
+    gh = pygithub_client(emu, "author").get_repo(REPO + "-notes")
+    gh.create_git_ref("refs/heads/x", gh.get_branch("main").commit.sha)
+    emu.commit_files(REPO + "-notes", {"b": "2\n"}, branch="x")
+    number = gh.create_pull(title="t", body="", head="x", base="main").number
+    emu.set_latency(0.5, path=r"/issues/\d+/comments$", method="GET")
+    repo = GitHubRepo("bot", REPO + "-notes", emu.base_url, sleep=lambda _: None)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        posted = list(pool.map(lambda _: repo.comment_once(number, "note", "race"), range(2)))
+
+    emu.set_latency(0.0)
+    remaining = list(emu.get_repo(REPO + "-notes").comments.values())
+    assert len(remaining) == 1
+    assert {comment.id for comment in posted} == {remaining[0].id}

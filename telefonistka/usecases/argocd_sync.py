@@ -54,7 +54,9 @@ class SyncFromBranch:
     default_branch: str
     log: Log = print
 
-    def run(self, comment_author: str, editor: str, body: str) -> SyncOutcome:
+    def run(self, comment_author: str, editor: str, body: str, edit: str = "") -> SyncOutcome:
+        """``edit`` names this edit of the comment (its id and time): the note is written
+        once per edit, however often the run is repeated."""
         ticked = bool(sync_box_state(body))
         refused = self._refusal(comment_author, editor, ticked)
         if refused:
@@ -77,7 +79,7 @@ class SyncFromBranch:
             f"🔄 {', '.join(f'`{n}`' for n in names) or 'No app'} now sync from `{revision}` "
             f"(asked by {who})."
         )
-        self.repo.comment(self.pull.number, note)
+        self.repo.comment_once(self.pull.number, note, f"argocd-sync {edit} {revision}")
         return SyncOutcome(names, revision)
 
     def _refusal(self, comment_author: str, editor: str, ticked: bool) -> str:

@@ -301,7 +301,7 @@ def _leave_edited(
         "⚠️ This branch has commits telefonistka did not write, so this bump was not "
         "applied to it. Merge or close this PR; the next bump then starts afresh."
     )
-    repo.comment_once(pull.number, note)
+    repo.comment_once(pull.number, note, "bump-edited")
     return BumpOutcome(BumpStatus.EDITED, diff, branch, pull)
 
 
@@ -311,7 +311,8 @@ def _say_what_it_replaced(repo: CodeHost, previous: PullRequest, body: str) -> N
     old = before.group(1) if before else "an earlier bump"
     new = after.group(1) if after else "a newer bump"
     if old != new:
-        repo.comment(previous.number, f"Updated to the bump triggered by {new}; it replaces {old}.")
+        note = f"Updated to the bump triggered by {new}; it replaces {old}."
+        repo.comment_once(previous.number, note, f"bump-replaced {new}")
 
 
 def _mode_for(existing: TreeEntry | None) -> Mode:

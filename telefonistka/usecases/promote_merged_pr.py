@@ -359,7 +359,7 @@ class MergedPrPromotion:
                 f"to the promotion of #{self.pull.number}. Close this PR (telefonistka opens a "
                 "fresh one on the next promotion) or bring the changes in by hand."
             )
-            self.repo.comment_once(pr.number, note)
+            self.repo.comment_once(pr.number, note, f"edited {self.pull.number}")
         return replace(result, pr=pr)
 
     def _open_pr(self, branch: str) -> PullRequest | None:
@@ -450,9 +450,8 @@ class MergedPrPromotion:
                 continue
             self.log(f"PR #{group.pr.number}: {why}")
             if no_diff:
-                self.repo.comment_once(
-                    group.pr.number, f"✅ {why}: merging it (autoMergeNoDiffPRs)."
-                )
+                note = f"✅ {why}: merging it (autoMergeNoDiffPRs)."
+                self.repo.comment_once(group.pr.number, note, f"no-diff {revision}")
                 found.add(index)
         return found
 
@@ -468,7 +467,9 @@ class MergedPrPromotion:
         failures = []
         prs = [(p.number, p.html_url) for i in due if (p := groups[i].pr) is not None]
         try:
-            self.repo.comment(self.pull.number, self.renderer.auto_merge_comment(prs))
+            body = self.renderer.auto_merge_comment(prs)
+            event = f"auto-merge {' '.join(str(number) for number, _ in prs)}"
+            self.repo.comment_once(self.pull.number, body, event)
         except TelefonistkaError as exc:
             failures.append(f"auto-merge comment on #{self.pull.number}: {exc}")
         merged = list(groups)

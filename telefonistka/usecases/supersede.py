@@ -197,9 +197,12 @@ class SupersedeOlderPrs:
             f"Superseded by {_numbers(owners)}, which promotes newer content to every target "
             "of this PR: closed, and its branch deleted."
         )
-        self.host.comment_once(older.number, note)
-        self.host.close_pr(older.number)
+        self.host.comment_once(older.number, note, "superseded")
+        # The branch goes first: GitHub closes a PR whose head branch is deleted, so a run
+        # killed after this line leaves nothing behind, and one killed before it leaves
+        # the PR open for the next run to find. Closing then is for certain.
         self.host.delete_branch(older.head_ref)
+        self.host.close_pr(older.number)
         self._closed.append(older.number)
         self.log(f"closed PR #{older.number}: superseded by {_numbers(owners)}")
 
@@ -219,7 +222,8 @@ class SupersedeOlderPrs:
                 lines.append(f"- … and {len(owners) - shown} more PRs")
                 break
             lines.append(line)
-        self.host.comment_once(older.number, "\n".join(lines))
+        event = f"superseded-part {' '.join(str(pr.number) for pr in owners)}"
+        self.host.comment_once(older.number, "\n".join(lines), event)
         self._noted.append(older.number)
         self.log(f"PR #{older.number} is partly superseded by {_numbers(owners)}: commented")
 

@@ -53,6 +53,7 @@ class PullsApi:
         router.add("GET", f"{ISSUE}/comments", self.list_comments)
         router.add("POST", f"{ISSUE}/comments", self.create_comment)
         router.add("PATCH", f"{REPO}/issues/comments/{{comment_id}}", self.update_comment)
+        router.add("DELETE", f"{REPO}/issues/comments/{{comment_id}}", self.delete_comment)
         router.add("POST", f"{ISSUE}/labels", self.add_labels)
         router.add("POST", f"{ISSUE}/assignees", self.add_assignees)
         router.add("POST", f"{REPO}/statuses/{{sha}}", self.create_status)
@@ -339,6 +340,22 @@ class PullsApi:
             )
             self.emu.record("issue_comment", payload)
         return Response(200, self.emu.shapes.issue_comment(repo, comment))
+
+    def delete_comment(self, request: Request) -> Response:
+        """As GitHub: 204; 404 for a comment that is not (or no longer) there; only its
+        author or someone with write access may delete it."""
+        repo = self._repo(request)
+        key = request.params["comment_id"]
+        comment = repo.comments.get(int(key)) if key.isdigit() else None
+        if comment is None:
+            raise ApiError(404, "Not Found")
+        if request.login != comment.user and repo.permission(request.login)[0] not in (
+            "admin",
+            "write",
+        ):
+            raise ApiError(403, "Resource not accessible by integration")
+        del repo.comments[comment.id]
+        return Response(204)
 
     def add_labels(self, request: Request) -> Response:
         repo = self._repo(request)

@@ -244,9 +244,19 @@ class GitHubEmulator:
             raise ApiError(422, "Reference update failed") from exc
         payload = webhooks.push(self.shapes, repo, ref, before=before, after=new, pusher=pusher)
         self.record("push", payload)
-        if not ref.startswith("refs/heads/") or new == ZERO:
+        if not ref.startswith("refs/heads/"):
             return
         branch = ref.removeprefix("refs/heads/")
+        if new == ZERO:  # GitHub closes the open PRs whose head branch is deleted
+            for pr in repo.pulls.values():
+                if pr.state == "open" and pr.head_ref == branch and not pr.head_repo:
+                    pr.state, pr.updated_at = "closed", now_iso()
+                    pr.closed_at = pr.updated_at
+                    closed = webhooks.pull_request(
+                        self.shapes, repo, pr, "closed", sender=pusher, mergeable=None
+                    )
+                    self.record("pull_request", closed)
+            return
         for pr in repo.pulls.values():
             if pr.state == "open" and pr.head_ref == branch:
                 previous = pr.head_sha

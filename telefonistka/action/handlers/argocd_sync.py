@@ -28,7 +28,12 @@ def sync_from_branch(event: IssueCommentEvent, context: Context) -> Report:
     try:
         outcome = context.run_grouped(
             f"Argo CD sync of PR #{pull.number}",
-            lambda: sync.run(event.comment_author, event.sender, event.comment_body),
+            lambda: sync.run(
+                event.comment_author,
+                event.sender,
+                event.comment_body,
+                f"{event.comment_id}@{event.comment_updated_at}",
+            ),
         )
     finally:
         argocd.close()

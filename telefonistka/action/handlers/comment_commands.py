@@ -55,7 +55,7 @@ def _refuse(
     reply = commands.refusal()
     context.log(f"refused: {reply}")
     if context.settings.input("command-replies").lower() != "false":
-        repo.comment(event.issue_number, reply)
+        repo.comment_once(event.issue_number, reply, f"refused {event.comment_id}")
     summary = f"### Telefonistka: commands refused on #{event.issue_number}\n\n{reply}\n"
     return Report(summary=summary)
 

@@ -4,6 +4,7 @@ comment, and minimise outdated comments.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -42,6 +43,12 @@ def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
+
+
+def event_marker(event: str) -> str:
+    """The hidden line that names the event a bot comment was written for."""
+    safe = "".join(c if c.isalnum() or c in " .:/_-#" else "_" for c in event)
+    return f"<!-- telefonistka:event {safe} -->"
 
 
 def comment_from_json(data: Mapping[str, Any]) -> Comment:
@@ -242,10 +249,46 @@ class PullRequests(RepoSession):
             data = self._call("comment", what, "POST", path, body={"body": body})
         return comment_from_json(data)
 
-    def comment_once(self, number: int, body: str) -> Comment:
-        """The comment with exactly ``body`` on ``number``, posted only when there is none:
-        a note a re-run would otherwise repeat."""
-        return self._posted(number, body) or self.comment(number, body)
+    def comment_once(self, number: int, body: str, event: str) -> Comment:
+        """The bot's one comment on ``number`` for ``event`` (``superseded``,
+        ``auto-merge 12 13``…): a hidden marker naming the event ends it, and a comment
+        carrying that marker is looked for before one is written.
+
+        Looking first covers a re-run and a kill then a re-run; two runs at once may both
+        look, find nothing and post. So after posting the comments are read again, and
+        when an earlier comment of the same event is there, this run's own is deleted:
+        both runs converge on the earliest, whatever the order they finish in.
+        """
+        marker = event_marker(event)
+        text = body if body.endswith(marker) else f"{body}\n\n{marker}"
+        earlier = self._marked(number, marker)
+        if earlier:
+            return earlier[0]
+        mine = self.comment(number, text)
+        first = self._marked(number, marker)
+        if first and first[0].id != mine.id:
+            with contextlib.suppress(GitHubError):  # a duplicate left is noise, not a failure
+                self.delete_comment(mine.id)
+            return first[0]
+        return mine
+
+    def _marked(self, number: int, marker: str) -> list[Comment]:
+        """The comments on ``number`` carrying ``marker``, oldest first."""
+        found = [c for c in self.list_comments(number) if marker in c.body]
+        return sorted(found, key=lambda c: c.id)
+
+    def delete_comment(self, comment_id: int) -> None:
+        """Delete comment ``comment_id``; one already gone is fine (a lost answer)."""
+        try:
+            self._call(
+                "comment",
+                f"delete comment {comment_id}",
+                "DELETE",
+                f"/issues/comments/{comment_id}",
+            )
+        except GitHubError as exc:
+            if exc.status != 404:
+                raise
 
     def _posted(self, number: int, body: str) -> Comment | None:
         """The newest comment on ``number`` whose body is exactly ``body``, if any."""

@@ -105,6 +105,7 @@ class IssueCommentEvent:
     author_association: str = ""
     sender: str = ""  # who caused the event: for ``edited``, who edited the comment
     previous_body: str | None = None  # ``edited``: the body before the edit
+    comment_updated_at: str = ""  # names one edit of the comment ("" when not given)
 
 
 def checked_full_name(name: str, event: str) -> str:
@@ -161,6 +162,7 @@ def issue_comment_event_from_json(data: object) -> IssueCommentEvent:
         author_association=fields.text(comment, "author_association", "comment.").upper(),
         sender=_login_or_empty(root.get("sender")),
         previous_body=_previous_body(root.get("changes")),
+        comment_updated_at=_text_or_empty(comment.get("updated_at")),
     )
 
 
