@@ -207,6 +207,8 @@ class IssueHost(Protocol):
 
     def edit_issue_body(self, number: int, body: str) -> None: ...
 
+    def close_issue(self, number: int) -> None: ...
+
 
 @dataclass(frozen=True)
 class StatusRecord:

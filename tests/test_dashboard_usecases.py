@@ -19,7 +19,7 @@ from telefonistka.action.metrics import push_run_metrics
 from telefonistka.action.settings import Identity, MetricsSettings, Settings
 from telefonistka.action.workflow import Workflow
 from telefonistka.adapters.github import GitHubRepo
-from telefonistka.core.fleet.dashboard import LABEL, MARKER, BoxKey, dashboard_body
+from telefonistka.core.fleet.dashboard import LABEL, MARKER, TITLE, BoxKey, dashboard_body
 from telefonistka.core.github.api import RequestCounter
 from telefonistka.core.metrics import RunFacts
 from telefonistka.core.text.rendering import Renderer
@@ -185,3 +185,70 @@ def test_a_failed_metrics_push_is_a_warning(tmp_path: Path) -> None:
 
     assert pushed is False
     assert "::warning title=telefonistka metrics::could not push metrics" in stream.getvalue()
+
+
+def test_two_ticks_in_one_flow_each_open_their_own_promotion(emu: GitHubEmulator) -> None:
+    """Both boxes of one flow share its targets; one branch per flow made the second
+    tick force-move the first one's promotion away and rewrite its PR."""
+    issue = dashboard(emu)
+
+    first = ticks(emu).run(ticked(issue, "app"), issue.body, "alice")
+    after_first = emu.get_repo(REPO).issues[issue.number].body
+    after = IssueInfo(issue.number, issue.title, after_first, issue.author)
+    second = ticks(emu).run(ticked(after, "web"), after_first, "alice")
+
+    [app_link] = first.opened.values()
+    [web_link] = second.opened.values()
+    assert app_link != web_link
+    pulls = emu.get_repo(REPO).pulls
+    app, web = pulls[int(app_link.lstrip("#"))], pulls[int(web_link.lstrip("#"))]
+    assert app.head_ref != web.head_ref
+    assert (app.state, web.state) == ("open", "open")
+    git = emu.get_repo(REPO).git
+    assert git.run("show", f"{app.head_ref}:env/prod/app/values.yaml").decode() == "tag: v2\n"
+    assert git.run("show", f"{web.head_ref}:env/prod/web/values.yaml").decode() == "tag: w1\n"
+
+
+def test_a_concurrent_body_edit_does_not_lose_a_tick_s_link(emu: GitHubEmulator) -> None:
+    """GitHub has no conditional issue edit: a tick handled at the same time writes the
+    body it read before this one's links landed. The links are put back."""
+    issue = dashboard(emu)
+    stale = emu.get_repo(REPO).issues[issue.number].body
+    host = repo(emu)
+    raced: list[str] = []
+
+    def concurrent_writer(_: float) -> None:
+        if not raced:  # the other tick's write: the body as it was before our links
+            raced.append(stale)
+            host.edit_issue_body(issue.number, stale.replace("- [ ] `web`", "- [x] `web`"))
+
+    board = DashboardTicks(
+        host, Renderer(), "main", lambda login: login == "telefonistka-bot", sleep=concurrent_writer
+    )
+    result = board.run(ticked(issue, "app"), issue.body, "alice")
+
+    [link] = result.opened.values()
+    body = emu.get_repo(REPO).issues[issue.number].body
+    assert f"→ {link}" in body  # ours, put back
+    assert "- [x] `web`" in body  # and the other writer's edit kept
+
+
+def test_two_report_runs_at_once_keep_one_dashboard(emu: GitHubEmulator) -> None:
+    """Both find no issue and both open one; the one whose issue is not the oldest closes
+    its own and updates the oldest."""
+    host = repo(emu)
+    body = report_body(emu)
+    other = host.create_issue(TITLE, f"{MARKER}\nolder", [LABEL])  # the other run, earlier
+    looks: list[str] = []
+
+    class LookedTooEarly(DashboardIssue):
+        def find(self) -> IssueInfo | None:
+            looks.append("find")
+            return None if len(looks) == 1 else super().find()  # its first look missed it
+
+    issue, status = LookedTooEarly(host, lambda _login: True).publish(body)
+
+    assert (issue.number, status) == (other.number, "updated")
+    state = emu.get_repo(REPO).issues
+    assert [n for n, i in state.items() if i.state == "open"] == [other.number]
+    assert state[other.number].body == body

@@ -14,6 +14,8 @@ and the PR).
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,6 +29,7 @@ from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
 from telefonistka.usecases.promote_merged_pr import MergedPrPromotion
 
 Log = Callable[[str], None]
+_LINK_ATTEMPTS = 5
 
 
 class DashboardHost(CodeHost, IssueHost, Protocol):
@@ -55,18 +58,33 @@ class DashboardIssue:
         issue = self.find()
         if issue is None:
             try:
-                return self.host.create_issue(TITLE, body, [LABEL]), "created"
+                return self._converged(self.host.create_issue(TITLE, body, [LABEL]), body)
             except GitHubError as exc:
                 if not exc.answer_lost:
                     raise
                 self.log(f"the answer to opening the dashboard issue was lost ({exc}); looking")
                 issue = self.find()
                 if issue is None:
-                    return self.host.create_issue(TITLE, body, [LABEL]), "created"
+                    return self._converged(self.host.create_issue(TITLE, body, [LABEL]), body)
         if issue.body.strip() == body.strip():
             return issue, "unchanged"
         self.host.edit_issue_body(issue.number, body)
         return issue, "updated"
+
+    def _converged(self, created: IssueInfo, body: str) -> tuple[IssueInfo, str]:
+        """Two report runs at once may both find no issue and both open one: each then
+        looks again, and the one whose issue is not the oldest closes its own and
+        updates the oldest, so the repository keeps one dashboard."""
+        oldest = self.find()
+        if oldest is None or oldest.number == created.number:
+            return created, "created"
+        self.log(
+            f"another run opened dashboard #{oldest.number} meanwhile: closing #{created.number}"
+        )
+        self.host.close_issue(created.number)
+        if oldest.body.strip() != body.strip():
+            self.host.edit_issue_body(oldest.number, body)
+        return oldest, "updated"
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,7 @@ class DashboardTicks:
     is_bot: Callable[[str], bool]
     log: Log = print
     approver: PullRequestHost | None = None  # for autoApprovePromotionPrs
+    sleep: Callable[[float], None] = time.sleep
 
     def run(self, issue: IssueInfo, previous_body: str, sender: str) -> TickResult:
         keys = newly_ticked(previous_body, issue.body)
@@ -112,21 +131,46 @@ class DashboardTicks:
             failures += problems
             warnings += notes
         if opened:
-            current = self.repo.get_issue(issue.number)  # people may have edited meanwhile
-            self.repo.edit_issue_body(issue.number, link_boxes(current.body, opened))
+            self._link(issue.number, opened)
         return TickResult(opened, "", tuple(failures), tuple(warnings))
+
+    def _link(self, number: int, opened: dict[BoxKey, str]) -> None:
+        """Turn the ticked boxes into their PR links, without losing anybody else's edit.
+
+        GitHub has no conditional edit of an issue body: two ticks handled at once both
+        read the body, and the later write drops the earlier one's links. So the body is
+        read again after writing; while a link of this run is missing there (a
+        concurrent write took it away) it is put back on the body as it now is.
+        """
+        for attempt in range(_LINK_ATTEMPTS):
+            current = self.repo.get_issue(number)  # people and other ticks edit meanwhile
+            wanted = link_boxes(current.body, opened)
+            if wanted == current.body:
+                return
+            self.repo.edit_issue_body(number, wanted)
+            self.sleep(0.5 * (attempt + 1))  # a concurrent writer's edit lands meanwhile
+        final = self.repo.get_issue(number).body
+        if link_boxes(final, opened) == final:
+            return
+        self.log(
+            f"the links of {len(opened)} box(es) could not be kept in #{number}; the next "
+            "report run shows them again"
+        )
 
     def _promote(
         self, issue: IssueInfo, key: BoxKey, sender: str
     ) -> tuple[str, list[str], list[str]]:
         """(the PR links, failures, warnings) of one ticked box."""
         where = f"flow {key.flow + 1}, component {key.component!r}"
+        # Each box its own branch (and PR): two ticks of one flow share its targets, and
+        # one branch per flow made the second tick force-move the first one's away.
+        box = hashlib.sha1(f"{key.flow}:{key.component}".encode(), usedforsecurity=False)
         pull = PullRequest(
             number=issue.number,
             title=issue.title,
             body="",
             author=sender,
-            head_ref="dashboard",
+            head_ref=f"dashboard-{box.hexdigest()[:8]}",
             head_sha="",
             base_ref=self.default_branch,
             base_sha="",

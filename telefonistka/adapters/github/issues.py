@@ -34,6 +34,11 @@ class Issues(RepoSession):
         )
         return _issue(data)
 
+    def close_issue(self, number: int) -> None:
+        """Close issue ``number`` (closing a closed issue changes nothing)."""
+        what = f"close issue #{number}"
+        self._call("issue", what, "PATCH", f"/issues/{number}", body={"state": "closed"})
+
     def edit_issue_body(self, number: int, body: str) -> None:
         """Replace the body of issue ``number`` (the same edit twice changes nothing)."""
         what = f"edit issue #{number}"
