@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 from github import GithubException
+from trickle import trickling_server
 
 from telefonistka.adapters.github.client import (
     Failure,
@@ -14,6 +15,7 @@ from telefonistka.adapters.github.client import (
     is_secondary_rate_limit,
     wait_before_retry,
 )
+from telefonistka.errors import GitHubError
 
 NOW = 1_000_000.0
 POLICY = RetryPolicy()
@@ -128,3 +130,22 @@ def test_failure_of_network_errors() -> None:
     assert failure_of(requests.ConnectionError("down")).network
     assert failure_of(requests.Timeout("slow")).network
     assert not failure_of(requests.exceptions.InvalidURL("bad")).network
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_github_trickling_its_answer_meets_the_total_deadline() -> None:
+    """Every read of a server sending a byte every 0.2 s is in time; the call is not: it
+    ends as a network failure (retried, then reported as an answer that never came)."""
+    from telefonistka.adapters.github import GitHubRepo  # noqa: PLC0415
+
+    waits: list[float] = []
+    with trickling_server() as url:
+        policy = RetryPolicy(attempts=2, deadline=0.5)
+        repo = GitHubRepo("t", "octo/gitops", url, sleep=waits.append, policy=policy)
+        with pytest.raises(GitHubError) as caught:
+            repo.read_file("main", "telefonistka.yaml")
+
+    assert caught.value.answer_lost
+    assert "no complete answer from GitHub" in str(caught.value)
+    assert len(waits) == 1  # tried twice

@@ -35,12 +35,14 @@ from typing import Any
 import requests
 from github import Auth, Github, GithubException
 
+from telefonistka.adapters.deadline import DeadlineError, call_with_deadline
 from telefonistka.adapters.github.answers import observe_answers
 from telefonistka.core.github.api import RequestCounter
 from telefonistka.errors import GitHubError
 
 USER_AGENT = "telefonistka"
 TIMEOUT_SECONDS = 30
+DEADLINE_SECONDS = 2 * TIMEOUT_SECONDS  # one call in all, however slowly GitHub answers
 API_VERSION = "2022-11-28"
 # GitHub's recommended headers: its JSON media type and a pinned REST API version.
 REQUEST_HEADERS: Mapping[str, str] = {
@@ -93,6 +95,7 @@ class RetryPolicy:
     max_backoff: float = 30.0
     max_wait: float = 900.0
     merge_attempts: int = 5
+    deadline: float = DEADLINE_SECONDS  # one request in all (its socket timeout is per read)
 
     def backoff_for(self, attempt: int) -> float:
         """The wait before retry number ``attempt`` (1-based) without server guidance."""
@@ -321,13 +324,21 @@ class GitHubClient:
         self, kind: str, verb: str, url: str, params: Mapping[str, Any] | None, body: Any
     ) -> tuple[dict[str, str], Any]:
         self.counter.record(kind)
-        headers, data = self._requester.requestJsonAndCheck(
-            verb,
-            url,
-            parameters=dict(params) if params else None,
-            headers=dict(REQUEST_HEADERS),
-            input=body,
-        )
+
+        def send() -> tuple[dict[str, Any], Any]:
+            sent: tuple[dict[str, Any], Any] = self._requester.requestJsonAndCheck(
+                verb,
+                url,
+                parameters=dict(params) if params else None,
+                headers=dict(REQUEST_HEADERS),
+                input=body,
+            )
+            return sent
+
+        try:  # the socket timeout is per read: a server trickling bytes passes it for ever
+            headers, data = call_with_deadline(send, self.policy.deadline)
+        except DeadlineError as exc:
+            raise requests.Timeout(f"no complete answer from GitHub: {exc}") from None
         return {k.lower(): str(v) for k, v in headers.items()}, data
 
     def _wait(self, failure: Failure, attempt: int) -> float | None:
