@@ -73,7 +73,8 @@ class ShowPlan:
 
     def _show(self) -> ShownPlan:
         plan = self._plan()
-        self.repo.comment(self.pull.number, self.renderer.plan_comment(plan, dry_run=False))
+        body = self.renderer.plan_comment(plan, dry_run=False)
+        self.repo.comment_once(self.pull.number, body, f"plan {self.pull.head_sha}")
         self.log(f"commented the plan ({len(plan.promotions)} promotion PR(s))")
         return ShownPlan(self.pull.number, plan)
 

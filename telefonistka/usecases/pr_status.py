@@ -61,7 +61,7 @@ class PrStatus:
         """Tell the PR why nothing was done; a failing comment is only logged."""
         try:
             body = self.renderer.config_error_comment(exc, self.default_branch)
-            self.repo.comment(self.pull.number, body)
+            self.repo.comment_once(self.pull.number, body, f"config-error {self.pull.head_sha}")
         except TelefonistkaError as comment_error:
             self.log(f"could not comment the configuration error: {comment_error}")
 

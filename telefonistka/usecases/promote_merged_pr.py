@@ -222,7 +222,8 @@ class MergedPrPromotion:
         plan = self._plan(config, snapshot)
         dry_run = config.dry_run_mode if self.dry_run is None else self.dry_run
         if dry_run:
-            self.repo.comment(self.pull.number, self.renderer.plan_comment(plan, dry_run=True))
+            body = self.renderer.plan_comment(plan, dry_run=True)
+            self.repo.comment_once(self.pull.number, body, "dry-run-plan")
             return MergedPrResult(self.pull.number, plan, dry_run=True, warnings=self._warnings)
         body = self._trusted_body
         trigger = Trigger(self.pull.number, self.pull.author, self.pull.head_ref, body)
