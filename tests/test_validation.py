@@ -257,7 +257,7 @@ REPO_CASES = [
         "colour: blue\n",
         "t.yaml:1:1: colour: unknown key 'colour'; expected one of: promotionPaths, dryRunMode, "
         "autoApprovePromotionPrs, toggleCommitStatus, webhookEndpointRegexs, "
-        "whProxtSkipTLSVerifyUpstream, promtionPRlables, argocd, closeSupersededPromotionPrs",
+        "whProxtSkipTLSVerifyUpstream, promtionPRlables, argocd, closeSupersededPromotionPrs, freezes",
         id="unknown-key-no-suggestion",
     ),
     pytest.param(
@@ -646,7 +646,7 @@ def test_schema_keys_match_the_go_original() -> None:
     """The Go original's keys in its order, then telefonistka's own extensions."""
     repo = load_schema("repo")
     defs = repo["$defs"]
-    extensions = ["closeSupersededPromotionPrs"]
+    extensions = ["closeSupersededPromotionPrs", "freezes"]
     assert list(repo["properties"]) == [
         "promotionPaths",
         "dryRunMode",
@@ -663,6 +663,7 @@ def test_schema_keys_match_the_go_original() -> None:
         "componentPathExtraDepth",
         "conditions",
         "promotionPrs",
+        "gates",  # a telefonistka extension (docs/gates.md)
     ]
     assert list(defs["conditions"]["properties"]) == ["prHasLabels", "autoMerge"]
     assert list(defs["promotionPr"]["properties"]) == ["targetPaths", "targetDescription"]

@@ -75,9 +75,16 @@ class DashboardIssue:
         """Two report runs at once may both find no issue and both open one: each then
         looks again, and the one whose issue is not the oldest closes its own and
         updates the oldest, so the repository keeps one dashboard."""
-        oldest = self.find()
-        if oldest is None or oldest.number == created.number:
+        earlier = [  # the bot opened ``created``: its author is the bot, no need to ask
+            issue
+            for issue in self.host.issues_labelled(LABEL)
+            if MARKER in issue.body
+            and issue.author == created.author
+            and issue.number < created.number
+        ]
+        if not earlier:
             return created, "created"
+        oldest = min(earlier, key=lambda issue: issue.number)
         self.log(
             f"another run opened dashboard #{oldest.number} meanwhile: closing #{created.number}"
         )

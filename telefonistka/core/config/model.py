@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from telefonistka.core.config.gates import Freeze, Gates
+
 REPO_CONFIG_FILE = "telefonistka.yaml"
 COMPONENT_CONFIG_FILE = "telefonistka.yaml"
 
@@ -51,6 +53,7 @@ class PromotionPath:
     promotion_prs: tuple[PromotionPr, ...]
     component_path_extra_depth: int = 0
     conditions: Conditions = field(default_factory=Conditions)
+    gates: Gates | None = None  # when its promotion PRs may be merged (docs/gates.md)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class WebhookEndpointRegex:
 
 @dataclass(frozen=True)
 class ArgocdConfig:
-    """The Go original's Argo CD settings: parsed and kept; the integration is not built yet."""
+    """The Go original's Argo CD settings (docs/argocd.md)."""
 
     comment_diff_on_pr: bool = False
     auto_merge_no_diff_prs: bool = False
@@ -85,6 +88,7 @@ class RepoConfig:
     wh_proxt_skip_tls_verify_upstream: bool = False
     promotion_pr_labels: tuple[str, ...] = ()
     argocd: ArgocdConfig = field(default_factory=ArgocdConfig)
+    freezes: tuple[Freeze, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,20 @@ import functools
 import importlib.resources
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from jsonschema import Draft202012Validator, ValidationError
 
+from telefonistka.core.config.gates import (
+    Freeze,
+    Gates,
+    Window,
+    check_timezone,
+    parse_days,
+    parse_duration,
+    parse_hours,
+    parse_instant,
+)
 from telefonistka.core.config.model import (
     ArgocdConfig,
     ComponentConfig,
@@ -55,6 +65,7 @@ _KIND_HOMES: dict[ConfigKind, str] = {
     "repo": "the repo-root telefonistka.yaml",
     "component": "a component's telefonistka.yaml",
 }
+_T = TypeVar("_T")
 _TYPE_WORDS = {
     "string": "a string",
     "boolean": "true or false",
@@ -268,6 +279,38 @@ class _Checker:
         self.check_regexes(data)
         self.check_target_paths(data)
         self.check_webhook_templates(data)
+        if self.kind == "repo":
+            self.check_gates(data)
+
+    def check_gates(self, data: dict[str, object]) -> None:
+        """Durations, hours, days, time zones and instants, each where it is written."""
+        for index, flow in _indexed_mappings(data.get("promotionPaths")):
+            gates = flow.get("gates")
+            if not isinstance(gates, dict):
+                continue
+            where: KeyPath = ("promotionPaths", index, "gates")
+            self._parsed((*where, "soakTime"), gates.get("soakTime"), parse_duration)
+            for number, window in _indexed_mappings(gates.get("windows")):
+                at: KeyPath = (*where, "windows", number)
+                self._parsed((*at, "hours"), window.get("hours"), parse_hours)
+                self._parsed((*at, "timezone"), window.get("timezone"), check_timezone)
+        for index, freeze in _indexed_mappings(data.get("freezes")):
+            at = ("freezes", index)
+            start = self._parsed((*at, "from"), freeze.get("from"), parse_instant)
+            end = self._parsed((*at, "to"), freeze.get("to"), parse_instant)
+            if start is not None and end is not None and end <= start:
+                self.add((*at, "to"), "must be later than 'from'")
+
+    def _parsed(self, path: KeyPath, value: object, parse: Callable[[str], _T]) -> _T | None:
+        """``parse(value)`` for a string the schema let through; its ``ValueError`` becomes
+        a problem at ``path``. None when absent, not a string, or refused."""
+        if not isinstance(value, str) or not value:
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self.add(path, str(exc))
+            return None
 
     def _as_written(self, path: KeyPath) -> KeyPath | None:
         """``path`` of the renamed data as the file writes it; None when no key on it was
@@ -533,11 +576,37 @@ def _build_repo(data: Mapping[str, object]) -> RepoConfig:
         wh_proxt_skip_tls_verify_upstream=_bool(data, "whProxtSkipTLSVerifyUpstream"),
         promotion_pr_labels=_strings(data, "promtionPRlables"),
         argocd=_build_argocd(_mapping(data, "argocd")),
+        freezes=tuple(_build_freeze(freeze) for freeze in _mappings(data, "freezes")),
+    )
+
+
+def _build_gates(data: Mapping[str, object]) -> Gates:
+    soak = _string(data, "soakTime")
+    windows = []
+    for window in _mappings(data, "windows"):
+        start, end = parse_hours(_string(window, "hours"))
+        days = parse_days(list(_strings(window, "days")))
+        windows.append(Window(days, start, end, check_timezone(_string(window, "timezone"))))
+    return Gates(
+        soak_time=parse_duration(soak) if soak else None,
+        require_healthy=_bool(data, "requireHealthy"),
+        require_statuses=_strings(data, "requireStatuses"),
+        windows=tuple(windows),
+    )
+
+
+def _build_freeze(data: Mapping[str, object]) -> Freeze:
+    return Freeze(
+        start=parse_instant(_string(data, "from")),
+        end=parse_instant(_string(data, "to")),
+        reason=_string(data, "reason"),
+        targets=_strings(data, "targets"),
     )
 
 
 def _build_flow(data: Mapping[str, object]) -> PromotionPath:
     conditions = _mapping(data, "conditions")
+    gates = data.get("gates")
     return PromotionPath(
         source_path=_string(data, "sourcePath"),
         promotion_prs=tuple(_build_promotion_pr(pr) for pr in _mappings(data, "promotionPrs")),
@@ -546,6 +615,7 @@ def _build_flow(data: Mapping[str, object]) -> PromotionPath:
             pr_has_labels=_strings(conditions, "prHasLabels"),
             auto_merge=_bool(conditions, "autoMerge"),
         ),
+        gates=_build_gates(cast(Mapping[str, object], gates)) if isinstance(gates, dict) else None,
     )
 
 
