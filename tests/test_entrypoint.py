@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -672,3 +673,57 @@ def test_a_rerun_after_a_failed_merge_posts_the_auto_merge_comment_once(
     assert emu.get_repo(REPO).pulls[number].merged
     notes = [c for c in emu.get_repo(REPO).comments.values() if "Auto merge" in c.body]
     assert len(notes) == 1
+
+
+def gated_config(extra_flow: str = "", top: str = "") -> str:
+    """The auto-merged staging → prod flow with ``extra_flow`` lines under it (gates)."""
+    flow = '  - sourcePath: "env/staging/"\n'
+    return (
+        CONFIG.replace(flow, flow + "    conditions:\n      autoMerge: true\n" + extra_flow) + top
+    )
+
+
+def _window_now(open_now: bool) -> str:
+    """A window open all of today (or all of tomorrow only, so closed now)."""
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    today = datetime.now(UTC).weekday()
+    day = days[today] if open_now else days[(today + 1) % 7]
+    return f'        - days: [{day}]\n          hours: "00:00-24:00"\n          timezone: UTC\n'
+
+
+@pytest.mark.parametrize(
+    ("extra_flow", "top", "merged", "why"),
+    [
+        ("    gates:\n      windows:\n" + _window_now(True), "", True, ""),
+        ("    gates:\n      windows:\n" + _window_now(False), "", False, "outside window: opens"),
+        ("    gates:\n      soakTime: 1m\n", "", False, "soakTime, requireStatuses and"),
+        (
+            "",
+            'freezes:\n  - from: "2000-01-01T00:00:00Z"\n    to: "2999-01-01T00:00:00Z"\n'
+            '    reason: release train\n    targets: ["env/prod/"]\n',
+            False,
+            "frozen: release train until 1 Jan",
+        ),
+        (
+            "",
+            'freezes:\n  - from: "2000-01-01T00:00:00Z"\n    to: "2999-01-01T00:00:00Z"\n'
+            '    reason: other targets\n    targets: ["env/qa/"]\n',
+            True,
+            "",
+        ),
+    ],
+    ids=["window-open", "window-closed", "soak", "freeze", "freeze-elsewhere"],
+)
+def test_auto_merge_never_passes_gates_or_a_freeze(  # noqa: PLR0917 - the parameters
+    emu: GitHubEmulator, gh: GhRepository, extra_flow: str, top: str, merged: bool, why: str
+) -> None:
+    emu.commit_files(REPO, {"telefonistka.yaml": gated_config(extra_flow, top)})
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["merged"] is merged
+    if why:
+        assert f"PR #{pr['number']} is not auto-merged: {why}" in step.stdout

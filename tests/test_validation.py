@@ -257,7 +257,8 @@ REPO_CASES = [
         "colour: blue\n",
         "t.yaml:1:1: colour: unknown key 'colour'; expected one of: promotionPaths, dryRunMode, "
         "autoApprovePromotionPrs, toggleCommitStatus, webhookEndpointRegexs, "
-        "whProxtSkipTLSVerifyUpstream, promtionPRlables, argocd, closeSupersededPromotionPrs, freezes",
+        "whProxtSkipTLSVerifyUpstream, promtionPRlables, argocd, closeSupersededPromotionPrs, "
+        "freezes",
         id="unknown-key-no-suggestion",
     ),
     pytest.param(

@@ -33,10 +33,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
 from telefonistka.core.config.component_configs import read_component_configs
+from telefonistka.core.config.gates import Gates
 from telefonistka.core.config.model import RepoConfig
 from telefonistka.core.events.pull_request import PullRequest, PullRequestEvent
 from telefonistka.core.fleet.report import all_components
@@ -45,6 +47,7 @@ from telefonistka.core.promotion.changes import (
     components_from_folders,
     find_changed_components,
 )
+from telefonistka.core.promotion.gates import evaluate, gated
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.promotion.planning import Plan, compute_plan
 from telefonistka.core.promotion.snapshot import TreeSnapshot
@@ -73,6 +76,7 @@ class GroupResult:
     merged: bool = False
     error: str = ""
     superseded: bool = False  # closed by this very run: a newer run's PRs replace it
+    held: str = ""  # why its flow's gates or a freeze keep it from being merged now
 
     @property
     def failed(self) -> bool:
@@ -183,6 +187,7 @@ class MergedPrPromotion:
     # (flow index, component name): promote just that component of that flow, as the
     # dashboard asks, instead of the merged PR's changes; no commit status then.
     only: tuple[int, str] | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _warnings: tuple[str, ...] = field(default=(), init=False)
     _open_prs: dict[str, PullRequest | None] = field(default_factory=dict, init=False)
     _bot: Callable[[str], bool] | None = field(default=None, init=False)
@@ -241,6 +246,7 @@ class MergedPrPromotion:
             replace(g, superseded=True) if g.pr is not None and g.pr.number in superseded else g
             for g in groups
         ]
+        groups = self._hold_gated(groups, config)
         groups, comment_failure = self._auto_merge(groups, self._no_diff(groups, config))
         failures = [g.describe_failure() for g in groups if g.failed] + comment_failure
         return MergedPrResult(
@@ -252,6 +258,41 @@ class MergedPrPromotion:
             self._warnings,
             superseded,
         )
+
+    def _hold_gated(self, groups: list[GroupResult], config: RepoConfig) -> list[GroupResult]:
+        """Auto-merge never passes a flow's gates or a freeze (docs/gates.md).
+
+        A freeze and the windows are decided here from the time alone. The gates that need
+        facts of the source (``soakTime``, ``requireStatuses``, ``requireHealthy``) are not
+        evaluated by this version: a flow with any of them is never auto-merged, and its
+        PRs wait for a person, who can see them hold.
+        """
+        now = self.clock()
+        held = []
+        for group in groups:
+            promotion = group.outcome.promotion
+            gates = next(
+                (
+                    flow.gates
+                    for flow in config.promotion_paths
+                    if flow.source_path == promotion.source_pattern and flow.gates is not None
+                ),
+                None,
+            )
+            reason = ""
+            if group.pr is not None and gated(gates, config.freezes, promotion.target_paths):
+                timed = Gates(windows=gates.windows) if gates is not None else None
+                verdict = evaluate(timed, config.freezes, promotion.target_paths, (), now)
+                if not verdict.holds:
+                    reason = verdict.description
+                elif gates is not None and (
+                    gates.soak_time or gates.require_statuses or gates.require_healthy
+                ):
+                    reason = "soakTime, requireStatuses and requireHealthy are checked by a person"
+            if reason and promotion.auto_merge and group.pr is not None:
+                self._warn(f"PR #{group.pr.number} is not auto-merged: {reason}")
+            held.append(replace(group, held=reason) if reason else group)
+        return held
 
     def _supersede(self, groups: list[GroupResult], snapshot: str) -> tuple[int, ...]:
         """Close the bot's older promotion PRs this run's PRs replace (see ``supersede``).
@@ -511,5 +552,6 @@ def _wants_merge(group: GroupResult) -> bool:
         and not group.failed
         and not edited
         and not group.superseded
+        and not group.held
         and group.outcome.promotion.auto_merge
     )
