@@ -59,6 +59,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/assignees"),
     ("post", "/repos/{owner}/{repo}/statuses/{sha}"),
+    ("get", "/repos/{owner}/{repo}/commits"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}/statuses"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),

@@ -225,6 +225,10 @@ class StatusHost(Protocol):
 
     def status_record(self, sha: str, context: str) -> StatusRecord | None: ...
 
+    def latest_statuses(self, sha: str) -> dict[str, tuple[str, str]]: ...
+
+    def last_change(self, ref: str, path: str) -> tuple[str, str] | None: ...
+
     def set_status(
         self,
         sha: str,

@@ -664,3 +664,42 @@ def test_argo_cd_out_of_reach_sets_an_error_status_with_the_reason(
     assert len(status.description) <= 140
     assert step.code == 1  # the step says so too
     assert "Argo CD diff of Argo CD" in step.stdout
+
+
+@pytest.mark.parametrize(
+    ("fault", "health", "merged", "description"),
+    [
+        (None, "Healthy", True, "all gates hold"),
+        (None, "Progressing", False, "waiting: staging-web not Healthy (Progressing)"),
+        ({"status": 503, "times": 9}, "Healthy", False, "waiting: Argo CD not read (Argo CD"),
+    ],
+    ids=["healthy", "progressing", "argocd-down"],
+)
+def test_require_healthy_reads_the_source_apps_and_holds_without_them(  # noqa: PLR0917
+    emu: GitHubEmulator,
+    argocd: ArgoCdEmulator,
+    fault: dict[str, Any] | None,
+    health: str,
+    merged: bool,
+    description: str,
+) -> None:
+    """``requireHealthy``: the Argo CD apps of this repository whose path is the source
+    component folder are Synced and Healthy; with Argo CD down the gate stays closed."""
+    config = CONFIG.replace(
+        '  - sourcePath: "env/staging/"\n',
+        '  - sourcePath: "env/staging/"\n    conditions: {autoMerge: true}\n'
+        "    gates: {requireHealthy: true}\n",
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    argocd.apps["staging-web"].health = health
+    if fault is not None:
+        argocd.add_fault(r"^/api/v1/applications$", "GET", **fault)
+    event = merged_event(emu, {"env/staging/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["merged"] is merged
+    [gate] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/gates"]
+    assert gate.description.startswith(description)

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -696,7 +696,7 @@ def _window_now(open_now: bool) -> str:
     [
         ("    gates:\n      windows:\n" + _window_now(True), "", True, ""),
         ("    gates:\n      windows:\n" + _window_now(False), "", False, "outside window: opens"),
-        ("    gates:\n      soakTime: 1m\n", "", False, "soakTime, requireStatuses and"),
+        ("    gates:\n      soakTime: 1h\n", "", False, "soaking: 1h left"),
         (
             "",
             'freezes:\n  - from: "2000-01-01T00:00:00Z"\n    to: "2999-01-01T00:00:00Z"\n'
@@ -727,3 +727,62 @@ def test_auto_merge_never_passes_gates_or_a_freeze(  # noqa: PLR0917 - the param
     assert pr["merged"] is merged
     if why:
         assert f"PR #{pr['number']} is not auto-merged: {why}" in step.stdout
+
+
+def merge_dated_change(
+    emu: GitHubEmulator, gh: GhRepository, files: dict[str, str | None], age: timedelta
+) -> tuple[Path, str]:
+    """Like ``merge_change``, but the change was committed ``age`` ago; (event, its sha)."""
+    gh.create_git_ref("refs/heads/feature", gh.get_branch("main").commit.sha)
+    when = (datetime.now(UTC) - age).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sha = emu.commit_files(REPO, files, branch="feature", date=when)
+    pull = gh.create_pull(title="change", body="", head="feature", base="main")
+    pull.merge()
+    return closed_event(emu, pull.number), sha
+
+
+@pytest.mark.parametrize(
+    ("age", "e2e", "merged", "status"),
+    [
+        (timedelta(hours=3), "success", True, ("success", "all gates hold")),
+        (timedelta(minutes=30), "success", False, ("pending", "soaking: 1h30m left")),
+        (timedelta(hours=3), None, False, ("pending", "waiting: e2e/staging")),
+        (timedelta(hours=3), "failure", False, ("pending", "waiting: e2e/staging is failure on")),
+    ],
+    ids=["soaked-and-green", "soaking", "no-check-yet", "check-failed"],
+)
+def test_the_gates_status_is_set_from_the_source_moment(  # noqa: PLR0917 - the parameters
+    emu: GitHubEmulator,
+    gh: GhRepository,
+    age: timedelta,
+    e2e: str | None,
+    merged: bool,
+    status: tuple[str, str],
+) -> None:
+    """Soak counts from the committer date of the commit that last changed the source
+    folder; required statuses are read on that commit."""
+    gates = '    gates:\n      soakTime: 2h\n      requireStatuses: ["e2e/staging"]\n'
+    emu.commit_files(REPO, {"telefonistka.yaml": gated_config(gates)})
+    event, source = merge_dated_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}, age)
+    if e2e is not None:
+        gh.get_commit(source).create_status(e2e, context="e2e/staging")
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["merged"] is merged
+    head = emu.get_repo(REPO).pulls[pr["number"]].head_sha
+    [gate] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/gates"]
+    assert gate.sha == head
+    assert gate.state == status[0]
+    assert gate.description.startswith(status[1])
+
+
+def test_a_flow_without_gates_and_no_freeze_sets_no_gates_status(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    step = run_step(emu, merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}))
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/gates"] == []

@@ -38,7 +38,6 @@ from functools import cached_property
 from typing import Any
 
 from telefonistka.core.config.component_configs import read_component_configs
-from telefonistka.core.config.gates import Gates
 from telefonistka.core.config.model import RepoConfig
 from telefonistka.core.events.pull_request import PullRequest, PullRequestEvent
 from telefonistka.core.fleet.report import all_components
@@ -47,7 +46,7 @@ from telefonistka.core.promotion.changes import (
     components_from_folders,
     find_changed_components,
 )
-from telefonistka.core.promotion.gates import evaluate, gated
+from telefonistka.core.promotion.gates import flow_gates, gated
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.promotion.planning import Plan, compute_plan
 from telefonistka.core.promotion.snapshot import TreeSnapshot
@@ -57,6 +56,7 @@ from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
 from telefonistka.usecases.argocd_diff import ArgoCdReader, no_diff_verdict
 from telefonistka.usecases.bot_identity import PROMOTION_LABEL, bot_matcher, promotion_pr_problems
+from telefonistka.usecases.gate_check import GateCheck
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
 from telefonistka.usecases.repo_config import read_repo_config_in
@@ -260,39 +260,29 @@ class MergedPrPromotion:
         )
 
     def _hold_gated(self, groups: list[GroupResult], config: RepoConfig) -> list[GroupResult]:
-        """Auto-merge never passes a flow's gates or a freeze (docs/gates.md).
-
-        A freeze and the windows are decided here from the time alone. The gates that need
-        facts of the source (``soakTime``, ``requireStatuses``, ``requireHealthy``) are not
-        evaluated by this version: a flow with any of them is never auto-merged, and its
-        PRs wait for a person, who can see them hold.
-        """
-        now = self.clock()
+        """Each promotion PR whose flow has gates, or whose targets a freeze covers, gets
+        the status ``telefonistka/gates`` with the verdict (docs/gates.md); auto-merge never
+        passes a verdict that does not hold."""
+        check = GateCheck(self.repo, self.event.default_branch, self.clock, self.argocd, self.log)
         held = []
         for group in groups:
             promotion = group.outcome.promotion
-            gates = next(
-                (
-                    flow.gates
-                    for flow in config.promotion_paths
-                    if flow.source_path == promotion.source_pattern and flow.gates is not None
-                ),
-                None,
-            )
+            gates = flow_gates(config, promotion.source_pattern)
             reason = ""
             if group.pr is not None and gated(gates, config.freezes, promotion.target_paths):
-                timed = Gates(windows=gates.windows) if gates is not None else None
-                verdict = evaluate(timed, config.freezes, promotion.target_paths, (), now)
-                if not verdict.holds:
-                    reason = verdict.description
-                elif gates is not None and (
-                    gates.soak_time or gates.require_statuses or gates.require_healthy
-                ):
-                    reason = "soakTime, requireStatuses and requireHealthy are checked by a person"
+                sources = [source for _, source in promotion.sync]
+                verdict = check.verdict(gates, config.freezes, promotion.target_paths, sources)
+                if not self.dry_run_outcome(group):
+                    check.publish(group.outcome.commit or group.pr.head_sha, verdict)
+                reason = "" if verdict.holds else verdict.description
             if reason and promotion.auto_merge and group.pr is not None:
                 self._warn(f"PR #{group.pr.number} is not auto-merged: {reason}")
             held.append(replace(group, held=reason) if reason else group)
         return held
+
+    @staticmethod
+    def dry_run_outcome(group: GroupResult) -> bool:
+        return group.outcome.status in (Status.WOULD_CREATE, Status.WOULD_UPDATE)
 
     def _supersede(self, groups: list[GroupResult], snapshot: str) -> tuple[int, ...]:
         """Close the bot's older promotion PRs this run's PRs replace (see ``supersede``).

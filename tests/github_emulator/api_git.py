@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .git import ZERO, Entry, Person
+from .paging import paginate
 from .server import ApiError, Request, Response, Router, validation_failed
 from .shapes import Json
 from .state import Repository, now_iso
@@ -40,6 +41,7 @@ class GitApi:
         router.add("POST", f"{REPO}/git/blobs", self.create_blob)
         router.add("GET", f"{REPO}/git/commits/{{commit_sha}}", self.get_commit)
         router.add("POST", f"{REPO}/git/commits", self.create_commit)
+        router.add("GET", f"{REPO}/commits", self.list_commits)
         router.add("GET", f"{REPO}/commits/{{ref}}", self.get_rest_commit)
         router.add("GET", f"{REPO}/contents/{{path}}", self.get_contents)
         router.add("PUT", f"{REPO}/contents/{{path}}", self.put_contents)
@@ -258,6 +260,23 @@ class GitApi:
         committer = _person(body.get("committer"), request.login, author.date)
         sha = repo.git.write_commit(tree, parents, message, author, committer)
         return Response(201, self.emu.shapes.git_commit(repo, repo.git.read_commit(sha)))
+
+    def list_commits(self, request: Request) -> Response:
+        """``GET /commits?sha=&path=``: the history of a branch or commit, newest first,
+        only the commits that changed ``path`` when given (``git log``'s own rule)."""
+        repo = self._repo(request)
+        start = request.arg("sha") or repo.default_branch
+        sha = repo.git.commit_of(start)
+        if sha is None:
+            raise ApiError(404, "Not Found")
+        path = request.arg("path")
+        args = ["log", "--format=%H", sha]
+        if path:
+            args += ["--", path.strip("/")]
+        shas = [line for line in repo.git.run(*args).decode().splitlines() if line]
+        page, headers = paginate(self.emu.root_url, request, shas)
+        body = [self.emu.shapes.commit(repo, repo.git.read_commit(s)) for s in page]
+        return Response(200, body, headers)
 
     def get_rest_commit(self, request: Request) -> Response:
         repo = self._repo(request)

@@ -158,8 +158,10 @@ class GitHubEmulator:
         *,
         branch: str | None = None,
         message: str = "change",
+        date: str | None = None,
     ) -> str:
-        """Commit ``files`` (None deletes) on ``branch``, as a ``git push`` would (no event)."""
+        """Commit ``files`` (None deletes) on ``branch``, as a ``git push`` would (no event);
+        ``date`` (ISO 8601) back-dates the commit, for soak times."""
         repo = self.get_repo(full_name)
         git = repo.git
         branch = branch or repo.default_branch
@@ -173,7 +175,7 @@ class GitHubEmulator:
                 (p, Entry("100644", "blob", shas[p], None, p) if p in shas else None) for p in files
             ]
             tree = build_tree(git, base, changes)
-            who = Person("Test Author", "author@example.com", now_iso())
+            who = Person("Test Author", "author@example.com", date or now_iso())
             sha = git.write_commit(tree, [parent] if parent else [], message, who, who)
             git.set_ref(f"refs/heads/{branch}", sha, parent or ZERO)
         return sha

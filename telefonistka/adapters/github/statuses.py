@@ -37,6 +37,30 @@ class CommitStatuses(RepoSession):
                 return StatusRecord(str(record.get("state")), str(when))
         return None
 
+    def latest_statuses(self, sha: str) -> dict[str, tuple[str, str]]:
+        """Context → (state, description) of the newest status of each context on ``sha``
+        (one page: the newest 100, newest first)."""
+        path = f"/commits/{sha}/statuses"
+        what = f"read statuses of {sha[:12]}"
+        records = self._call("status", what, "GET", path, {"per_page": PER_PAGE}) or []
+        found: dict[str, tuple[str, str]] = {}
+        for record in records:
+            context = str(record.get("context") or "")
+            if context and context not in found:
+                found[context] = (str(record.get("state")), str(record.get("description") or ""))
+        return found
+
+    def last_change(self, ref: str, path: str) -> tuple[str, str] | None:
+        """(sha, committer date) of the newest commit of ``ref`` that changed ``path``
+        (a folder: any file below it); None when none did."""
+        params = {"sha": ref, "path": path.strip("/"), "per_page": "1"}
+        records = self._call("commit", f"find the last change of {path}", "GET", "/commits", params)
+        if not records:
+            return None
+        record = records[0]
+        committer = (record.get("commit") or {}).get("committer") or {}
+        return str(record["sha"]), str(committer.get("date") or "")
+
     def set_status(
         self,
         sha: str,

@@ -20,6 +20,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from telefonistka.core.config.gates import DAYS, Freeze, Gates, Window
+from telefonistka.core.config.model import RepoConfig
 
 STATUS_CONTEXT = "telefonistka/gates"
 DESCRIPTION_LIMIT = 140  # GitHub refuses a longer commit status description
@@ -60,6 +61,15 @@ class GateVerdict:
     @property
     def holds(self) -> bool:
         return self.state == "success"
+
+
+def flow_gates(config: RepoConfig, source_pattern: str) -> Gates | None:
+    """The gates of the flow a promotion came from (by its ``sourcePath`` pattern): the
+    first flow of that pattern that has gates, as several flows may share one pattern."""
+    return next(
+        (f.gates for f in config.promotion_paths if f.source_path == source_pattern and f.gates),
+        None,
+    )
 
 
 def gated(gates: Gates | None, freezes: Sequence[Freeze], targets: Sequence[str]) -> bool:

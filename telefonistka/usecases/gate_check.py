@@ -1,0 +1,107 @@
+"""The facts a promotion PR's gates need, read, and the ``telefonistka/gates`` verdict.
+
+For each promoted component the "source moment" is the default-branch commit that last
+changed its source folder (one request); its statuses are read only when the flow
+requires some (one request), its Argo CD apps only for ``requireHealthy`` (the run's one
+listing, shared). What cannot be read leaves the gate closed with the reason: nothing is
+merged on a guess. ``core.promotion.gates`` decides; this module only gathers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from telefonistka.core.argocd.apps import ArgoApp
+from telefonistka.core.config.gates import Freeze, Gates
+from telefonistka.core.promotion.gates import (
+    STATUS_CONTEXT,
+    AppHealth,
+    GateVerdict,
+    SourceFacts,
+    evaluate,
+)
+from telefonistka.errors import TelefonistkaError
+from telefonistka.ports import CodeHost
+
+Log = Callable[[str], None]
+
+
+class AppLister(Protocol):
+    """The Argo CD apps of this repository (``usecases.argocd_scope``)."""
+
+    def list_apps(self, selector: str | None = None) -> list[ArgoApp]: ...
+
+
+@dataclass
+class GateCheck:
+    """Reads the facts of a promotion PR's sources and sets its gates status."""
+
+    host: CodeHost
+    default_branch: str
+    clock: Callable[[], datetime]
+    argocd: AppLister | None = None
+    log: Log = print
+
+    def verdict(
+        self,
+        gates: Gates | None,
+        freezes: Sequence[Freeze],
+        targets: Sequence[str],
+        sources: Sequence[str],
+    ) -> GateVerdict:
+        facts = [self._facts(source, gates) for source in sorted(set(sources))]
+        return evaluate(gates, freezes, targets, facts, self.clock())
+
+    def publish(self, head_sha: str, verdict: GateVerdict) -> None:
+        """Set ``telefonistka/gates`` on the PR's head; a failure is logged (the status
+        missing keeps a required check waiting, never lets a merge through)."""
+        state = "success" if verdict.holds else "pending"
+        try:
+            self.host.set_status(head_sha, state, STATUS_CONTEXT, verdict.description)
+        except TelefonistkaError as exc:
+            self.log(f"could not set the {STATUS_CONTEXT} status: {exc}")
+
+    def _facts(self, source: str, gates: Gates | None) -> SourceFacts:
+        if gates is None:
+            return SourceFacts(source)
+        commit, when = "", None
+        if gates.soak_time is not None or gates.require_statuses:
+            try:
+                found = self.host.last_change(self.default_branch, source)
+            except TelefonistkaError as exc:
+                self.log(f"gates: could not find the last change of {source}: {exc}")
+                found = None
+            if found is not None:
+                commit, date = found
+                when = _instant(date)
+        checks: dict[str, str] = {}
+        if gates.require_statuses and commit:
+            try:
+                checks = {k: v[0] for k, v in self.host.latest_statuses(commit).items()}
+            except TelefonistkaError as exc:
+                self.log(f"gates: could not read the statuses of {commit[:12]}: {exc}")
+        apps: tuple[AppHealth, ...] | None = None
+        error = ""
+        if gates.require_healthy:
+            apps, error = self._apps(source)
+        return SourceFacts(source, commit, when, checks, apps, error)
+
+    def _apps(self, source: str) -> tuple[tuple[AppHealth, ...] | None, str]:
+        if self.argocd is None:
+            return None, "no Argo CD server is configured (argocd-url)"
+        try:
+            listed = self.argocd.list_apps()
+        except TelefonistkaError as exc:
+            return None, str(exc)
+        folder = source.strip("/")
+        return tuple(AppHealth(a.name, a.sync, a.health) for a in listed if a.path == folder), ""
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
