@@ -786,3 +786,82 @@ def test_a_flow_without_gates_and_no_freeze_sets_no_gates_status(
 
     assert step.code == 0, step.stdout + step.stderr
     assert [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/gates"] == []
+
+
+def scheduled(emu: GitHubEmulator, **inputs: str) -> Step:
+    """A ``schedule`` run of the example report workflow (the gate pass, then the report)."""
+    event = emu.workdir / "schedule.json"
+    repository = {"full_name": REPO, "default_branch": "main"}
+    event.write_text(json.dumps({"schedule": "*/10 * * * *", "repository": repository}))
+    return run_entrypoint(emu, event, "schedule", inputs)
+
+
+def test_the_scheduled_pass_flips_pending_gates_and_merges_once_they_hold(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """Opened pending (no e2e run yet), the PR waits; the schedule runs re-read the facts,
+    write the status only when it changes, and merge once every gate holds."""
+    gates = '    gates:\n      soakTime: 1h\n      requireStatuses: ["e2e/staging"]\n'
+    emu.commit_files(REPO, {"telefonistka.yaml": gated_config(gates)})
+    event, source = merge_dated_change(
+        emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}, timedelta(hours=2)
+    )
+    opened = run_step(emu, event)
+    [pr] = json.loads(opened.outputs["promotion-prs"])
+    state = emu.get_repo(REPO)
+
+    def gate_statuses() -> list[tuple[str, str]]:
+        return [
+            (s.state, s.description) for s in state.statuses if s.context == "telefonistka/gates"
+        ]
+
+    assert gate_statuses() == [("pending", "waiting: e2e/staging")]
+    first = scheduled(emu)  # nothing changed: nothing written
+    assert first.code == 0, first.stdout + first.stderr
+    assert gate_statuses() == [("pending", "waiting: e2e/staging")]
+    assert not state.pulls[pr["number"]].merged
+
+    gh.get_commit(source).create_status("success", context="e2e/staging")
+    second = scheduled(emu)
+
+    assert second.code == 0, second.stdout + second.stderr
+    assert gate_statuses() == [
+        ("pending", "waiting: e2e/staging"),
+        ("success", "all gates hold"),
+    ]
+    assert state.pulls[pr["number"]].merged
+    assert second.outputs["gates-merged"] == str(pr["number"])
+    assert f"#{pr['number']}: merged, every gate holds" in second.summary
+
+
+def test_a_dispatch_with_gates_true_runs_the_pass_alone(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    top = (
+        'freezes:\n  - from: "2000-01-01T00:00:00Z"\n    to: "2999-01-01T00:00:00Z"\n'
+        "    reason: release train\n"
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": gated_config("", top)})
+    opened = run_step(emu, merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}))
+    [pr] = json.loads(opened.outputs["promotion-prs"])
+    assert not pr["merged"]
+    emu.commit_files(REPO, {"telefonistka.yaml": gated_config()})  # the freeze lifted
+    event = dispatch_event(emu.workdir, REPO, "gates.yml", {"gates": "true"})
+
+    step = run_entrypoint(emu, event, "workflow_dispatch", {"gates": "true"})
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert emu.get_repo(REPO).pulls[pr["number"]].merged
+    assert "report" not in step.outputs  # the pass alone
+
+
+def test_a_schedule_run_leaves_out_what_its_job_says(emu: GitHubEmulator) -> None:
+    """report.yml gives the report and the gate pass their own jobs and rights."""
+    only_gates = scheduled(emu, report="false")
+    only_report = scheduled(emu, gates="false")
+
+    assert (only_gates.code, only_report.code) == (0, 0), only_gates.stdout + only_report.stdout
+    assert "gates-merged" in only_gates.outputs
+    assert "report" not in only_gates.outputs
+    assert "report" in only_report.outputs
+    assert "gates-merged" not in only_report.outputs

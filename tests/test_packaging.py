@@ -517,9 +517,15 @@ def test_the_scheduled_report_writes_nothing_but_the_dashboard_issue() -> None:
         "statuses": "read",
         "issues": "write",
     }
+    assert jobs["gates"]["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "statuses": "write",
+    }
     assert jobs["tick"]["permissions"]["contents"] == "write"
     assert jobs["tick"]["permissions"]["pull-requests"] == "write"
-    assert "github.event_name != 'issues'" in jobs["report"]["if"]
+    assert "github.event.schedule == '17 6 * * 1-5'" in jobs["report"]["if"]
+    assert "github.event.schedule == '*/10 * * * *'" in jobs["gates"]["if"]
     assert "github.event_name == 'issues'" in jobs["tick"]["if"]
     assert "github.event.sender.type != 'Bot'" in jobs["tick"]["if"]
 

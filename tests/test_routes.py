@@ -109,9 +109,9 @@ def test_the_registry_in_registration_order() -> None:
         ("push", "push fan-out"),
         (
             "workflow_dispatch",
-            "version bump, promotion again (promote-pr) or fleet report (report)",
+            "version bump, promotion again (promote-pr), gates or fleet report (report)",
         ),
-        ("schedule", "fleet report"),
+        ("schedule", "pending gates and fleet report"),
         ("issues", "dashboard: promotions asked for"),
     ]
 

@@ -32,6 +32,7 @@ KNOWN_INPUTS = (
     "argocd-insecure",
     "argocd-ca-file",
     "argocd-timeout",
+    "gates",
     "report",
     "dashboard",
     "report-stale-after-hours",

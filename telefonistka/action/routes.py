@@ -31,7 +31,7 @@ from telefonistka.action.handlers.drift import DRIFT_ACTIONS, check_pr_drift
 from telefonistka.action.handlers.fanout import fan_out_push
 from telefonistka.action.handlers.plan import show_plan
 from telefonistka.action.handlers.promotion import promote_merged_pr
-from telefonistka.action.handlers.report import dashboard_ticks, fleet_report
+from telefonistka.action.handlers.report import dashboard_ticks, on_schedule
 from telefonistka.core.events.dispatch import (
     WorkflowDispatchEvent,
     workflow_dispatch_event_from_json,
@@ -187,7 +187,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         "workflow_dispatch",
-        "version bump, promotion again (promote-pr) or fleet report (report)",
+        "version bump, promotion again (promote-pr), gates or fleet report (report)",
         WorkflowDispatchEvent,
         lambda _event: True,
         on_dispatch,
@@ -195,10 +195,10 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         "schedule",
-        "fleet report",
+        "pending gates and fleet report",
         ScheduleEvent,
         lambda _event: True,
-        fleet_report,
+        on_schedule,
         needs="nothing: every scheduled run",
     ),
     route(

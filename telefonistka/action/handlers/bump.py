@@ -10,10 +10,28 @@ from telefonistka.core.events.dispatch import WorkflowDispatchEvent
 
 
 def on_dispatch(event: WorkflowDispatchEvent, context: Context) -> Report:
-    """``workflow_dispatch``: ``report: true`` makes the fleet report; ``promote-pr``
-    promotes a merged PR again; else a bump."""
-    from telefonistka.action.handlers.report import fleet_report, wants_report
+    """``workflow_dispatch``: ``gates: true`` re-evaluates the pending gates, ``report:
+    true`` makes the fleet report (both may be asked); ``promote-pr`` promotes a merged PR
+    again; else a bump."""
+    from telefonistka.action.handlers.report import (
+        fleet_report,
+        pending_gates,
+        wants_gates,
+        wants_report,
+    )
 
+    if wants_gates(context):
+        gates = pending_gates(event, context)
+        if not wants_report(context):
+            return gates
+        report = fleet_report(event, context)
+        return Report(
+            {**gates.outputs, **report.outputs},
+            gates.summary + report.summary,
+            gates.failures + report.failures,
+            report.warnings,
+            samples=report.samples,
+        )
     if wants_report(context):
         return fleet_report(event, context)
     if context.settings.input("promote-pr"):

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from telefonistka.action.context import Context, Report
 from telefonistka.core.events.dispatch import WorkflowDispatchEvent
 from telefonistka.core.events.schedule import IssuesEvent, ScheduleEvent
 from telefonistka.errors import UsageError
+
+if TYPE_CHECKING:
+    from telefonistka.core.config.model import RepoConfig
 
 REPORT_ROUTE = "fleet report"
 DEFAULT_STALE_HOURS = 1.0
@@ -23,8 +27,83 @@ def wants_report(context: Context) -> bool:
     return _flag("report", context.settings.input("report"))
 
 
+def wants_gates(context: Context) -> bool:
+    """The ``gates`` input: a ``workflow_dispatch`` run re-evaluates the pending gates."""
+    return _flag("gates", context.settings.input("gates"))
+
+
+def on_schedule(event: ScheduleEvent, context: Context) -> Report:
+    """A scheduled run: the fleet report, then the pending gates with the configuration
+    the report read (a broken one fails the report and leaves the gates as they are).
+
+    ``report: false`` or ``gates: false`` leaves one out, so a workflow can give each its
+    own job and only the gates job the right to merge.
+    """
+    skip_report = context.settings.input("report").lower() == "false"
+    skip_gates = context.settings.input("gates").lower() == "false"
+    if skip_report:
+        return Report() if skip_gates else pending_gates(event, context)
+    report, config = _fleet_report(event, context)
+    if config is None or skip_gates:
+        return report
+    gates = pending_gates(event, context, config)
+    return Report(
+        {**gates.outputs, **report.outputs},
+        gates.summary + report.summary,
+        gates.failures + report.failures,
+        gates.warnings + report.warnings,
+        samples=report.samples,
+        failure_title=report.failure_title,
+    )
+
+
+def pending_gates(
+    event: ScheduleEvent | WorkflowDispatchEvent,
+    context: Context,
+    config: RepoConfig | None = None,
+) -> Report:
+    """Re-evaluate the open promotion PRs whose gates are pending; merge the ready ones."""
+    from telefonistka.usecases.bot_identity import lazy_bot_matcher
+    from telefonistka.usecases.gate_pass import GatePass
+
+    name = event.repository or context.settings.workflow_run.repository
+    if not name:
+        raise UsageError("the gate pass needs the repository: GITHUB_REPOSITORY is not set")
+    repo = context.repo(name, event.default_branch or None)
+    argocd = context.argocd(repo.full_name)
+    gate_pass = GatePass(
+        repo,
+        repo.default_branch,
+        lambda: datetime.now(UTC),
+        lazy_bot_matcher(repo, context.log),
+        argocd,
+        context.log,
+    )
+    try:
+        result = context.run_grouped(
+            f"Gates of the promotion PRs of {name}", lambda: gate_pass.run(config)
+        )
+    finally:
+        if argocd is not None:
+            argocd.close()
+    merged = ",".join(str(number) for number in result.merged)
+    return Report(
+        {"gates-merged": merged},
+        result.summary(),
+        failures=result.failures,
+        failure_title="telefonistka: gates",
+    )
+
+
 def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context) -> Report:
     """Compute the report; with ``dashboard: true``, keep the dashboard issue up to date."""
+    return _fleet_report(event, context)[0]
+
+
+def _fleet_report(
+    event: ScheduleEvent | WorkflowDispatchEvent, context: Context
+) -> tuple[Report, RepoConfig | None]:
+    """The report, and the configuration it read (None when it could not be read)."""
     from telefonistka.core.fleet.dashboard import dashboard_body
     from telefonistka.core.fleet.matrix import report_markdown
     from telefonistka.core.fleet.report import report_output
@@ -49,7 +128,7 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
         log=context.log,
         is_bot=is_bot,
     )
-    report, _config, _snapshot = context.run_grouped(f"Fleet report of {name}", run.run)
+    report, config, _snapshot = context.run_grouped(f"Fleet report of {name}", run.run)
     text, cut = report_output(report)
     outputs = {"report": text}
     if _flag("dashboard", settings.input("dashboard")):
@@ -66,7 +145,7 @@ def fleet_report(event: ScheduleEvent | WorkflowDispatchEvent, context: Context)
         warnings=(cut,) if cut else (),
         samples=tuple(report.samples()),
         failure_title="telefonistka: configuration error",
-    )
+    ), (None if report.config_errors else config)
 
 
 def dashboard_ticks(event: IssuesEvent, context: Context) -> Report:

@@ -1,0 +1,146 @@
+"""The scheduled gate pass: re-evaluate the open promotion PRs whose gates are pending.
+
+Why a pass and no controller: the bot runs only on events. A ``schedule`` run (and a
+``workflow_dispatch`` with ``gates: true``) looks at every open promotion PR of the bot
+whose ``telefonistka/gates`` status is not ``success`` (one read of its head's statuses
+each), reads its gates' facts again, writes
+the status only when its state or description changed, and merges the PRs of
+``autoMerge`` flows once every gate holds (docs/gates.md). A PR whose head is not the
+bot's commit (a reviewer pushed or amended) is never merged here, as on promotion.
+
+Which flow a PR belongs to, its targets and its sources are read from its metadata block,
+written by the bot: the newest stage names the concrete source path and the target paths,
+and each promoted path is a target path plus a component name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telefonistka.core.config.gates import Gates
+from telefonistka.core.config.model import PromotionPath, RepoConfig
+from telefonistka.core.config.regex import compile_regex
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.gates import STATUS_CONTEXT, GateVerdict, gated
+from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
+from telefonistka.errors import TelefonistkaError
+from telefonistka.ports import CodeHost
+from telefonistka.usecases.bot_identity import promotion_pr_problems
+from telefonistka.usecases.gate_check import AppLister, GateCheck
+from telefonistka.usecases.promotion import is_bot_commit
+from telefonistka.usecases.repo_config import read_repo_config_in
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class GatePassResult:
+    """What the pass did: statuses written, PRs merged, what failed."""
+
+    updated: tuple[tuple[int, str, str], ...] = ()  # (PR, state, description)
+    merged: tuple[int, ...] = ()
+    failures: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        lines = ["### Telefonistka gates", ""]
+        lines += [f"- #{number}: {state}, {text}" for number, state, text in self.updated]
+        lines += [f"- #{number}: merged, every gate holds" for number in self.merged]
+        if len(lines) == 2:
+            lines.append("No pending gate changed.")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class GatePass:
+    """One pass over the open promotion PRs into ``default_branch``."""
+
+    host: CodeHost
+    default_branch: str
+    clock: Callable[[], datetime]
+    is_bot: Callable[[str], bool]
+    argocd: AppLister | None = None
+    log: Log = print
+    _failures: list[str] = field(default_factory=list, init=False)
+
+    def run(self, config: RepoConfig | None = None) -> GatePassResult:
+        """The pass; ``config``: the default branch's configuration when the caller has
+        read it already (the scheduled report), else it is read here."""
+        if config is None:
+            snapshot = self.host.read_snapshot(self.default_branch)
+            config = read_repo_config_in(self.host, snapshot, self.default_branch)
+        check = GateCheck(self.host, self.default_branch, self.clock, self.argocd, self.log)
+        updated, merged = [], []
+        for pull in self.host.list_open_prs(self.default_branch):
+            if promotion_pr_problems(pull, self.is_bot):
+                continue
+            try:
+                outcome = self._one(pull, config, check)
+            except TelefonistkaError as exc:
+                self._failures.append(f"gates of PR #{pull.number}: {exc}")
+                continue
+            if outcome is None:
+                continue
+            state, text, merge = outcome
+            if text:
+                updated.append((pull.number, state, text))
+            if merge:
+                merged.append(pull.number)
+        return GatePassResult(tuple(updated), tuple(merged), tuple(self._failures))
+
+    def _one(
+        self, pull: PullRequest, config: RepoConfig, check: GateCheck
+    ) -> tuple[str, str, bool] | None:
+        """(state, description written or "", merged) for one PR; None when not gated."""
+        metadata = extract_metadata(pull.body)
+        found = _stage(metadata, config) if metadata is not None else None
+        if found is None:
+            return None
+        flow, gates, targets, sources = found
+        current = self.host.latest_statuses(pull.head_sha).get(STATUS_CONTEXT)
+        if current is None and not gated(gates, config.freezes, targets):
+            return None  # never gated: nothing to say
+        if current is not None and current[0] == "success":
+            return None  # only pending gates are re-evaluated
+        if gated(gates, config.freezes, targets):
+            verdict = check.verdict(gates, config.freezes, targets, sources)
+        else:  # the gates or the freeze that held it are gone from the configuration
+            verdict = GateVerdict("success", "no gate or freeze applies any more")
+        state = "success" if verdict.holds else "pending"
+        written = ""
+        if current != (state, verdict.description):
+            check.publish(pull.head_sha, verdict)
+            written = verdict.description
+            self.log(f"PR #{pull.number}: {state}, {verdict.description}")
+        merge = verdict.holds and flow.conditions.auto_merge
+        if merge and not is_bot_commit(self.host.commit_state(pull.head_sha)):
+            self.log(f"PR #{pull.number}: its branch holds a commit the bot did not write")
+            merge = False
+        if merge:
+            self.host.merge_pr(pull.number)
+            self.log(f"merged PR #{pull.number}: every gate holds")
+        return state, written, merge
+
+
+def _stage(
+    metadata: PromotionMetadata, config: RepoConfig
+) -> tuple[PromotionPath, Gates | None, tuple[str, ...], list[str]] | None:
+    """(flow, its gates, target paths, source component paths) of the PR's newest stage."""
+    if not metadata.previous_promotion_paths:
+        return None
+    stage = metadata.previous_promotion_paths[max(metadata.previous_promotion_paths)]
+    flows = [
+        flow
+        for flow in config.promotion_paths
+        if compile_regex(flow.source_path).match(stage.source_path) is not None
+    ]
+    if not flows:
+        return None
+    flow = next((f for f in flows if f.gates is not None), flows[0])
+    sources = []
+    for promoted in metadata.promoted_paths:
+        prefix = next((t for t in stage.target_paths if promoted.startswith(t)), None)
+        if prefix is not None:
+            sources.append(stage.source_path + promoted[len(prefix) :])
+    return flow, flow.gates, tuple(stage.target_paths), sources
