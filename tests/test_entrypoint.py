@@ -791,6 +791,7 @@ def test_a_flow_without_gates_and_no_freeze_sets_no_gates_status(
 def scheduled(emu: GitHubEmulator, **inputs: str) -> Step:
     """A ``schedule`` run of the example report workflow (the gate pass, then the report)."""
     event = emu.workdir / "schedule.json"
+    event.parent.mkdir(parents=True, exist_ok=True)
     repository = {"full_name": REPO, "default_branch": "main"}
     event.write_text(json.dumps({"schedule": "*/10 * * * *", "repository": repository}))
     return run_entrypoint(emu, event, "schedule", inputs)
