@@ -856,6 +856,7 @@ def test_a_dispatch_with_gates_true_runs_the_pass_alone(
     assert "report" not in step.outputs  # the pass alone
 
 
+@pytest.mark.usefixtures("gh")  # the seeded repository
 def test_a_schedule_run_leaves_out_what_its_job_says(emu: GitHubEmulator) -> None:
     """report.yml gives the report and the gate pass their own jobs and rights."""
     only_gates = scheduled(emu, report="false")
