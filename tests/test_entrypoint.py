@@ -867,3 +867,68 @@ def test_a_schedule_run_leaves_out_what_its_job_says(emu: GitHubEmulator) -> Non
     assert "report" not in only_gates.outputs
     assert "report" in only_report.outputs
     assert "gates-merged" not in only_report.outputs
+
+
+def comment_as(emu: GitHubEmulator, token: str, number: int, body: str) -> Path:
+    """A comment on PR ``number`` by the owner of ``token``; its ``created`` event file."""
+    client = pygithub_client(emu, token).get_repo(REPO)
+    client.get_pull(number).create_issue_comment(body)
+    event = emu.events_named("issue_comment", "created")[-1]
+    return event.write(emu.workdir / f"comment-{len(emu.events_named('issue_comment'))}.json")
+
+
+@pytest.fixture
+def people(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    """The emulator with two people besides the bot: ``alice`` writes, ``mallory`` reads."""
+    tokens = {"alice-token": "alice", "mallory-token": "mallory", "approver-token": "approver"}
+    yield from checked_emulator(tmp_path / "github", tokens=tokens)
+
+
+def test_break_glass_bypasses_the_gates_once_with_who_and_why(people: GitHubEmulator) -> None:
+    emu = people
+    emu.repo(REPO, SEED)
+    gh = pygithub_client(emu, "author-token").get_repo(REPO)
+    emu.get_repo(REPO).collaborators["alice"] = "write"
+    emu.get_repo(REPO).collaborators["mallory"] = "read"
+    top = (
+        'freezes:\n  - from: "2000-01-01T00:00:00Z"\n    to: "2999-01-01T00:00:00Z"\n'
+        "    reason: release train\n"
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": gated_config("", top)})
+    opened = run_step(emu, merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}))
+    [pr] = json.loads(opened.outputs["promotion-prs"])
+    state = emu.get_repo(REPO)
+    head = state.pulls[pr["number"]].head_sha
+
+    def gate() -> tuple[str, str]:
+        [last] = [s for s in state.statuses if s.context == "telefonistka/gates"][-1:]
+        return last.state, last.description
+
+    refused = run_step(
+        emu, comment_as(emu, "mallory-token", pr["number"], "/break-glass now"), "issue_comment"
+    )
+    assert refused.code == 0, refused.stdout
+    assert gate() == ("pending", "frozen: release train until 1 Jan")
+    no_reason = run_step(
+        emu, comment_as(emu, "alice-token", pr["number"], "/break-glass"), "issue_comment"
+    )
+    assert no_reason.code == 0, no_reason.stdout
+    assert gate()[0] == "pending"
+
+    step = run_step(
+        emu,
+        comment_as(emu, "alice-token", pr["number"], "/break-glass hotfix for INC-42"),
+        "issue_comment",
+    )
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert gate() == ("success", "bypassed by @alice: hotfix for INC-42")
+    [record] = [c.body for c in state.comments.values() if "Gates bypassed" in c.body]
+    assert "by @alice at " in record
+    assert f"`{head[:12]}`" in record
+    assert "hotfix for INC-42" in record
+    bodies = [c.body for c in state.comments.values()]
+    assert any("needs a reason" in body for body in bodies)
+    assert any("only people with write access" in body for body in bodies)
+    assert scheduled(emu).code == 0  # the pass leaves a bypassed PR alone
+    assert gate() == ("success", "bypassed by @alice: hotfix for INC-42")

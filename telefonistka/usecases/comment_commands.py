@@ -20,7 +20,12 @@ from dataclasses import dataclass
 
 from telefonistka.core.config.model import REPO_CONFIG_FILE
 from telefonistka.core.config.validation import load_repo_config
-from telefonistka.core.events.pr_requests import RETRIGGER, commands_in
+from telefonistka.core.events.pr_requests import (
+    BREAK_GLASS,
+    RETRIGGER,
+    command_argument,
+    commands_in,
+)
 from telefonistka.core.events.pull_request import IssueCommentEvent
 from telefonistka.core.text.markdown import code_span
 from telefonistka.errors import MissingConfigError
@@ -60,6 +65,14 @@ class PrCommands:
     def retrigger(self) -> bool:
         return RETRIGGER in self.commands
 
+    @property
+    def break_glass(self) -> bool:
+        return BREAK_GLASS in self.commands
+
+    @property
+    def break_glass_reason(self) -> str:
+        return command_argument(self.event.comment_body, BREAK_GLASS)
+
     def from_bot(self) -> bool:
         """Whether the bot wrote the comment (its own output must not command it)."""
         return bot_matcher(self.repo, self.log)(self.event.comment_author)
@@ -96,7 +109,7 @@ class PrCommands:
 
         The configuration is read only when some command is not ``/retrigger``.
         """
-        others = [command for command in self.commands if command != RETRIGGER]
+        others = [c for c in self.commands if c not in (RETRIGGER, BREAK_GLASS)]
         if not others:
             return []
         keys = dict(self._toggle_keys())

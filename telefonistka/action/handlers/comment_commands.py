@@ -13,6 +13,7 @@ from telefonistka.core.events.pull_request import IssueCommentEvent
 from telefonistka.core.text.markdown import code_span
 
 if TYPE_CHECKING:
+    from telefonistka.core.events.pull_request import PullRequest
     from telefonistka.ports import CodeHost
     from telefonistka.usecases.comment_commands import PrCommands, Toggle
 
@@ -28,24 +29,71 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
             context.log(f"the comment is by the bot itself (@{event.comment_author}); ignored")
             return Report()
         contexts = commands.toggle_contexts()
-    if not (commands.retrigger or contexts):
+    if not (commands.retrigger or contexts or commands.break_glass):
         context.log(f"no known command in {', '.join(commands.commands)}; nothing to do")
         return Report()
     if not commands.may_write():
         return _refuse(commands, event, context, repo)
     pull = repo.get_pr(event.issue_number)
     report = Report()
+    if commands.break_glass:
+        report = _break_glass(commands, event, context, repo, pull)
     if commands.retrigger:  # the drift check and, when configured, the Argo CD diff again
         drift = run_drift_check(repo, pull, event.default_branch, context)
-        report = with_argocd_diff(drift, repo, pull, event.default_branch, context)
+        checked = with_argocd_diff(drift, repo, pull, event.default_branch, context)
+        report = Report(
+            checked.outputs,
+            report.summary + checked.summary,
+            checked.failures,
+            report.warnings + checked.warnings,
+            samples=report.samples,
+            failure_title=checked.failure_title,
+        )
     toggles = [commands.flip(pull.head_sha, status) for status in contexts]
     return Report(
         report.outputs,
         report.summary + _toggle_summary(toggles, event),
         report.failures,
         report.warnings,
+        samples=report.samples,
         failure_title=report.failure_title,
     )
+
+
+def _break_glass(
+    commands: PrCommands,
+    event: IssueCommentEvent,
+    context: Context,
+    repo: CodeHost,
+    pull: PullRequest,
+) -> Report:
+    """``/break-glass <reason>`` by someone with write access (checked by the caller)."""
+    from datetime import UTC, datetime
+
+    from telefonistka.usecases.bot_identity import bot_matcher
+    from telefonistka.usecases.break_glass import break_glass
+
+    who = event.comment_author or "someone"
+    from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
+
+    # A bypass of production gates asks for the permission itself: an association of
+    # COLLABORATOR is given to read-only collaborators too.
+    if repo.user_permission(who) not in WRITE_PERMISSIONS:
+        reply = f"@{who} only people with write access can run `/break-glass`; nothing was changed."
+        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
+        return Report(summary=f"### Telefonistka: /break-glass refused\n\n{reply}\n")
+    done = break_glass(
+        repo,
+        pull,
+        who,
+        commands.break_glass_reason,
+        comment_id=event.comment_id,
+        now=datetime.now(UTC),
+        is_bot=bot_matcher(repo, context.log),
+    )
+    context.log(f"/break-glass on #{pull.number}: {done.message}")
+    title = f"### Telefonistka: /break-glass on #{pull.number}\n\n"
+    return Report(summary=title + done.message + "\n", samples=done.samples)
 
 
 def _refuse(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from telefonistka.core.events.pull_request import IssueCommentEvent, PullRequestEvent
 
 RETRIGGER = "retrigger"
+BREAK_GLASS = "break-glass"  # /break-glass <reason>: bypass a promotion PR's gates
 SHOW_PLAN_LABEL = "show-plan"
 # The bot's Argo CD diff comment starts with this marker; with allowSyncfromBranchPathRegex
 # it ends with a checkbox a person with write access ticks to sync the apps from the PR's
@@ -24,6 +25,15 @@ def commands_in(body: str) -> tuple[str, ...]:
     """The commands of a comment, without their slash, in order, each once."""
     words = (line.split(maxsplit=1)[0] for line in body.splitlines() if line.strip())
     return tuple(dict.fromkeys(w[1:] for w in words if w.startswith("/") and len(w) > 1))
+
+
+def command_argument(body: str, command: str) -> str:
+    """The rest of the first line that starts with ``/command`` (its argument), stripped."""
+    for line in body.splitlines():
+        word, _, rest = line.strip().partition(" ")
+        if word == f"/{command}":
+            return rest.strip()
+    return ""
 
 
 def has_command(event: IssueCommentEvent) -> bool:
