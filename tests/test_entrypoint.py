@@ -932,3 +932,32 @@ def test_break_glass_bypasses_the_gates_once_with_who_and_why(people: GitHubEmul
     assert any("only people with write access" in body for body in bodies)
     assert scheduled(emu).code == 0  # the pass leaves a bypassed PR alone
     assert gate() == ("success", "bypassed by @alice: hotfix for INC-42")
+
+
+@pytest.mark.parametrize(
+    ("conclusion", "merged", "description"),
+    [
+        ("success", True, "all gates hold"),
+        ("neutral", True, "all gates hold"),
+        ("skipped", True, "all gates hold"),
+        (None, False, "waiting: e2e/staging"),  # still running
+        ("timed_out", False, "waiting: e2e/staging is timed_out on"),
+    ],
+)
+def test_required_checks_may_be_check_runs(
+    emu: GitHubEmulator, gh: GhRepository, conclusion: str | None, merged: bool, description: str
+) -> None:
+    gates = '    gates:\n      requireStatuses: ["e2e/staging"]\n'
+    emu.commit_files(REPO, {"telefonistka.yaml": gated_config(gates)})
+    event, source = merge_dated_change(
+        emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}, timedelta(hours=1)
+    )
+    emu.add_check_run(REPO, source, "e2e/staging", conclusion)
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["merged"] is merged
+    [gate] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/gates"]
+    assert gate.description.startswith(description)

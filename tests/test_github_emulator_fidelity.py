@@ -76,6 +76,9 @@ def promote(emu: GitHubEmulator) -> None:
     gh.requester.requestJsonAndCheck("PATCH", f"/repos/acme/infra/issues/{pr.number}", input=patch)
     repo.get_commit(pr.head.sha).create_status("success", context="telefonistka")
     assert [s.state for s in repo.get_commit(pr.head.sha).get_statuses()] == ["success"]
+    emu.add_check_run("acme/infra", pr.head.sha, "e2e", "success")
+    assert [r.conclusion for r in repo.get_commit(pr.head.sha).get_check_runs()] == ["success"]
+    assert len(list(repo.get_commits(sha="promotions/1-prod", path="envs/prod"))) >= 1
     assert repo.get_collaborator_permission("alice") == "none"
     approver = pygithub_client(emu, "approver-token").get_repo("acme/infra")
     approver.get_pull(pr.number).create_review(event="APPROVE")

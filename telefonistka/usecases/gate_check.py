@@ -79,10 +79,11 @@ class GateCheck:
                 when = _instant(date)
         checks: dict[str, str] = {}
         if gates.require_statuses and commit:
-            try:
+            try:  # a check run of a name counts over a commit status of the same context
                 checks = {k: v[0] for k, v in self.host.latest_statuses(commit).items()}
+                checks |= self.host.check_runs(commit)
             except TelefonistkaError as exc:
-                self.log(f"gates: could not read the statuses of {commit[:12]}: {exc}")
+                self.log(f"gates: could not read the checks of {commit[:12]}: {exc}")
         apps: tuple[AppHealth, ...] | None = None
         error = ""
         if gates.require_healthy:

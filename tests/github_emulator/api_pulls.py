@@ -58,6 +58,7 @@ class PullsApi:
         router.add("POST", f"{ISSUE}/assignees", self.add_assignees)
         router.add("POST", f"{REPO}/statuses/{{sha}}", self.create_status)
         router.add("GET", f"{REPO}/commits/{{ref}}/statuses", self.list_statuses)
+        router.add("GET", f"{REPO}/commits/{{ref}}/check-runs", self.list_check_runs)
         # PyGithub's Commit.get_statuses reads this older, undocumented spelling
         statuses = f"{REPO}/commits/{{ref}}/statuses"
         router.add("GET", f"{REPO}/statuses/{{ref}}", self.list_statuses, alias_of=statuses)
@@ -468,6 +469,17 @@ class PullsApi:
         found = [s for s in reversed(repo.statuses) if s.sha == commit]
         page, headers = paginate(self.emu.root_url, request, found)
         return Response(200, [self.emu.shapes.status(repo, s) for s in page], headers)
+
+    def list_check_runs(self, request: Request) -> Response:
+        """``GET /commits/{ref}/check-runs``: the check runs of a commit, newest first."""
+        repo = self._repo(request)
+        commit = repo.git.commit_of(request.params["ref"])
+        if commit is None:
+            raise ApiError(422, f"No commit found for SHA: {request.params['ref']}")
+        found = [c for c in reversed(repo.check_runs) if c.sha == commit]
+        page, headers = paginate(self.emu.root_url, request, found)
+        runs = [self.emu.shapes.check_run(repo, c) for c in page]
+        return Response(200, {"total_count": len(found), "check_runs": runs}, headers)
 
     def permission(self, request: Request) -> Response:
         """A login's permission on the repository (``none`` for one with no grant)."""

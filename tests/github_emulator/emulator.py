@@ -28,6 +28,7 @@ from .server import (
 )
 from .shapes import Shapes
 from .state import (
+    CheckRun,
     Counter,
     Event,
     LogEntry,
@@ -360,6 +361,17 @@ class GitHubEmulator:
             self.server.faults.clear()
             self.server.latency = Latency()
             self.server.requests_made = 0
+
+    def add_check_run(
+        self, full_name: str, sha: str, name: str, conclusion: str | None = "success"
+    ) -> None:
+        """A CI app's check run on ``sha``: completed with ``conclusion``, or still running
+        (``None``)."""
+        repo = self.get_repo(full_name)
+        with self.server.lock:
+            status = "completed" if conclusion is not None else "in_progress"
+            run = CheckRun(len(repo.check_runs) + 1, sha, name, status, conclusion, now_iso())
+            repo.check_runs.append(run)
 
     def add_fault(self, **fault: Any) -> Fault:
         """``add_fault(path="/pulls$", method="POST", status=502, times=2)`` and so on."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from .git import Change, Commit, Entry
 from .state import (
+    CheckRun,
     Issue,
     IssueComment,
     Label,
@@ -452,6 +453,36 @@ class Shapes:
             "sha": sha,
             "user": self.user(owner),
             "repo": forked,
+        }
+
+    def check_run(self, repo: Repository, run: CheckRun) -> Json:
+        """The ``check-run`` schema (a check run of a CI app)."""
+        url = f"{self.repo_api(repo)}/check-runs/{run.id}"
+        html = f"{self.root}/{repo.full_name}/runs/{run.id}"
+        done = run.status == "completed"
+        return {
+            "id": run.id,
+            "node_id": node_id("CR", run.id),
+            "head_sha": run.sha,
+            "external_id": str(run.id),
+            "url": url,
+            "html_url": html,
+            "details_url": html,
+            "status": run.status,
+            "conclusion": run.conclusion if done else None,
+            "started_at": run.started_at,
+            "completed_at": run.started_at if done else None,
+            "output": {
+                "title": None,
+                "summary": None,
+                "text": None,
+                "annotations_count": 0,
+                "annotations_url": f"{url}/annotations",
+            },
+            "name": run.name,
+            "check_suite": {"id": run.id},
+            "app": None,
+            "pull_requests": [],
         }
 
     def plain_issue(self, repo: Repository, issue: Issue) -> Json:

@@ -108,6 +108,18 @@ class Status:
 
 
 @dataclass
+class CheckRun:
+    """A check run on a commit (as a CI app would create it through the Checks API)."""
+
+    id: int
+    sha: str
+    name: str
+    status: str  # queued, in_progress, completed
+    conclusion: str | None  # success, failure, neutral, skipped, … once completed
+    started_at: str
+
+
+@dataclass
 class Repository:
     """One emulated repository: a bare git repository plus the GitHub-only state."""
 
@@ -122,6 +134,7 @@ class Repository:
     labels: dict[str, Label] = field(default_factory=dict)
     reviews: list[Review] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
+    check_runs: list[CheckRun] = field(default_factory=list)
     next_number: int = 1
     # Who may do what, as GitHub decides ``author_association`` and the permission
     # endpoint: the owner is admin; ``collaborators`` maps a login to its role

@@ -50,6 +50,21 @@ class CommitStatuses(RepoSession):
                 found[context] = (str(record.get("state")), str(record.get("description") or ""))
         return found
 
+    def check_runs(self, sha: str) -> dict[str, str]:
+        """Name → conclusion (``success``, ``failure``, ``neutral``, ``skipped``, …) or, for
+        a run not completed, its status (``queued``, ``in_progress``) of the newest check
+        run of each name on ``sha`` (one page, the newest 100)."""
+        path = f"/commits/{sha}/check-runs"
+        what = f"read the check runs of {sha[:12]}"
+        data = self._call("status", what, "GET", path, {"per_page": PER_PAGE}) or {}
+        found: dict[str, str] = {}
+        for run in data.get("check_runs") or []:
+            name = str(run.get("name") or "")
+            if name and name not in found:
+                done = run.get("status") == "completed"
+                found[name] = str(run.get("conclusion") if done else run.get("status"))
+        return found
+
     def last_change(self, ref: str, path: str) -> tuple[str, str] | None:
         """(sha, committer date) of the newest commit of ``ref`` that changed ``path``
         (a folder: any file below it); None when none did."""
