@@ -90,6 +90,7 @@ def test_multi_target_fan_out_json_shape(
                     "env/prod-us/app": "env/staging/app",
                 },
                 "skipped": {},
+                "gates": [],
                 "title": "🚀 Promotion: app ➡️  prod",
             },
             {
@@ -101,6 +102,7 @@ def test_multi_target_fan_out_json_shape(
                 "auto_merge": False,
                 "sync": {"env/prod-asia/app": "env/staging/app"},
                 "skipped": {},
+                "gates": [],
                 "title": "🚀 Promotion: app ➡️  env/prod-asia/",
             },
         ],

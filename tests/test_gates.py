@@ -266,3 +266,27 @@ freezes:
         "(+01:00, Z) so it is one instant",
         "t.yaml:16:9: freezes[1].to: must be later than 'from'",
     ]
+
+
+def test_the_plan_lists_what_each_promotion_will_wait_for() -> None:
+    from telefonistka.core.promotion.changes import ChangedComponent  # noqa: PLC0415
+    from telefonistka.core.promotion.plan_table import format_plan_table  # noqa: PLC0415
+    from telefonistka.core.promotion.planning import compute_plan  # noqa: PLC0415
+
+    class SameFolders:
+        def same_content(self, _a: str, _b: str) -> bool:
+            return True
+
+    config = load_repo_config(CONFIG)
+    plan = compute_plan([ChangedComponent("env/staging/", "web")], config, (), SameFolders(), {})
+
+    [promotion] = plan.promotions
+    assert promotion.gates == (
+        "soak 2h",
+        "checks e2e/staging",
+        "Argo CD apps healthy",
+        "window mon,tue,wed,thu 09:00-16:00 Europe/Berlin",
+        "freeze year-end freeze (20 Dec - 04 Jan 2027)",
+    )
+    assert promotion.to_json()["gates"] == list(promotion.gates)
+    assert "  merge waits for: soak 2h; checks e2e/staging;" in format_plan_table(plan)

@@ -286,6 +286,7 @@ def test_issue_2_json_shape() -> None:
                 "auto_merge": False,
                 "sync": {"prod/eu-east-1/componentA": "prod/us-east-4/componentA"},
                 "skipped": {"componentA": ["prod/eu-west-1/"]},
+                "gates": [],
                 "title": "🚀 Promotion: componentA ➡️  prod/eu-east-1/ prod/eu-west-1/",
             }
         ],

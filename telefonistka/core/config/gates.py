@@ -124,3 +124,26 @@ def parse_instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"'{text}' has no UTC offset: add one (+01:00, Z) so it is one instant")
     return value
+
+
+def describe_gates(
+    gates: Gates | None, freezes: tuple[Freeze, ...], targets: tuple[str, ...]
+) -> tuple[str, ...]:
+    """What a promotion into ``targets`` will wait for, one short phrase per gate, for
+    the plan: ``soak 2h``, ``checks e2e/staging``, ``Argo CD apps healthy``,
+    ``window mon,tue 09:00-16:00 Europe/Berlin``, ``freeze year-end (20 Dec - 04 Jan 2027)``."""
+    found: list[str] = []
+    if gates is not None:
+        if gates.soak_time is not None:
+            hours, rest = divmod(int(gates.soak_time.total_seconds()) // 60, 60)
+            found.append(f"soak {hours}h{rest:02d}m" if rest else f"soak {hours}h")
+        if gates.require_statuses:
+            found.append("checks " + ", ".join(gates.require_statuses))
+        if gates.require_healthy:
+            found.append("Argo CD apps healthy")
+        found += [f"window {window.describe()}" for window in gates.windows]
+    for freeze in freezes:
+        if any(freeze.covers(target) for target in targets):
+            span = f"{freeze.start:%d %b} - {freeze.end:%d %b %Y}"
+            found.append(f"freeze {freeze.reason} ({span})")
+    return tuple(found)

@@ -39,6 +39,8 @@ def _promotion_block(number: int, total: int, promotion: Promotion) -> list[str]
         f"{INDENT}sync:",
         *_aligned_pairs(promotion.sync, INDENT * 2),
     ]
+    if promotion.gates:
+        lines.append(f"{INDENT}merge waits for: {'; '.join(promotion.gates)}")
     if promotion.skipped:
         lines.append(f"{INDENT}skipped by component configuration:")
         lines += [f"{INDENT * 2}{name}: {', '.join(ts)}" for name, ts in promotion.skipped]

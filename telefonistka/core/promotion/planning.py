@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from telefonistka.core.config.gates import Freeze, Gates, describe_gates
 from telefonistka.core.config.model import ComponentConfig, PromotionPath, PromotionPr, RepoConfig
 from telefonistka.core.config.regex import Regex, compile_regex
 from telefonistka.core.promotion.changes import ChangedComponent, folder_prefix, source_regex
@@ -77,6 +78,7 @@ class Promotion:
     sync: tuple[tuple[str, str], ...]
     skipped: tuple[tuple[str, tuple[str, ...]], ...] = ()
     conflicted: tuple[str, ...] = ()
+    gates: tuple[str, ...] = ()  # what its merge waits for (docs/gates.md); not in the PR
 
     @property
     def sync_map(self) -> dict[str, str]:
@@ -97,6 +99,7 @@ class Promotion:
             "auto_merge": self.auto_merge,
             "sync": dict(self.sync),
             "skipped": {name: list(targets) for name, targets in self.skipped},
+            "gates": list(self.gates),
             "title": self.title,
         }
 
@@ -139,7 +142,8 @@ def compute_plan(
             continue
         target_filter = _TargetFilter.of(component_configs.get(component.path))
         _route(component, flow_index, config.promotion_paths[flow_index], groups, target_filter)
-    return _assemble(sorted(groups.values(), key=lambda g: g.order), folders, warnings)
+    ordered = sorted(groups.values(), key=lambda g: g.order)
+    return _assemble(ordered, folders, warnings, config.freezes)
 
 
 def _select_flow(
@@ -230,6 +234,7 @@ class _Group:
     order: tuple[int, int] = (-1, -1)
     description: str = ""
     auto_merge: bool = True
+    gates: Gates | None = None
     candidates: dict[str, set[ChangedComponent]] = field(default_factory=dict)
     covered: set[tuple[str, str]] = field(default_factory=set)
     skipped: set[tuple[str, str]] = field(default_factory=set)
@@ -240,6 +245,8 @@ class _Group:
             self.order = order
             self.description = pr.target_description or " ".join(self.targets)
         self.auto_merge = self.auto_merge and flow.conditions.auto_merge
+        if self.gates is None:
+            self.gates = flow.gates
 
     def add(self, component: ChangedComponent, target_filter: _TargetFilter) -> None:
         """Record, for every target, a sync candidate or a skip of this component."""
@@ -260,11 +267,16 @@ class _Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _assemble(groups: list[_Group], folders: FolderComparer, warnings: list[str]) -> Plan:
+def _assemble(
+    groups: list[_Group],
+    folders: FolderComparer,
+    warnings: list[str],
+    freezes: tuple[Freeze, ...] = (),
+) -> Plan:
     """Resolve every group and put the plan together."""
     outcome = _Outcome(warnings=list(warnings))
     for group in groups:
-        _resolve_group(group, folders, outcome)
+        _resolve_group(group, folders, outcome, freezes)
     return Plan(
         promotions=tuple(outcome.promotions),
         conflicts=tuple(sorted(outcome.conflicts, key=lambda c: (c.target, c.sources))),
@@ -272,12 +284,16 @@ def _assemble(groups: list[_Group], folders: FolderComparer, warnings: list[str]
     )
 
 
-def _resolve_group(group: _Group, folders: FolderComparer, outcome: _Outcome) -> None:
+def _resolve_group(
+    group: _Group, folders: FolderComparer, outcome: _Outcome, freezes: tuple[Freeze, ...]
+) -> None:
     """Turn one group into a promotion, conflicts, or a warning that nothing is left."""
     sync, conflicts = _resolve_targets(group.candidates, folders)
     outcome.conflicts.extend(conflicts)
     if sync:
-        outcome.promotions.append(_promotion(group, sync, conflicts))
+        promotion = _promotion(group, sync, conflicts)
+        gates = describe_gates(group.gates, freezes, group.targets)
+        outcome.promotions.append(replace(promotion, gates=gates) if gates else promotion)
     elif not conflicts:
         outcome.warnings.append(_all_skipped_warning(group))
 
