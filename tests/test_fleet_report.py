@@ -365,3 +365,21 @@ def test_a_folder_named_like_a_key_cannot_take_over_a_box() -> None:
     assert boxes(linked) == {BoxKey(0, "app"): False}
     [line] = [line for line in linked.splitlines() if "→ #7" in line]
     assert line.endswith(BoxKey(0, forged).comment())
+
+
+def test_an_open_promotion_pr_shows_its_gate_state() -> None:
+    pr = OpenPromotion(
+        7,
+        "🚀 Promotion: app",
+        "u",
+        "2026-12-10T08:00:00Z",
+        frozenset({"env/prod/app"}),
+        "success",
+        "2026-12-10T08:01:00Z",
+        "pending: soaking: 1h left",
+    )
+    found = report((pr,))
+
+    assert "| `pending: soaking: 1h left` |" in report_markdown(found)
+    assert "gates pending: soaking: 1h left" in dashboard_body(found)
+    assert found.to_json()["promotions"][0]["gates"] == "pending: soaking: 1h left"

@@ -33,6 +33,7 @@ from telefonistka.core.fleet.report import (
     compute_report,
 )
 from telefonistka.core.promotion.changes import ChangedComponent
+from telefonistka.core.promotion.gates import STATUS_CONTEXT as GATES_CONTEXT
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.promotion.snapshot import Mode, TreeSnapshot
 from telefonistka.errors import ConfigError
@@ -138,7 +139,8 @@ class FleetReportRun:
                 continue
             metadata = extract_metadata(pull.body)
             targets = frozenset(metadata.promoted_paths) if metadata is not None else frozenset()
-            record = host.status_record(pull.head_sha, STATUS_CONTEXT)
+            records = host.latest_statuses(pull.head_sha)  # one read: both contexts
+            record, gates = records.get(STATUS_CONTEXT), records.get(GATES_CONTEXT)
             promotions.append(
                 OpenPromotion(
                     pull.number,
@@ -146,8 +148,9 @@ class FleetReportRun:
                     pull.html_url,
                     pull.created_at,
                     targets,
-                    record.state if record is not None else None,
-                    record.updated_at if record is not None else "",
+                    record[0] if record is not None else None,
+                    record[2] if record is not None else "",
+                    f"{gates[0]}: {gates[1]}" if gates is not None else "",
                 )
             )
         return pulls, promotions

@@ -98,7 +98,8 @@ class GatePass:
         if found is None:
             return None
         flow, gates, targets, sources = found
-        current = self.host.latest_statuses(pull.head_sha).get(STATUS_CONTEXT)
+        record = self.host.latest_statuses(pull.head_sha).get(STATUS_CONTEXT)
+        current = record[:2] if record is not None else None
         if current is None and not gated(gates, config.freezes, targets):
             return None  # never gated: nothing to say
         if current is not None and current[0] == "success":

@@ -37,17 +37,22 @@ class CommitStatuses(RepoSession):
                 return StatusRecord(str(record.get("state")), str(when))
         return None
 
-    def latest_statuses(self, sha: str) -> dict[str, tuple[str, str]]:
-        """Context → (state, description) of the newest status of each context on ``sha``
-        (one page: the newest 100, newest first)."""
+    def latest_statuses(self, sha: str) -> dict[str, tuple[str, str, str]]:
+        """Context → (state, description, updated_at) of the newest status of each context
+        on ``sha`` (one page: the newest 100, newest first)."""
         path = f"/commits/{sha}/statuses"
         what = f"read statuses of {sha[:12]}"
         records = self._call("status", what, "GET", path, {"per_page": PER_PAGE}) or []
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, tuple[str, str, str]] = {}
         for record in records:
             context = str(record.get("context") or "")
             if context and context not in found:
-                found[context] = (str(record.get("state")), str(record.get("description") or ""))
+                when = str(record.get("updated_at") or record.get("created_at") or "")
+                found[context] = (
+                    str(record.get("state")),
+                    str(record.get("description") or ""),
+                    when,
+                )
         return found
 
     def check_runs(self, sha: str) -> dict[str, str]:

@@ -165,7 +165,8 @@ def _tail(report: FleetReport) -> list[str]:
     lines = ["### Open promotion PRs", ""]
     shown = report.promotions[:200]
     lines += [
-        f"- #{pr.number} ({age(pr.age_hours(now))}, telefonistka: {pr.status or 'no status'})"
+        f"- #{pr.number} ({age(pr.age_hours(now))}, telefonistka: {pr.status or 'no status'}"
+        + (f", gates {text(pr.gates)})" if pr.gates else ")")
         for pr in shown
     ] or ["None."]
     if len(report.promotions) > len(shown):

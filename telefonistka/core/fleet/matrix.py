@@ -128,7 +128,7 @@ def _prs_and_errors(report: FleetReport) -> list[str]:
     ]
     if report.promotions:
         shown = report.promotions[:SHOWN_PRS]
-        lines += ["| PR | age | telefonistka | title |", "|---|---|---|---|"]
+        lines += ["| PR | age | telefonistka | gates | title |", "|---|---|---|---|---|"]
         lines += [_pr_row(pr, now) for pr in shown]
         lines.append("")
         if len(report.promotions) > len(shown):
@@ -153,7 +153,7 @@ def _prs_and_errors(report: FleetReport) -> list[str]:
 def _pr_row(pr: OpenPromotion, now: datetime) -> str:
     return (
         f"| [#{pr.number}]({pr.url}) | {age(pr.age_hours(now))} | {pr.status or '—'} | "
-        f"{table_cell(pr.title)} |"
+        f"{table_cell(pr.gates or '—')} | {table_cell(pr.title)} |"
     )
 
 

@@ -69,6 +69,7 @@ class OpenPromotion:
     targets: frozenset[str]  # target component folders it writes (its metadata)
     status: str | None = None  # the newest ``telefonistka`` state on its head
     status_at: str = ""
+    gates: str = ""  # its ``telefonistka/gates`` status: "pending: soaking: 1h left" ("": none)
 
     def age_hours(self, now: datetime) -> float:
         return hours_between(self.created_at, now)
@@ -81,6 +82,7 @@ class OpenPromotion:
             "created_at": self.created_at,
             "age_hours": round(self.age_hours(now), 1),
             "status": self.status,
+            "gates": self.gates,
             "targets": sorted(self.targets),
         }
 
