@@ -382,4 +382,4 @@ def test_an_open_promotion_pr_shows_its_gate_state() -> None:
 
     assert "| `pending: soaking: 1h left` |" in report_markdown(found)
     assert "gates pending: soaking: 1h left" in dashboard_body(found)
-    assert found.to_json()["promotions"][0]["gates"] == "pending: soaking: 1h left"
+    assert found.to_json()["openPromotionPrs"][0]["gates"] == "pending: soaking: 1h left"
