@@ -32,6 +32,7 @@ from telefonistka.core.promotion.snapshot import Mode, TreeEntry
 from telefonistka.core.text.markdown import fenced, text
 from telefonistka.errors import RefNameError, UsageError
 from telefonistka.ports import BlobReader, CodeHost, CommitState
+from telefonistka.usecases.auto_merge import MergeState, merge_respecting_protection
 from telefonistka.usecases.bump_edits import Edit
 
 BRANCH_PREFIX = BUMP_NAMESPACE.rstrip("/")
@@ -359,6 +360,8 @@ def _open_pr(
     log(f"{status.value} PR #{pull.number}: {pull.html_url or branch}")
     if not request.auto_merge:
         return BumpOutcome(status, diff, branch, pull)
-    merge_commit = repo.merge_pr(pull.number)
-    log(f"merged PR #{pull.number} ({merge_commit[:12]})")
-    return BumpOutcome(BumpStatus.MERGED, diff, branch, pull, merge_commit)
+    merged = merge_respecting_protection(repo, pull, log)
+    if merged.state is not MergeState.MERGED:
+        return BumpOutcome(status, diff, branch, pull)
+    log(f"merged PR #{pull.number} ({merged.commit[:12]})")
+    return BumpOutcome(BumpStatus.MERGED, diff, branch, pull, merged.commit)

@@ -27,6 +27,7 @@ from telefonistka.core.promotion.gates import STATUS_CONTEXT, GateVerdict, gated
 from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import CodeHost
+from telefonistka.usecases.auto_merge import MergeState, merge_respecting_protection
 from telefonistka.usecases.bot_identity import promotion_pr_problems
 from telefonistka.usecases.gate_check import AppLister, GateCheck
 from telefonistka.usecases.promotion import is_bot_commit
@@ -42,11 +43,17 @@ class GatePassResult:
     updated: tuple[tuple[int, str, str], ...] = ()  # (PR, state, description)
     merged: tuple[int, ...] = ()
     failures: tuple[str, ...] = ()
+    # (PR, "auto-merge enabled" | "left open"): its gates hold, its base branch's rules not yet
+    protected: tuple[tuple[int, str], ...] = ()
 
     def summary(self) -> str:
         lines = ["### Telefonistka gates", ""]
         lines += [f"- #{number}: {state}, {text}" for number, state, text in self.updated]
         lines += [f"- #{number}: merged, every gate holds" for number in self.merged]
+        lines += [
+            f"- #{number}: every gate holds; the base branch's rules are not met yet: {how}"
+            for number, how in self.protected
+        ]
         if len(lines) == 2:
             lines.append("No pending gate changed.")
         return "\n".join(lines) + "\n"
@@ -71,7 +78,7 @@ class GatePass:
             snapshot = self.host.read_snapshot(self.default_branch)
             config = read_repo_config_in(self.host, snapshot, self.default_branch)
         check = GateCheck(self.host, self.default_branch, self.clock, self.argocd, self.log)
-        updated, merged = [], []
+        updated, merged, protected = [], [], []
         for pull in self.host.list_open_prs(self.default_branch):
             if promotion_pr_problems(pull, self.is_bot):
                 continue
@@ -85,14 +92,19 @@ class GatePass:
             state, text, merge = outcome
             if text:
                 updated.append((pull.number, state, text))
-            if merge:
+            if merge is MergeState.MERGED:
                 merged.append(pull.number)
-        return GatePassResult(tuple(updated), tuple(merged), tuple(self._failures))
+            elif merge is not None:
+                protected.append((pull.number, merge.value))
+        return GatePassResult(
+            tuple(updated), tuple(merged), tuple(self._failures), tuple(protected)
+        )
 
     def _one(
         self, pull: PullRequest, config: RepoConfig, check: GateCheck
-    ) -> tuple[str, str, bool] | None:
-        """(state, description written or "", merged) for one PR; None when not gated."""
+    ) -> tuple[str, str, MergeState | None] | None:
+        """(state, description written or "", what a merge did or None when none was
+        tried) for one PR; None when not gated."""
         metadata = extract_metadata(pull.body)
         found = _stage(metadata, config) if metadata is not None else None
         if found is None:
@@ -118,10 +130,12 @@ class GatePass:
         if merge and not is_bot_commit(self.host.commit_state(pull.head_sha)):
             self.log(f"PR #{pull.number}: its branch holds a commit the bot did not write")
             merge = False
-        if merge:
-            self.host.merge_pr(pull.number)
+        if not merge:
+            return state, written, None
+        result = merge_respecting_protection(self.host, pull, self.log)
+        if result.state is MergeState.MERGED:
             self.log(f"merged PR #{pull.number}: every gate holds")
-        return state, written, merge
+        return state, written, result.state
 
 
 def _stage(

@@ -55,6 +55,7 @@ from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
 from telefonistka.usecases.argocd_diff import ArgoCdReader, no_diff_verdict
+from telefonistka.usecases.auto_merge import MergeState, merge_respecting_protection
 from telefonistka.usecases.bot_identity import PROMOTION_LABEL, bot_matcher, promotion_pr_problems
 from telefonistka.usecases.gate_check import GateCheck
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
@@ -76,7 +77,8 @@ class GroupResult:
     merged: bool = False
     error: str = ""
     superseded: bool = False  # closed by this very run: a newer run's PRs replace it
-    held: str = ""  # why its flow's gates or a freeze keep it from being merged now
+    held: str = ""  # why its flow's gates, a freeze or the base branch's rules keep it open
+    auto_merge: str = ""  # "auto-merge enabled" or "left open" when protection refused
 
     @property
     def failed(self) -> bool:
@@ -95,6 +97,7 @@ class GroupResult:
             "status": str(self.outcome.status),
             "merged": self.merged,
             "superseded": self.superseded,
+            "auto_merge": self.auto_merge,
             "error": self.error or self.outcome.error,
         }
 
@@ -165,6 +168,7 @@ def _summary_row(group: GroupResult) -> str:
     pr = f"[#{group.pr.number}]({group.pr.html_url})" if group.pr else ""
     status = "failed" if group.failed else str(group.outcome.status)
     status += ", merged" if group.merged else ""
+    status += f", {group.auto_merge}" if group.auto_merge else ""
     return f"| {table_cell(group.outcome.promotion.title)} | {status} | {pr} |"
 
 
@@ -512,9 +516,11 @@ class MergedPrPromotion:
     def _merge(self, group: GroupResult) -> GroupResult:
         assert group.pr is not None  # noqa: S101 - only groups with a PR are merged
         try:
-            self.repo.merge_pr(group.pr.number)
+            result = merge_respecting_protection(self.repo, group.pr, self.log)
         except TelefonistkaError as exc:
             return replace(group, error=f"merging PR #{group.pr.number}: {exc}")
+        if result.state is not MergeState.MERGED:
+            return replace(group, auto_merge=result.state.value, held=result.why)
         self.log(f"merged promotion PR #{group.pr.number}")
         return replace(group, merged=True)
 

@@ -39,6 +39,7 @@ class PullsApi:
         self.emu = emu
         self.issues = issues
         self._diff_cache: dict[tuple[str, str, str], list[Change]] = {}
+        emu.auto_merger = self.merge_ready_auto_merges  # a check run added by a test too
 
     def register(self, router: Router) -> None:
         router.add("GET", f"{REPO}/pulls", self.list_pulls)
@@ -225,6 +226,15 @@ class PullsApi:
         method = body.get("merge_method", "merge")
         if method not in ("merge", "squash"):
             raise ApiError(405, f"Merge method {method} is not supported by the emulator")
+        unmet = self.emu.unmet_protection(repo, pr)
+        if unmet:  # GitHub refuses, and never lets an API merge skip a rule
+            raise ApiError(405, unmet)
+        return Response(200, self.do_merge(repo, pr, method, request.login, body))
+
+    def do_merge(
+        self, repo: Repository, pr: PullRequest, method: str, login: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Merge ``pr`` (checks done by the caller): the merge commit, the base moved."""
         git = repo.git
         tree = git.merge_tree(pr.base_sha, pr.head_sha)
         if tree is None:
@@ -236,19 +246,29 @@ class PullsApi:
         )
         detail = body.get("commit_message", pr.title if method == "merge" else "")
         message = f"{title}\n\n{detail}" if detail else str(title)
-        who = Person(request.login, f"{request.login}@users.noreply.github.com", now_iso())
+        who = Person(login, f"{login}@users.noreply.github.com", now_iso())
         github = Person("GitHub", "noreply@github.com", who.date)  # GitHub commits merges
         parents = [pr.base_sha, pr.head_sha] if method == "merge" else [pr.base_sha]
         sha = git.write_commit(tree, parents, message, who, github)
         base_before = pr.base_sha
-        pr.state, pr.merged, pr.merged_by = "closed", True, request.login
+        pr.state, pr.merged, pr.merged_by = "closed", True, login
         pr.merged_at = pr.closed_at = pr.updated_at = who.date
         pr.merge_commit_sha = sha
-        self.emu.move_branch(repo, f"refs/heads/{pr.base_ref}", sha, base_before, request.login)
+        self.emu.move_branch(repo, f"refs/heads/{pr.base_ref}", sha, base_before, login)
         pr.base_sha = base_before
-        self._event(repo, pr, "closed", request.login)
-        result = {"sha": sha, "merged": True, "message": "Pull Request successfully merged"}
-        return Response(200, result)
+        self._event(repo, pr, "closed", login)
+        return {"sha": sha, "merged": True, "message": "Pull Request successfully merged"}
+
+    def merge_ready_auto_merges(self, repo: Repository) -> None:
+        """GitHub's native auto-merge: an open PR with it enabled is merged as soon as its
+        last requirement (a status, an approval) is met."""
+        for pr in list(repo.pulls.values()):
+            if pr.state != "open" or pr.auto_merge_method is None:
+                continue
+            self.emu.head_sha(repo, pr)
+            if self.emu.unmet_protection(repo, pr) or not self.emu.mergeable(repo, pr):
+                continue
+            self.do_merge(repo, pr, pr.auto_merge_method, pr.auto_merge_by or pr.user, {})
 
     # --- reviews ------------------------------------------------------------------------
 
@@ -285,6 +305,7 @@ class PullsApi:
             submitted_at=now_iso(),
         )
         repo.reviews.append(review)
+        self.merge_ready_auto_merges(repo)
         return Response(200, self.emu.shapes.review(repo, review))
 
     # --- issue comments, labels, assignees ----------------------------------------------
@@ -459,6 +480,7 @@ class PullsApi:
             created_at=now_iso(),
         )
         repo.statuses.append(status)
+        self.merge_ready_auto_merges(repo)
         return Response(201, self.emu.shapes.status(repo, status))
 
     def list_statuses(self, request: Request) -> Response:

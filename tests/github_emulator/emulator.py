@@ -32,6 +32,7 @@ from .state import (
     Counter,
     Event,
     LogEntry,
+    Protection,
     PullRequest,
     Repository,
     now_iso,
@@ -74,6 +75,9 @@ class GitHubEmulator:
         # GitHub computes mergeability in the background: after a PR opens or its head
         # moves, this many reads of it answer ``mergeable: null`` first
         self.mergeable_unknown_reads = 0
+        # merges the open PRs with native auto-merge whose requirements are met (set by
+        # the pulls API, called wherever a requirement can become met)
+        self.auto_merger: Callable[[Repository], None] | None = None
         self.server = Server(self, port)
         self.shapes = Shapes(self.server.root)
         self.router = Router()
@@ -362,6 +366,50 @@ class GitHubEmulator:
             self.server.latency = Latency()
             self.server.requests_made = 0
 
+    def protect(
+        self,
+        full_name: str,
+        branch: str,
+        contexts: tuple[str, ...] = (),
+        approvals: int = 0,
+        *,
+        allow_auto_merge: bool = True,
+    ) -> None:
+        """A branch protection rule on ``branch`` (required status checks and approvals),
+        and the repository setting "Allow auto-merge"."""
+        repo = self.get_repo(full_name)
+        repo.protection[branch] = Protection(contexts, approvals)
+        repo.allow_auto_merge = allow_auto_merge
+
+    def unmet_protection(self, repo: Repository, pr: PullRequest) -> str:
+        """GitHub's refusal of a merge that a protection rule of its base forbids, or ""."""
+        rule = repo.protection.get(pr.base_ref)
+        if rule is None:
+            return ""
+        head = pr.head_sha
+        for context in rule.contexts:
+            statuses = [
+                s for s in reversed(repo.statuses) if s.sha == head and s.context == context
+            ]
+            checks = [c for c in reversed(repo.check_runs) if c.sha == head and c.name == context]
+            passed = (statuses and statuses[0].state == "success") or (
+                checks and checks[0].conclusion in ("success", "neutral", "skipped")
+            )
+            if not passed:
+                return f'Required status check "{context}" is expected.'
+        if rule.approvals:
+            latest: dict[str, str] = {}
+            for review in repo.reviews:
+                if review.pull_number == pr.number and review.user != pr.user:
+                    latest[review.user] = review.state
+            approved = sum(1 for state in latest.values() if state == "APPROVED")
+            if approved < rule.approvals:
+                return (
+                    f"At least {rule.approvals} approving review is required by reviewers "
+                    "with write access."
+                )
+        return ""
+
     def add_check_run(
         self, full_name: str, sha: str, name: str, conclusion: str | None = "success"
     ) -> None:
@@ -372,6 +420,8 @@ class GitHubEmulator:
             status = "completed" if conclusion is not None else "in_progress"
             run = CheckRun(len(repo.check_runs) + 1, sha, name, status, conclusion, now_iso())
             repo.check_runs.append(run)
+            if self.auto_merger is not None:
+                self.auto_merger(repo)
 
     def add_fault(self, **fault: Any) -> Fault:
         """``add_fault(path="/pulls$", method="POST", status=502, times=2)`` and so on."""

@@ -1,4 +1,5 @@
-"""The two GraphQL operations telefonistka sends: ``minimizeComment`` and ``viewer { login }``.
+"""The GraphQL operations telefonistka sends: ``minimizeComment``, ``viewer { login }`` and
+``enablePullRequestAutoMerge``.
 
 Not a GraphQL engine: the query text is recognised by the field it names, and the answer
 carries the fields those operations select. Anything else gets a GraphQL error (HTTP 200,
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from .server import Response
 from .shapes import comment_node_id
-from .state import IssueComment
+from .shapes import node_id as make_node_id
+from .state import IssueComment, PullRequest, Repository
 
 if TYPE_CHECKING:
     from .emulator import GitHubEmulator
@@ -29,6 +31,8 @@ def answer(emu: GitHubEmulator, raw: bytes, login: str) -> Response:
     except (ValueError, KeyError, TypeError):
         return Response(200, _error("Problems parsing JSON"))
     variables = request.get("variables") or {}
+    if "enablePullRequestAutoMerge" in query:
+        return Response(200, _enable_auto_merge(emu, variables, login))
     if "minimizeComment" in query:
         return Response(200, _minimize(emu, query, variables))
     if re.search(r"\bviewer\b", query):
@@ -60,6 +64,45 @@ def _minimize(emu: GitHubEmulator, query: str, variables: dict[str, Any]) -> dic
     }
     payload = {"minimizedComment": minimized, "clientMutationId": given.get("clientMutationId")}
     return {"data": {"minimizeComment": payload}}
+
+
+def _enable_auto_merge(
+    emu: GitHubEmulator, variables: dict[str, Any], login: str
+) -> dict[str, Any]:
+    """GitHub's native auto-merge: refused where the repository does not allow it and where
+    nothing is left to wait for ("clean status"); otherwise the PR merges as soon as its
+    last requirement is met."""
+    given = variables.get("input") if isinstance(variables.get("input"), dict) else {}
+    subject = str(given.get("pullRequestId") or "")
+    method = str(given.get("mergeMethod") or "MERGE").lower()
+    found = _pull(emu, subject)
+    if found is None:
+        message = f"Could not resolve to a node with the global id of '{subject}'"
+        return _failed("enablePullRequestAutoMerge", "NOT_FOUND", message)
+    repo, pr = found
+    if pr.state != "open":
+        return _failed("enablePullRequestAutoMerge", "UNPROCESSABLE", "Pull request is closed")
+    if not repo.allow_auto_merge:
+        message = "Pull request Auto merge is not allowed for this repository"
+        return _failed("enablePullRequestAutoMerge", "UNPROCESSABLE", message)
+    emu.head_sha(repo, pr)
+    if not emu.unmet_protection(repo, pr) and pr.auto_merge_method is None:
+        message = "Pull request Pull request is in clean status"
+        return _failed("enablePullRequestAutoMerge", "UNPROCESSABLE", message)
+    pr.auto_merge_method, pr.auto_merge_by = method, login
+    return {"data": {"enablePullRequestAutoMerge": {"pullRequest": {"number": pr.number}}}}
+
+
+def _pull(emu: GitHubEmulator, node: str) -> tuple[Repository, PullRequest] | None:
+    for repo in emu.repos.values():
+        for pr in repo.pulls.values():
+            if make_node_id("PR", pr.id) == node:
+                return repo, pr
+    return None
+
+
+def _failed(field: str, kind: str, message: str) -> dict[str, Any]:
+    return {"data": {field: None}, "errors": [{"type": kind, "path": [field], "message": message}]}
 
 
 def _comment(emu: GitHubEmulator, node: str) -> IssueComment | None:

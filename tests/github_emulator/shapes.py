@@ -205,7 +205,7 @@ class Shapes:
             "allow_merge_commit": True,
             "allow_squash_merge": True,
             "allow_rebase_merge": False,
-            "allow_auto_merge": False,
+            "allow_auto_merge": repo.allow_auto_merge,
             "delete_branch_on_merge": False,
             "permissions": {
                 "admin": True,

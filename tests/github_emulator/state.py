@@ -54,6 +54,8 @@ class PullRequest:
     # GitHub keeps a fork PR's commits under ``refs/pull/N/head`` of the base repository;
     # the emulator reads them from the branch of the same name here.
     head_repo: str = ""
+    auto_merge_method: str | None = None  # native auto-merge enabled (GraphQL), or None
+    auto_merge_by: str | None = None  # who enabled it: the merge is theirs
 
 
 @dataclass
@@ -107,6 +109,14 @@ class Status:
     created_at: str
 
 
+@dataclass(frozen=True)
+class Protection:
+    """A branch protection rule: required status checks and approving reviews."""
+
+    contexts: tuple[str, ...] = ()
+    approvals: int = 0
+
+
 @dataclass
 class CheckRun:
     """A check run on a commit (as a CI app would create it through the Checks API)."""
@@ -135,6 +145,8 @@ class Repository:
     reviews: list[Review] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
     check_runs: list[CheckRun] = field(default_factory=list)
+    protection: dict[str, Protection] = field(default_factory=dict)  # by branch name
+    allow_auto_merge: bool = False  # the repository setting "Allow auto-merge"
     next_number: int = 1
     # Who may do what, as GitHub decides ``author_association`` and the permission
     # endpoint: the owner is admin; ``collaborators`` maps a login to its role

@@ -40,6 +40,7 @@ def pull_request_from_json(data: Mapping[str, Any]) -> PullRequest:
             html_url=str(data.get("html_url") or ""),
             head_repo=str((data["head"].get("repo") or {}).get("full_name") or ""),
             created_at=str(data.get("created_at") or ""),
+            node_id=str(data.get("node_id") or ""),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise GitHubError(f"unexpected pull request object from GitHub: {exc!r}") from exc
@@ -212,6 +213,20 @@ class PullRequests(RepoSession):
                 if not again or attempt >= self._http.policy.merge_attempts:
                     raise
             self._http.sleep(self._http.policy.backoff_for(attempt))
+
+    def enable_auto_merge(self, pull: PullRequest, method: str = "merge") -> None:
+        """Turn on GitHub's native auto-merge for ``pull`` (GraphQL
+        ``enablePullRequestAutoMerge``): GitHub merges it when the base branch's last
+        requirement is met, so no rule is ever skipped. Enabling it again is harmless,
+        which makes a retry after a lost answer safe.
+        """
+        node = pull.node_id or self.get_pr(pull.number).node_id
+        query = (
+            "mutation($input: EnablePullRequestAutoMergeInput!) { "
+            "enablePullRequestAutoMerge(input: $input) { pullRequest { number } } }"
+        )
+        variables = {"input": {"pullRequestId": node, "mergeMethod": method.upper()}}
+        self._graphql(f"enable auto-merge on PR #{pull.number}", query, variables)
 
     def _merged_commit(self, number: int) -> str | None:
         """The merge commit when PR ``number`` is merged already, else None.

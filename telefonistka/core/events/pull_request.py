@@ -42,6 +42,7 @@ class PullRequest:
     html_url: str = ""
     head_repo: str = ""  # OWNER/NAME the head branch lives in ("" when unknown or deleted)
     created_at: str = ""  # ISO 8601, as GitHub gives it ("" when unknown)
+    node_id: str = ""  # the GraphQL id (enabling native auto-merge needs it)
 
     def from_fork_of(self, repository: str) -> bool:
         """Whether the PR's branch lives in another repository than ``repository`` (a

@@ -1,0 +1,209 @@
+"""``autoMerge`` under branch protection, through ``entrypoint.py`` and the GitHub emulator.
+
+The emulator holds merges to its protection rules as GitHub does (405 "Required status
+check ... is expected", "At least 1 approving review is required ..."), and its native
+auto-merge merges a PR the moment the last requirement is met. The bot never merges past
+a rule: it enables auto-merge, or, where the repository does not allow that, leaves the
+PR open with one comment saying why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from github.Repository import Repository as GhRepository
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
+from test_entrypoint import (
+    CONFIG,
+    REPO,
+    SEED,
+    checked_emulator,
+    merge_change,
+    run_step,
+    scheduled,
+)
+
+AUTO = CONFIG.replace(
+    '  - sourcePath: "env/staging/"\n',
+    '  - sourcePath: "env/staging/"\n    conditions:\n      autoMerge: true\n',
+)
+CHANGE = {"env/staging/app/values.yaml": "tag: v2\n"}
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    """A running emulator (the approver token is user ``approver``), OpenAPI-checked."""
+    yield from checked_emulator(tmp_path / "github", tokens={"approver-token": "approver"})
+
+
+@pytest.fixture
+def gh(emu: GitHubEmulator) -> GhRepository:
+    emu.repo(REPO, SEED)
+    return pygithub_client(emu, "author-token").get_repo(REPO)
+
+
+def promote_under(
+    emu: GitHubEmulator, gh: GhRepository, config: str = AUTO, **rule: object
+) -> tuple[int, str]:
+    """Merge a staging change, protect main with ``rule``, run the promotion; (PR, log)."""
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    event = merge_change(emu, gh, CHANGE)
+    emu.protect(REPO, "main", **rule)  # type: ignore[arg-type]
+    step = run_step(emu, event, approver_token="approver-token")
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["merged"] is False
+    return pr["number"], step.stdout + step.summary
+
+
+def merges(emu: GitHubEmulator, number: int) -> list[dict[str, object]]:
+    """The merge calls made on PR ``number`` and what GitHub answered."""
+    return [
+        {"status": r.status, "body": r.request_body}
+        for r in emu.requests
+        if r.method == "PUT" and r.path.endswith(f"/pulls/{number}/merge")
+    ]
+
+
+def test_a_required_check_turns_auto_merge_into_githubs_native_auto_merge(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    number, log = promote_under(emu, gh, contexts=("ci/test",))
+    pull = emu.get_repo(REPO).pulls[number]
+
+    assert pull.state == "open"
+    assert pull.auto_merge_method == "merge"
+    assert 'Required status check "ci/test" is expected.' in log
+    assert "auto-merge enabled" in log
+    assert [m["status"] for m in merges(emu, number)] == [405]  # refused, never an admin merge
+    assert all("admin" not in json.dumps(m["body"]) for m in merges(emu, number))
+
+    gh.get_commit(pull.head_sha).create_status("success", context="ci/test")
+
+    assert emu.get_repo(REPO).pulls[number].merged  # GitHub merged it, not the bot
+
+
+def test_a_required_review_is_waited_for_then_merged_by_github(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    number, _ = promote_under(emu, gh, approvals=1)
+    assert not emu.get_repo(REPO).pulls[number].merged
+
+    approver = pygithub_client(emu, "approver-token").get_repo(REPO)
+    approver.get_pull(number).create_review(event="APPROVE")
+
+    assert emu.get_repo(REPO).pulls[number].merged
+
+
+def test_an_auto_approved_pr_meets_the_review_rule_and_merges_at_once(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO + "autoApprovePromotionPrs: true\n"})
+    event = merge_change(emu, gh, CHANGE)
+    emu.protect(REPO, "main", approvals=1)
+
+    step = run_step(emu, event, approver_token="approver-token")
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["merged"] is True
+    assert pr["auto_merge"] == ""
+
+
+def test_a_repository_without_auto_merge_leaves_the_pr_open_with_one_comment(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO})
+    event = merge_change(emu, gh, CHANGE)
+    emu.protect(REPO, "main", contexts=("ci/test",), allow_auto_merge=False)
+
+    first = run_step(emu, event)
+    again = run_step(emu, event)  # "Re-run jobs": one comment still
+
+    assert (first.code, again.code) == (0, 0), first.stdout + again.stdout
+    [pr] = json.loads(again.outputs["promotion-prs"])
+    assert (pr["merged"], pr["auto_merge"]) == (False, "left open")
+    state = emu.get_repo(REPO)
+    assert state.pulls[pr["number"]].state == "open"
+    notes = [
+        c
+        for c in state.comments.values()
+        if c.issue_number == pr["number"] and "Not merged automatically" in c.body
+    ]
+    assert len(notes) == 1
+    assert 'Required status check "ci/test" is expected.' in notes[0].body
+    assert "Allow auto-merge" in notes[0].body
+
+
+def test_a_lost_answer_to_enabling_auto_merge_is_retried_safely(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """GitHub enabled it, the answer was lost: enabling it again is harmless."""
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO})
+    event = merge_change(emu, gh, CHANGE)
+    emu.protect(REPO, "main", contexts=("ci/test",))
+    emu.add_fault(path=r"/graphql$", method="POST", status=502, after=True, times=1)
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    enables = [
+        r.fault
+        for r in emu.requests
+        if r.path.endswith("/graphql")
+        and "enablePullRequestAutoMerge" in json.dumps(r.request_body)
+    ]
+    assert enables == [True, False]  # done but its answer lost, then done again
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["auto_merge"] == "auto-merge enabled"
+    pull = emu.get_repo(REPO).pulls[pr["number"]]
+    gh.get_commit(pull.head_sha).create_status("success", context="ci/test")
+    assert emu.get_repo(REPO).pulls[pr["number"]].merged
+
+
+def test_a_conflict_is_still_a_failure(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """Only a protection rule becomes auto-merge; a PR GitHub cannot merge fails the step."""
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO})
+    event = merge_change(emu, gh, CHANGE)
+    body = {"message": "Pull Request is not mergeable", "documentation_url": "x"}
+    emu.add_fault(path=r"/pulls/\d+/merge$", method="PUT", status=405, body=body, times=9)
+
+    step = run_step(emu, event)
+
+    assert step.code == 1, step.stdout + step.stderr
+    assert "Pull Request is not mergeable" in step.stdout + step.stderr
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_the_gate_pass_enables_auto_merge_only_once_the_gates_hold(
+    emu: GitHubEmulator, gh: GhRepository, allowed: bool
+) -> None:
+    freeze = (
+        'freezes:\n  - from: "2000-01-01T00:00:00Z"\n    to: "2999-01-01T00:00:00Z"\n'
+        "    reason: release train\n"
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO + freeze})
+    event = merge_change(emu, gh, CHANGE)
+    emu.protect(REPO, "main", contexts=("ci/test",), allow_auto_merge=allowed)
+    opened = run_step(emu, event)
+    [pr] = json.loads(opened.outputs["promotion-prs"])
+    pull = emu.get_repo(REPO).pulls[pr["number"]]
+    assert pull.auto_merge_method is None  # frozen: not even queued
+    assert merges(emu, pr["number"]) == []
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO})  # the freeze lifted
+
+    step = scheduled(emu)
+
+    assert step.code == 0, step.stdout + step.stderr
+    how = "auto-merge enabled" if allowed else "left open"
+    assert f"#{pr['number']}: every gate holds; the base branch's rules are not met yet: {how}" in (
+        step.summary
+    )
+    assert step.outputs["gates-merged"] == ""
+    assert (pull.auto_merge_method == "merge") is allowed
+    gh.get_commit(pull.head_sha).create_status("success", context="ci/test")
+    assert pull.merged is allowed
