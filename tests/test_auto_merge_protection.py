@@ -207,3 +207,45 @@ def test_the_gate_pass_enables_auto_merge_only_once_the_gates_hold(
     assert (pull.auto_merge_method == "merge") is allowed
     gh.get_commit(pull.head_sha).create_status("success", context="ci/test")
     assert pull.merged is allowed
+
+
+FANOUT = """\
+promotionPaths:
+  - sourcePath: "env/staging/"
+    conditions: {autoMerge: true}
+    gates:
+      soakTime: 1h
+      requireStatuses: ["e2e/staging"]
+    promotionPrs:
+      - targetPaths: ["env/prod/"]
+      - targetPaths: ["env/dr/"]
+      - targetPaths: ["env/qa/"]
+"""
+
+
+def test_the_gate_pass_reads_a_shared_source_once(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """Three pending PRs of one source (one per target): the pass reads each PR's head
+    statuses and the source's moment and check runs once, and writes nothing unchanged.
+    With the e2e check a check run (GitHub Actions), the statuses are never read."""
+    emu.commit_files(REPO, {"telefonistka.yaml": FANOUT, "env/qa/app/values.yaml": "tag: v1\n"})
+    event = merge_change(emu, gh, CHANGE)
+    opened = run_step(emu, event)
+    assert len(json.loads(opened.outputs["promotion-prs"])) == 3
+    git = emu.get_repo(REPO).git
+    source = git.run("log", "-1", "--format=%H", "main", "--", "env/staging/app").decode()
+    emu.add_check_run(REPO, source.strip(), "e2e/staging", conclusion=None)  # still running
+    scheduled(emu, report="false")  # the statuses now say "waiting: e2e/staging"
+    emu.reset()
+
+    step = scheduled(emu, report="false")
+
+    assert step.code == 0, step.stdout + step.stderr
+    kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
+    per_pr = kinds.count("GET /repos/{owner}/{repo}/commits/{ref}/statuses")
+    assert per_pr == 3  # the heads of the three PRs; the source's statuses are not read
+    assert kinds.count("GET /repos/{owner}/{repo}/commits") == 1  # the source moment
+    assert kinds.count("GET /repos/{owner}/{repo}/commits/{ref}/check-runs") == 1
+    writes = [k for k in kinds if k.startswith(("POST", "PUT", "PATCH"))]
+    assert writes == ["POST /graphql"]  # a read: who the bot is (viewer { login })
+    base = len(kinds) - per_pr - 2
+    assert base == 3, kinds  # the configuration (one contents read), the open PRs, the login

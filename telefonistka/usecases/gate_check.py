@@ -1,16 +1,19 @@
 """The facts a promotion PR's gates need, read, and the ``telefonistka/gates`` verdict.
 
 For each promoted component the "source moment" is the default-branch commit that last
-changed its source folder (one request); its statuses are read only when the flow
-requires some (one request), its Argo CD apps only for ``requireHealthy`` (the run's one
-listing, shared). What cannot be read leaves the gate closed with the reason: nothing is
-merged on a guess. ``core.promotion.gates`` decides; this module only gathers.
+changed its source folder (one request); its checks are read only when the flow requires
+some: the check runs first (one request; GitHub Actions reports as check runs), the
+commit statuses only when a required name has no check run (one more). Its Argo CD apps
+are read only for ``requireHealthy`` (the run's one listing, shared). Each is read once
+per run, however many PRs share a source: a fan-out to ten prod clusters costs what one
+PR costs. What cannot be read leaves the gate closed with the reason: nothing is merged
+on a guess. ``core.promotion.gates`` decides; this module only gathers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -44,6 +47,8 @@ class GateCheck:
     clock: Callable[[], datetime]
     argocd: AppLister | None = None
     log: Log = print
+    _moments: dict[str, tuple[str, str] | None] = field(default_factory=dict, init=False)
+    _checks: dict[tuple[str, bool], dict[str, str]] = field(default_factory=dict, init=False)
 
     def verdict(
         self,
@@ -69,19 +74,14 @@ class GateCheck:
             return SourceFacts(source)
         commit, when = "", None
         if gates.soak_time is not None or gates.require_statuses:
-            try:
-                found = self.host.last_change(self.default_branch, source)
-            except TelefonistkaError as exc:
-                self.log(f"gates: could not find the last change of {source}: {exc}")
-                found = None
+            found = self._moment(source)
             if found is not None:
                 commit, date = found
                 when = _instant(date)
         checks: dict[str, str] = {}
         if gates.require_statuses and commit:
-            try:  # a check run of a name counts over a commit status of the same context
-                checks = {k: v[0] for k, v in self.host.latest_statuses(commit).items()}
-                checks |= self.host.check_runs(commit)
+            try:
+                checks = self._read_checks(commit, gates.require_statuses)
             except TelefonistkaError as exc:
                 self.log(f"gates: could not read the checks of {commit[:12]}: {exc}")
         apps: tuple[AppHealth, ...] | None = None
@@ -89,6 +89,31 @@ class GateCheck:
         if gates.require_healthy:
             apps, error = self._apps(source)
         return SourceFacts(source, commit, when, checks, apps, error)
+
+    def _moment(self, source: str) -> tuple[str, str] | None:
+        """(sha, committer date) of the source moment, read once per run."""
+        if source not in self._moments:
+            try:
+                self._moments[source] = self.host.last_change(self.default_branch, source)
+            except TelefonistkaError as exc:
+                self.log(f"gates: could not find the last change of {source}: {exc}")
+                self._moments[source] = None
+        return self._moments[source]
+
+    def _read_checks(self, commit: str, required: Sequence[str]) -> dict[str, str]:
+        """Name → state of ``commit``'s checks: a check run of a name counts over a
+        commit status of the same context, so the statuses are read only for a required
+        name that has no check run."""
+        runs = self._checks.get((commit, True))
+        if runs is None:
+            runs = self._checks[(commit, True)] = self.host.check_runs(commit)
+        if all(name in runs for name in required):
+            return runs
+        statuses = self._checks.get((commit, False))
+        if statuses is None:
+            latest = self.host.latest_statuses(commit)
+            statuses = self._checks[(commit, False)] = {k: v[0] for k, v in latest.items()}
+        return statuses | runs
 
     def _apps(self, source: str) -> tuple[tuple[AppHealth, ...] | None, str]:
         if self.argocd is None:

@@ -31,7 +31,7 @@ from telefonistka.usecases.auto_merge import MergeState, merge_respecting_protec
 from telefonistka.usecases.bot_identity import promotion_pr_problems
 from telefonistka.usecases.gate_check import AppLister, GateCheck
 from telefonistka.usecases.promotion import is_bot_commit
-from telefonistka.usecases.repo_config import read_repo_config_in
+from telefonistka.usecases.repo_config import read_repo_config_on
 
 Log = Callable[[str], None]
 
@@ -75,8 +75,7 @@ class GatePass:
         """The pass; ``config``: the default branch's configuration when the caller has
         read it already (the scheduled report), else it is read here."""
         if config is None:
-            snapshot = self.host.read_snapshot(self.default_branch)
-            config = read_repo_config_in(self.host, snapshot, self.default_branch)
+            config = read_repo_config_on(self.host, self.default_branch)
         check = GateCheck(self.host, self.default_branch, self.clock, self.argocd, self.log)
         updated, merged, protected = [], [], []
         for pull in self.host.list_open_prs(self.default_branch):

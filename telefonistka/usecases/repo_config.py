@@ -24,12 +24,19 @@ def read_repo_config_at(repo: RepoReader, commit: str, branch: str) -> RepoConfi
     return _repo_config(text, repo.full_name, commit, branch)
 
 
+def read_repo_config_on(repo: RepoReader, branch: str) -> RepoConfig:
+    """The validated repo configuration at the head of ``branch``, in one request: for a
+    job that needs nothing else of the tree (the scheduled gate pass)."""
+    text = repo.read_branch_file(branch, REPO_CONFIG_FILE)
+    return _repo_config(text, repo.full_name, "", branch)
+
+
 def _repo_config(text: bytes | None, repo_name: str, commit: str, branch: str) -> RepoConfig:
     if text is None:
+        at = f" (commit {commit[:12]})" if commit else ""
         raise MissingConfigError(
-            f"no {REPO_CONFIG_FILE} at the root of branch {branch!r} (commit "
-            f"{commit[:12]}) of {repo_name}: the configuration is read from the "
-            "default branch, so commit it there first"
+            f"no {REPO_CONFIG_FILE} at the root of branch {branch!r}{at} of {repo_name}: "
+            "the configuration is read from the default branch, so commit it there first"
         )
     return load_repo_config(text, REPO_CONFIG_FILE)
 

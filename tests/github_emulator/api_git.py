@@ -22,6 +22,8 @@ MODES = {"100644": "blob", "100755": "blob", "120000": "blob", "040000": "tree",
 COMPARE_COMMITS_LIMIT = 250
 COMPARE_FILES_LIMIT = 300
 
+CONTENTS_LIMIT = 1024 * 1024  # the contents API gives a file's content up to 1 MB
+
 
 class GitApi:
     def __init__(self, emu: GitHubEmulator) -> None:
@@ -324,6 +326,8 @@ class GitApi:
             body["size"] = len(data)
             if entry.mode == "120000":
                 body["target"] = data.decode(errors="replace")
+            elif len(data) > CONTENTS_LIMIT:  # GitHub leaves a file over 1 MB out
+                body |= {"content": "", "encoding": "none"}
             else:
                 body |= {"content": shapes.blob(repo, entry.sha, data)["content"]}
                 body["encoding"] = "base64"

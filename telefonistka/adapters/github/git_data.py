@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 from telefonistka.adapters.github.refs import Refs
 from telefonistka.adapters.github.trees import (
@@ -227,6 +228,35 @@ class GitData(Refs):
         request and no 404.
         """
         return self.file_in(self.read_snapshot(rev), path)
+
+    def read_branch_file(self, branch: str, path: str) -> bytes | None:
+        """The content of file ``path`` at the head of ``branch``; None when absent.
+
+        One request (the contents API), where resolving the branch, listing a tree and
+        reading the blob take three: for the scheduled gate pass, which needs the
+        configuration and nothing else of the tree. A file over the contents API's 1 MB
+        comes without its content and is read as a blob (one more).
+        """
+        where = f"/contents/{quote(strip_slashes(path))}"
+        try:
+            data = self._call("blob", f"read {path} on {branch}", "GET", where, {"ref": branch})
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if not isinstance(data, dict):
+            return None  # a folder: its listing
+        kind, sha = data.get("type"), str(data.get("sha") or "")
+        if kind == "symlink":
+            return str(data.get("target") or "").encode()
+        if kind != "file":
+            return None
+        if data.get("encoding") == "base64" and data.get("content"):
+            try:
+                return base64.b64decode(str(data["content"]), validate=False)
+            except (binascii.Error, ValueError) as exc:
+                raise GitHubError(f"unexpected contents answer for {path}: {exc}") from exc
+        return self.read_blobs([sha])[sha] if sha else None
 
     def read_root_file(self, rev: str, name: str) -> bytes | None:
         """The content of file ``name`` at the root of ``rev``; None when absent.
