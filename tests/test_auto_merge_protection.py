@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,32 @@ def test_the_gate_pass_reads_a_shared_source_once(emu: GitHubEmulator, gh: GhRep
     assert writes == ["POST /graphql"]  # a read: who the bot is (viewer { login })
     base = len(kinds) - per_pr - 2
     assert base == 3, kinds  # the configuration (one contents read), the open PRs, the login
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_two_gate_passes_at_once_merge_once_and_both_succeed(
+    emu: GitHubEmulator, gh: GhRepository, protected: bool
+) -> None:
+    """Two schedule runs overlap (a slow one and the next): one merges (or enables
+    auto-merge), the other finds it done; neither fails, one status written per change."""
+    freeze = (
+        'freezes:\n  - from: "2000-01-01T00:00:00Z"\n    to: "2999-01-01T00:00:00Z"\n'
+        "    reason: release train\n"
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO + freeze})
+    event = merge_change(emu, gh, CHANGE)
+    if protected:
+        emu.protect(REPO, "main", contexts=("ci/test",))
+    [pr] = json.loads(run_step(emu, event).outputs["promotion-prs"])
+    emu.commit_files(REPO, {"telefonistka.yaml": AUTO})  # the freeze lifted
+    emu.set_latency(0.5, path=r"/merge$|/graphql$", method="*")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        steps = list(pool.map(lambda _: scheduled(emu, report="false"), range(2)))
+
+    assert [s.code for s in steps] == [0, 0], steps[0].stdout + steps[1].stdout
+    pull = emu.get_repo(REPO).pulls[pr["number"]]
+    if protected:
+        assert (pull.merged, pull.auto_merge_method) == (False, "merge")
+        gh.get_commit(pull.head_sha).create_status("success", context="ci/test")
+    assert emu.get_repo(REPO).pulls[pr["number"]].merged

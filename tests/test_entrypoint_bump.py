@@ -108,3 +108,24 @@ def test_a_missing_or_bad_input_is_named_and_exits_2(
     assert step.code == 2, step.stdout
     assert f"::error title=telefonistka::{named}" in step.stdout
     assert emu.get_repo(REPO).pulls == {}
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_an_auto_merged_bump_never_passes_branch_protection(
+    emu: GitHubEmulator, allowed: bool
+) -> None:
+    """A protected base: GitHub's native auto-merge (bump-status stays opened), or the PR
+    left open with one comment why when the repository does not allow auto-merge."""
+    emu.protect(REPO, "main", contexts=("ci/test",), allow_auto_merge=allowed)
+
+    step = run_step(emu, dispatch(emu), "workflow_dispatch", **BUMP | {"bump_auto_merge": "true"})
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert step.outputs["bump-status"] == "opened"
+    [pull] = emu.get_repo(REPO).pulls.values()
+    assert not pull.merged
+    assert (pull.auto_merge_method == "merge") is allowed
+    notes = [
+        c for c in emu.get_repo(REPO).comments.values() if "Not merged automatically" in c.body
+    ]
+    assert len(notes) == (0 if allowed else 1)
