@@ -703,3 +703,28 @@ def test_require_healthy_reads_the_source_apps_and_holds_without_them(  # noqa: 
     assert pr["merged"] is merged
     [gate] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/gates"]
     assert gate.description.startswith(description)
+
+
+def test_require_healthy_waits_for_argo_cd_to_reach_the_source_moment(
+    emu: GitHubEmulator, argocd: ArgoCdEmulator
+) -> None:
+    """Synced and Healthy at the commit before the change is not the change being healthy:
+    the gate waits until Argo CD's status is about the source moment or a later commit."""
+    config = CONFIG.replace(
+        '  - sourcePath: "env/staging/"\n',
+        '  - sourcePath: "env/staging/"\n    conditions: {autoMerge: true}\n'
+        "    gates: {requireHealthy: true}\n",
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    before = emu.get_repo(REPO).git.ref("refs/heads/main")
+    argocd.apps["staging-web"].synced_revision = before  # not refreshed since the merge
+    event = merged_event(emu, {"env/staging/web/deployment.yaml": deployment(3)})
+
+    step = run_step(emu, event, **argocd_inputs(argocd))
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    assert pr["merged"] is False
+    [gate] = [s for s in emu.get_repo(REPO).statuses if s.context == "telefonistka/gates"]
+    assert gate.description.startswith("waiting: staging-web not yet at ")
+    assert gate.description.endswith(f"(at {str(before)[:7]})")

@@ -85,6 +85,24 @@ def test_every_gate_holding_is_success() -> None:
         ),
         (
             Gates(require_healthy=True),
+            SourceFacts(
+                "env/staging/web",
+                "abcdef0123",
+                apps=(AppHealth("w", "Synced", "Healthy", False, "0123456789"),),
+            ),
+            NOW,
+            "waiting: w not yet at abcdef0 (at 0123456)",  # Argo CD has not looked yet
+        ),
+        (
+            Gates(require_healthy=True),
+            SourceFacts(
+                "env/staging/web", "abcdef0123", apps=(AppHealth("w", "Synced", "Healthy", None),)
+            ),
+            NOW,
+            "waiting: w not yet at abcdef0 (no revision shown)",
+        ),
+        (
+            Gates(require_healthy=True),
             SourceFacts("env/staging/web", apps=()),
             NOW,
             "waiting: no Argo CD app of this repository deploys env/staging/web",

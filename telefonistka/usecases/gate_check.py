@@ -4,7 +4,9 @@ For each promoted component the "source moment" is the default-branch commit tha
 changed its source folder (one request); its checks are read only when the flow requires
 some: the check runs first (one request; GitHub Actions reports as check runs), the
 commit statuses only when a required name has no check run (one more). Its Argo CD apps
-are read only for ``requireHealthy`` (the run's one listing, shared). Each is read once
+are read only for ``requireHealthy`` (the run's one listing, shared), and each app's
+synced commit compared with the source moment (one compare; none when it is that very
+commit): Synced at an older commit only means Argo CD has not looked yet. Each is read once
 per run, however many PRs share a source: a fan-out to ten prod clusters costs what one
 PR costs. What cannot be read leaves the gate closed with the reason: nothing is merged
 on a guess. ``core.promotion.gates`` decides; this module only gathers.
@@ -49,6 +51,7 @@ class GateCheck:
     log: Log = print
     _moments: dict[str, tuple[str, str] | None] = field(default_factory=dict, init=False)
     _checks: dict[tuple[str, bool], dict[str, str]] = field(default_factory=dict, init=False)
+    _later: dict[tuple[str, str], bool] = field(default_factory=dict, init=False)
 
     def verdict(
         self,
@@ -73,7 +76,7 @@ class GateCheck:
         if gates is None:
             return SourceFacts(source)
         commit, when = "", None
-        if gates.soak_time is not None or gates.require_statuses:
+        if gates.soak_time is not None or gates.require_statuses or gates.require_healthy:
             found = self._moment(source)
             if found is not None:
                 commit, date = found
@@ -87,7 +90,7 @@ class GateCheck:
         apps: tuple[AppHealth, ...] | None = None
         error = ""
         if gates.require_healthy:
-            apps, error = self._apps(source)
+            apps, error = self._apps(source, commit)
         return SourceFacts(source, commit, when, checks, apps, error)
 
     def _moment(self, source: str) -> tuple[str, str] | None:
@@ -115,15 +118,36 @@ class GateCheck:
             statuses = self._checks[(commit, False)] = {k: v[0] for k, v in latest.items()}
         return statuses | runs
 
-    def _apps(self, source: str) -> tuple[tuple[AppHealth, ...] | None, str]:
+    def _apps(self, source: str, commit: str) -> tuple[tuple[AppHealth, ...] | None, str]:
         if self.argocd is None:
             return None, "no Argo CD server is configured (argocd-url)"
+        if not commit:
+            return None, f"the last change of {source} was not found"
         try:
             listed = self.argocd.list_apps()
         except TelefonistkaError as exc:
             return None, str(exc)
         folder = source.strip("/")
-        return tuple(AppHealth(a.name, a.sync, a.health) for a in listed if a.path == folder), ""
+        return tuple(
+            AppHealth(a.name, a.sync, a.health, self._current(commit, a.revision), a.revision)
+            for a in listed
+            if a.path == folder
+        ), ""
+
+    def _current(self, commit: str, revision: str) -> bool | None:
+        """Whether Argo CD's ``revision`` is the source moment ``commit`` or later (one
+        compare per distinct pair, none when they are the same commit)."""
+        if not revision:
+            return None
+        if revision == commit:
+            return True
+        if (commit, revision) not in self._later:
+            try:
+                self._later[(commit, revision)] = self.host.is_ancestor(commit, revision)
+            except TelefonistkaError as exc:
+                self.log(f"gates: could not compare {commit[:12]} with {revision[:12]}: {exc}")
+                self._later[(commit, revision)] = False
+        return self._later[(commit, revision)]
 
 
 def _instant(text: str) -> datetime | None:

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from jsonschema import Draft4Validator
 
-from .render import RenderError, render
+from .render import RenderError, render, resolve
 
 SPEC = Path(__file__).resolve().parent.parent / "fixtures" / "argocd" / "argocd-api-trimmed.json.gz"
 NAME = r"(?P<name>[^/]+)"
@@ -93,8 +93,12 @@ class App:
     sync: str = "Synced"
     auto_sync: bool = True
     ignore_differences: list[dict[str, Any]] = field(default_factory=list)
+    # The commit Argo CD last compared the app at (``status.sync.revision``); None: its
+    # target revision resolved at each read (an Argo CD that refreshes at once). A test
+    # sets an older commit for an Argo CD that has not caught up yet.
+    synced_revision: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, revision: str = "") -> dict[str, Any]:
         policy: dict[str, Any] = (
             {"automated": {"prune": True, "selfHeal": True}} if self.auto_sync else {}
         )
@@ -119,7 +123,10 @@ class App:
                 "syncPolicy": policy,
                 "ignoreDifferences": list(self.ignore_differences),
             },
-            "status": {"health": {"status": self.health}, "sync": {"status": self.sync}},
+            "status": {
+                "health": {"status": self.health},
+                "sync": {"status": self.sync} | ({"revision": revision} if revision else {}),
+            },
         }
 
 
@@ -296,11 +303,19 @@ class ArgoCdEmulator:
         apps = list(self.apps.values())
         for selector in query.get("selector", []):
             apps = [app for app in apps if _selects(selector, app.labels)]
-        return {"items": [app.to_json() for app in apps], "metadata": {}}
+        return {"items": [self._shown(app) for app in apps], "metadata": {}}
 
     def get_app(self, query: Mapping[str, list[str]], name: str) -> dict[str, Any]:
         del query
-        return self._app(name).to_json()
+        return self._shown(self._app(name))
+
+    def _shown(self, app: App) -> dict[str, Any]:
+        """The app as Argo CD shows it, with the commit its sync status is about."""
+        revision = app.synced_revision
+        git_dir = self.repos.get(app.repo_url)
+        if revision is None and git_dir is not None:
+            revision = resolve(git_dir, app.target_revision)
+        return app.to_json(revision or "")
 
     def managed_resources(self, query: Mapping[str, list[str]], name: str) -> dict[str, Any]:
         del query

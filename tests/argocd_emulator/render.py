@@ -24,6 +24,17 @@ class RenderError(Exception):
     """The source cannot be rendered (as Argo CD's ``ComparisonError``)."""
 
 
+def resolve(git_dir: Path, revision: str) -> str:
+    """The commit ``revision`` (a branch, HEAD, a sha) names in ``git_dir``; "" when none."""
+    done = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "rev-parse", "--verify", "-q", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def render(git_dir: Path, revision: str, path: str) -> list[dict[str, Any]]:
     """The objects of folder ``path`` of bare repository ``git_dir`` at ``revision``."""
     with tempfile.TemporaryDirectory(prefix="argocd-render-") as scratch:

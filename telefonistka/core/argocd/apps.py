@@ -45,6 +45,7 @@ class ArgoApp:
     auto_sync: bool
     ignore: tuple[IgnoreRule, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
+    revision: str = ""  # the commit its sync status is about (``status.sync.revision``)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ArgoApp:
@@ -64,6 +65,7 @@ class ArgoApp:
             auto_sync=bool((spec.get("syncPolicy") or {}).get("automated")),
             ignore=tuple(IgnoreRule.from_json(r) for r in spec.get("ignoreDifferences") or ()),
             labels={str(k): str(v) for k, v in (metadata.get("labels") or {}).items()},
+            revision=str((status.get("sync") or {}).get("revision") or ""),
         )
 
     def deploys_from(self, repository: str) -> bool:

@@ -35,6 +35,11 @@ class AppHealth:
     name: str
     sync: str
     health: str
+    # Whether the commit Argo CD's status is about is the source moment or a later one
+    # (None: Argo CD named no commit). Synced at an older commit only means Argo CD has
+    # not looked at the change yet.
+    current: bool | None = True
+    revision: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,10 +148,20 @@ def _health(
         if not source.apps:
             return f"waiting: no Argo CD app of this repository deploys {source.component}"
         for app in source.apps:
-            if app.health != "Healthy":
-                return f"waiting: {app.name} not Healthy ({app.health})"
-            if app.sync != "Synced":
-                return f"waiting: {app.name} not Synced ({app.sync})"
+            if unmet := _app_unmet(app, source.commit):
+                return unmet
+    return ""
+
+
+def _app_unmet(app: AppHealth, commit: str) -> str:
+    """Why one app of the source holds the promotion back, or ""."""
+    if app.health != "Healthy":
+        return f"waiting: {app.name} not Healthy ({app.health})"
+    if app.sync != "Synced":
+        return f"waiting: {app.name} not Synced ({app.sync})"
+    if not app.current:
+        at = f"at {app.revision[:7]}" if app.revision else "no revision shown"
+        return f"waiting: {app.name} not yet at {commit[:7]} ({at})"
     return ""
 
 
