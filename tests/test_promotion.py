@@ -278,6 +278,7 @@ def test_outcome_to_json_is_the_promotion_plus_the_result() -> None:
         "auto_merge": False,
         "sync": {"env/prod/app": "env/staging/app"},
         "skipped": {},
+        "gates": [],
         "title": "🚀 Promotion: app ➡️  env/prod/",
         "branch": PROD_BRANCH,
         "commit": app.commit,

@@ -258,7 +258,7 @@ REPO_CASES = [
         "t.yaml:1:1: colour: unknown key 'colour'; expected one of: promotionPaths, dryRunMode, "
         "autoApprovePromotionPrs, toggleCommitStatus, webhookEndpointRegexs, "
         "whProxtSkipTLSVerifyUpstream, promtionPRlables, argocd, closeSupersededPromotionPrs, "
-        "freezes",
+        "freezes, keepLocal",
         id="unknown-key-no-suggestion",
     ),
     pytest.param(
@@ -536,7 +536,7 @@ def test_component_errors_are_all_reported() -> None:
         "c.yaml:1:28: promotionTargetAllowList[0]: invalid regular expression '(': missing ): (",
         "c.yaml:2:28: promotionTargetBlockList[0]: invalid regular expression ')': unexpected ): )",
         "c.yaml:3:1: colour: unknown key 'colour'; expected one of: promotionTargetAllowList, "
-        "promotionTargetBlockList, disableArgoCDDiff",
+        "promotionTargetBlockList, disableArgoCDDiff, keepLocal",
     ]
 
 
@@ -647,7 +647,7 @@ def test_schema_keys_match_the_go_original() -> None:
     """The Go original's keys in its order, then telefonistka's own extensions."""
     repo = load_schema("repo")
     defs = repo["$defs"]
-    extensions = ["closeSupersededPromotionPrs", "freezes"]
+    extensions = ["closeSupersededPromotionPrs", "freezes", "keepLocal"]
     assert list(repo["properties"]) == [
         "promotionPaths",
         "dryRunMode",
@@ -680,6 +680,7 @@ def test_schema_keys_match_the_go_original() -> None:
         "promotionTargetAllowList",
         "promotionTargetBlockList",
         "disableArgoCDDiff",
+        "keepLocal",  # a telefonistka extension (docs/configuration.md)
     ]
 
 

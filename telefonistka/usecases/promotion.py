@@ -112,7 +112,8 @@ class PromotionRun:
 
     def _promote(self, promotion: Promotion, branch: str) -> Outcome:
         check_utf8_paths(promotion)
-        sync = compute_sync(self.snapshot, [(t, s) for t, s in promotion.sync])
+        pairs = [(t, s) for t, s in promotion.sync]
+        sync = compute_sync(self.snapshot, pairs, promotion.keep_map)
         title, body = self._render(promotion)
         if not sync.changes:
             return Outcome(promotion, branch, Status.IN_SYNC, title, body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from telefonistka.core.config.gates import Freeze, Gates
+from telefonistka.core.config.keep_local import KeepLocal
 
 REPO_CONFIG_FILE = "telefonistka.yaml"
 COMPONENT_CONFIG_FILE = "telefonistka.yaml"
@@ -89,6 +90,7 @@ class RepoConfig:
     promotion_pr_labels: tuple[str, ...] = ()
     argocd: ArgocdConfig = field(default_factory=ArgocdConfig)
     freezes: tuple[Freeze, ...] = ()
+    keep_local: KeepLocal = field(default_factory=KeepLocal)  # the repository-wide default
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,4 @@ class ComponentConfig:
     promotion_target_allow_list: tuple[str, ...] = ()
     promotion_target_block_list: tuple[str, ...] = ()
     disable_argocd_diff: bool = False
+    keep_local: KeepLocal = field(default_factory=KeepLocal)

@@ -33,6 +33,12 @@ from telefonistka.core.config.gates import (
     parse_hours,
     parse_instant,
 )
+from telefonistka.core.config.keep_local import (
+    FIELDS_NOT_BUILT,
+    glob_problem,
+    parse_keep_local,
+    selector_problem,
+)
 from telefonistka.core.config.model import (
     ArgocdConfig,
     ComponentConfig,
@@ -281,6 +287,31 @@ class _Checker:
         self.check_webhook_templates(data)
         if self.kind == "repo":
             self.check_gates(data)
+        self.check_keep_local(data)
+
+    def check_keep_local(self, data: dict[str, object]) -> None:
+        """Every glob names files of a component folder; every selector parses."""
+        keep = data.get("keepLocal")
+        if not isinstance(keep, dict):
+            return
+        for path, glob in _list_items(keep.get("files"), ("keepLocal", "files")):
+            if isinstance(glob, str) and (problem := glob_problem(glob)):
+                self.add(path, problem)
+        fields = keep.get("fields")
+        if isinstance(fields, dict) and fields:
+            # Refused, not ignored: a value the user means to keep would be overwritten.
+            self.add(("keepLocal", "fields"), FIELDS_NOT_BUILT)
+        for glob, selectors in fields.items() if isinstance(fields, dict) else ():
+            where: KeyPath = ("keepLocal", "fields", str(glob))
+            if problem := glob_problem(str(glob)):
+                self.add(where, problem)
+            for path, selector in _list_items(selectors, where):
+                if (
+                    isinstance(selector, str)
+                    and selector
+                    and (problem := selector_problem(selector))
+                ):
+                    self.add(path, problem)
 
     def check_gates(self, data: dict[str, object]) -> None:
         """Durations, hours, days, time zones and instants, each where it is written."""
@@ -577,6 +608,7 @@ def _build_repo(data: Mapping[str, object]) -> RepoConfig:
         promotion_pr_labels=_strings(data, "promtionPRlables"),
         argocd=_build_argocd(_mapping(data, "argocd")),
         freezes=tuple(_build_freeze(freeze) for freeze in _mappings(data, "freezes")),
+        keep_local=parse_keep_local(data.get("keepLocal")),
     )
 
 
@@ -648,6 +680,7 @@ def _build_component(data: Mapping[str, object]) -> ComponentConfig:
         promotion_target_allow_list=_strings(data, "promotionTargetAllowList"),
         promotion_target_block_list=_strings(data, "promotionTargetBlockList"),
         disable_argocd_diff=_bool(data, "disableArgoCDDiff"),
+        keep_local=parse_keep_local(data.get("keepLocal")),
     )
 
 

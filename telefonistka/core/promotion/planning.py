@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telefonistka.core.config.gates import Freeze, Gates, describe_gates
+from telefonistka.core.config.keep_local import KeepLocal
 from telefonistka.core.config.model import ComponentConfig, PromotionPath, PromotionPr, RepoConfig
 from telefonistka.core.config.regex import Regex, compile_regex
 from telefonistka.core.promotion.changes import ChangedComponent, folder_prefix, source_regex
@@ -79,6 +80,12 @@ class Promotion:
     skipped: tuple[tuple[str, tuple[str, ...]], ...] = ()
     conflicted: tuple[str, ...] = ()
     gates: tuple[str, ...] = ()  # what its merge waits for (docs/gates.md); not in the PR
+    # each source component's ``keepLocal`` (repository default and its own), by path
+    keep: tuple[tuple[str, KeepLocal], ...] = ()
+
+    @property
+    def keep_map(self) -> dict[str, KeepLocal]:
+        return dict(self.keep)
 
     @property
     def sync_map(self) -> dict[str, str]:
@@ -140,8 +147,14 @@ def compute_plan(
         if flow_index is None:
             warnings.extend(_label_warnings(component, config.promotion_paths))
             continue
-        target_filter = _TargetFilter.of(component_configs.get(component.path))
+        own = component_configs.get(component.path)
+        target_filter = _TargetFilter.of(own)
+        keep = config.keep_local.merged(own.keep_local if own else KeepLocal())
         _route(component, flow_index, config.promotion_paths[flow_index], groups, target_filter)
+        if keep:
+            for group in groups.values():
+                if any(component in members for members in group.candidates.values()):
+                    group.keep[component.path] = keep
     ordered = sorted(groups.values(), key=lambda g: g.order)
     return _assemble(ordered, folders, warnings, config.freezes)
 
@@ -238,6 +251,7 @@ class _Group:
     candidates: dict[str, set[ChangedComponent]] = field(default_factory=dict)
     covered: set[tuple[str, str]] = field(default_factory=set)
     skipped: set[tuple[str, str]] = field(default_factory=set)
+    keep: dict[str, KeepLocal] = field(default_factory=dict)  # by source component path
 
     def absorb(self, order: tuple[int, int], flow: PromotionPath, pr: PromotionPr) -> None:
         """Take settings from a feeding flow: earliest description, all-must-agree merge."""
@@ -325,6 +339,11 @@ def _promotion(group: _Group, sync: list[tuple[str, str]], conflicts: list[Confl
         sync=tuple(sync),
         skipped=_final_skips(group),
         conflicted=tuple(c.target for c in conflicts),
+        keep=tuple(
+            sorted(
+                (source, group.keep[source]) for source in {s for _, s in sync} & set(group.keep)
+            )
+        ),
     )
 
 

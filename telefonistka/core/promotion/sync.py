@@ -15,6 +15,10 @@ different sources for one target, and folders that overlap (a target inside anot
 target, or a target inside, equal to or containing a source of another pair), because
 there the result would depend on the order the pairs are applied in.
 
+``keep`` (the ``keepLocal`` of each source component, by its path) leaves a target's kept
+files as they are: never overwritten, deleted or created (docs/configuration.md, "What
+travels and what stays"). A pair whose only differences are kept files is in sync.
+
 ``apply_changes`` is the reference semantics of the changes, used by tests and dry runs.
 """
 
@@ -24,6 +28,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from telefonistka.core.config.keep_local import KeepLocal
 from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot, strip_slashes
 from telefonistka.errors import SyncError
 
@@ -33,6 +38,16 @@ MAX_HEAD_BRANCH_CHARS = 200
 HASH_CHARS = 12
 
 Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file of a target that differs from its source and stays: ``kept`` (the target's
+    version stays, or it stays although the source deleted it) or ``not created`` (the
+    source has it, the target does not and will not)."""
+
+    path: str  # repository path in the target
+    how: str  # "kept" or "not created"
 
 
 @dataclass(frozen=True)
@@ -47,27 +62,61 @@ class SyncResult:
     changes: dict[str, TreeEntry | None] = field(default_factory=dict)
     in_sync: tuple[Pair, ...] = ()
     changed_pairs: tuple[Pair, ...] = ()
+    kept: tuple[KeptFile, ...] = ()  # the differences ``keepLocal`` left in the targets
 
     @property
     def all_in_sync(self) -> bool:
         return not self.changes
 
 
-def compute_sync(base: TreeSnapshot, pairs: Iterable[Pair]) -> SyncResult:
-    """The file changes that make each target folder of ``pairs`` a copy of its source."""
+def compute_sync(
+    base: TreeSnapshot, pairs: Iterable[Pair], keep: Mapping[str, KeepLocal] | None = None
+) -> SyncResult:
+    """The file changes that make each target folder of ``pairs`` a copy of its source,
+    but for the files ``keep`` (by source component path) says stay in the target."""
     given = list(dict.fromkeys(pairs))
     _check_pairs(base, given)
     changes: dict[str, TreeEntry | None] = {}
     in_sync: list[Pair] = []
     changed: list[Pair] = []
+    kept: list[KeptFile] = []
     for pair in given:
         target, source = (strip_slashes(p) for p in pair)
         if base.folder_id(target) == base.folder_id(source):
             in_sync.append(pair)
             continue
+        wanted = folder_changes(base, target, source)
+        rules = (keep or {}).get(source)
+        if rules:
+            wanted, left = _keep_files(base, target, wanted, rules)
+            kept.extend(left)
+        if not wanted:
+            in_sync.append(pair)
+            continue
         changed.append(pair)
-        changes.update(folder_changes(base, target, source))
-    return SyncResult(dict(sorted(changes.items())), tuple(in_sync), tuple(changed))
+        changes.update(wanted)
+    return SyncResult(dict(sorted(changes.items())), tuple(in_sync), tuple(changed), tuple(kept))
+
+
+def _keep_files(
+    base: TreeSnapshot, target: str, wanted: Mapping[str, TreeEntry | None], rules: KeepLocal
+) -> tuple[dict[str, TreeEntry | None], list[KeptFile]]:
+    """``wanted`` without the changes to kept files, and those files."""
+    left: dict[str, TreeEntry | None] = {}
+    kept: list[KeptFile] = []
+    for path, entry in wanted.items():
+        if not rules.keeps_file(path[len(target) + 1 :]):
+            left[path] = entry
+        elif base.entry(path) is None:
+            kept.append(KeptFile(path, "not created"))
+        else:
+            kept.append(KeptFile(path, "kept"))
+            blocking = next((a for a in _ancestors(path) if left.get(a) is not None), None)
+            if blocking is not None:
+                raise SyncError(
+                    f"cannot write {blocking!r}: the kept file {path!r} is below it (keepLocal)"
+                )
+    return left, kept
 
 
 def folder_changes(base: TreeSnapshot, target: str, source: str) -> dict[str, TreeEntry | None]:

@@ -1,0 +1,254 @@
+"""``keepLocal``, first part: configuration (schema, located problems, merged default) and
+kept files in the sync (never overwritten, deleted or created in a target)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from github.Repository import Repository as GhRepository
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
+from test_entrypoint import CONFIG, REPO, SEED, checked_emulator, merge_change, run_step
+from test_sync import snapshot
+
+from telefonistka.core.config.keep_local import KeepLocal, glob_matches, glob_problem
+from telefonistka.core.config.validation import load_component_config, load_repo_config
+from telefonistka.core.promotion.changes import ChangedComponent
+from telefonistka.core.promotion.planning import compute_plan
+from telefonistka.core.promotion.sync import KeptFile, apply_changes, compute_sync
+from telefonistka.errors import ConfigError, SyncError
+
+SOURCE, TARGET = "env/staging/app", "env/prod/app"
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    yield from checked_emulator(tmp_path / "github")
+
+
+@pytest.fixture
+def gh(emu: GitHubEmulator) -> GhRepository:
+    emu.repo(REPO, SEED)
+    return pygithub_client(emu, "author-token").get_repo(REPO)
+
+
+KEEP = KeepLocal(files=("secrets.enc.yaml", "region/*.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("glob", "path", "matches"),
+    [
+        ("secrets.enc.yaml", "secrets.enc.yaml", True),
+        ("secrets.enc.yaml", "sub/secrets.enc.yaml", False),  # relative to the component
+        ("region/*.yaml", "region/eu.yaml", True),
+        ("region/*.yaml", "region/eu/west.yaml", False),  # * stays in its folder
+        ("region/**", "region/eu/west.yaml", True),
+        ("**/local.yaml", "local.yaml", True),
+        ("**/local.yaml", "a/b/local.yaml", True),
+        ("values-?.yaml", "values-1.yaml", True),
+        ("[!v]*.yaml", "values.yaml", False),
+        ("a.b", "axb", False),  # a dot is a dot
+    ],
+)
+def test_globs(glob: str, path: str, matches: bool) -> None:
+    assert glob_problem(glob) == ""
+    assert glob_matches(glob, path) is matches
+
+
+def test_kept_files_stay_as_the_target_has_them() -> None:
+    base = snapshot(
+        {
+            f"{SOURCE}/values.yaml": "tag: v2",
+            f"{SOURCE}/secrets.enc.yaml": "staging secret",
+            f"{SOURCE}/region/eu.yaml": "region: staging",  # the target has none: not created
+            f"{TARGET}/values.yaml": "tag: v1",
+            f"{TARGET}/secrets.enc.yaml": "prod secret",
+            f"{TARGET}/region/us.yaml": "region: us",  # the source has none: not deleted
+            f"{TARGET}/old.yaml": "gone",
+        }
+    )
+
+    sync = compute_sync(base, [(TARGET, SOURCE)], {SOURCE: KEEP})
+
+    files = apply_changes(base, sync.changes)
+    assert set(sync.changes) == {f"{TARGET}/values.yaml", f"{TARGET}/old.yaml"}
+    assert files[f"{TARGET}/secrets.enc.yaml"] == base.entry(f"{TARGET}/secrets.enc.yaml")
+    assert files[f"{TARGET}/region/us.yaml"] == base.entry(f"{TARGET}/region/us.yaml")
+    assert f"{TARGET}/region/eu.yaml" not in files
+    assert f"{TARGET}/old.yaml" not in files  # not kept: deleted as before
+    assert sorted(sync.kept, key=lambda k: k.path) == [
+        KeptFile(f"{TARGET}/region/eu.yaml", "not created"),
+        KeptFile(f"{TARGET}/region/us.yaml", "kept"),
+        KeptFile(f"{TARGET}/secrets.enc.yaml", "kept"),
+    ]
+
+
+def test_a_target_that_differs_only_in_kept_files_is_in_sync() -> None:
+    base = snapshot(
+        {
+            f"{SOURCE}/values.yaml": "tag: v2",
+            f"{SOURCE}/secrets.enc.yaml": "staging secret",
+            f"{TARGET}/values.yaml": "tag: v2",
+            f"{TARGET}/secrets.enc.yaml": "prod secret",
+        }
+    )
+
+    sync = compute_sync(base, [(TARGET, SOURCE)], {SOURCE: KEEP})
+
+    assert sync.all_in_sync
+    assert sync.in_sync == ((TARGET, SOURCE),)
+
+
+def test_without_keep_local_the_copy_is_byte_exact_as_before() -> None:
+    base = snapshot(
+        {
+            f"{SOURCE}/secrets.enc.yaml": "staging secret",
+            f"{TARGET}/secrets.enc.yaml": "prod secret",
+        }
+    )
+
+    for keep in (None, {}, {SOURCE: KeepLocal()}, {"env/other/app": KEEP}):
+        sync = compute_sync(base, [(TARGET, SOURCE)], keep)
+        assert sync.changes == {
+            f"{TARGET}/secrets.enc.yaml": base.entry(f"{SOURCE}/secrets.enc.yaml")
+        }
+        assert sync.kept == ()
+
+
+def test_a_file_written_over_a_kept_folder_is_a_named_error() -> None:
+    base = snapshot({f"{SOURCE}/region": "a file now", f"{TARGET}/region/eu.yaml": "kept"})
+
+    with pytest.raises(SyncError, match=r"the kept file 'env/prod/app/region/eu\.yaml' is below"):
+        compute_sync(base, [(TARGET, SOURCE)], {SOURCE: KEEP})
+
+
+REPO_CONFIG = """\
+promotionPaths:
+  - sourcePath: "env/staging/"
+    promotionPrs:
+      - targetPaths: ["env/prod/"]
+keepLocal:
+  files: ["secrets.enc.yaml"]
+  fields:
+    values.yaml: [".replicas"]
+"""
+COMPONENT_CONFIG = """\
+keepLocal:
+  files: ["region/*.yaml"]
+  fields:
+    values.yaml: ['.env[] | select(.name == "REGION").value']
+    "overlays/*.yaml": [".spec.replicas"]
+"""
+
+
+def test_kept_fields_are_refused_until_promotion_sets_them_back() -> None:
+    """Checked, but refused: a field the user means to keep must never be overwritten."""
+    with pytest.raises(ConfigError) as caught:
+        load_repo_config(REPO_CONFIG)
+
+    [problem] = caught.value.problems
+    assert str(problem).startswith(
+        "telefonistka.yaml:8:5: keepLocal.fields: keeping fields is not carried out by this "
+        "version yet (keepLocal.files is)"
+    )
+
+
+def test_the_repository_default_and_the_component_s_list_both_count() -> None:
+    config = replace(
+        load_repo_config(REPO_CONFIG.replace('  fields:\n    values.yaml: [".replicas"]\n', "")),
+        keep_local=KeepLocal(("secrets.enc.yaml",), (("values.yaml", (".replicas",)),)),
+    )
+    own = load_component_config(
+        COMPONENT_CONFIG.split("  fields:", maxsplit=1)[0], f"{SOURCE}/telefonistka.yaml"
+    )
+    own = replace(
+        own,
+        keep_local=KeepLocal(
+            own.keep_local.files,
+            (
+                ("values.yaml", ('.env[] | select(.name == "REGION").value',)),
+                ("overlays/*.yaml", (".spec.replicas",)),
+            ),
+        ),
+    )
+    base = snapshot({f"{SOURCE}/values.yaml": "tag: v2", f"{TARGET}/values.yaml": "tag: v1"})
+    changed = [ChangedComponent("env/staging/", "app")]
+
+    [promotion] = compute_plan(changed, config, (), base, {SOURCE: own}).promotions
+
+    keep = promotion.keep_map[SOURCE]
+    assert keep.files == ("secrets.enc.yaml", "region/*.yaml")
+    assert keep.selectors_for("values.yaml") == (
+        ".replicas",
+        '.env[] | select(.name == "REGION").value',
+    )
+    assert keep.selectors_for("overlays/prod.yaml") == (".spec.replicas",)
+    [plain] = compute_plan(
+        changed, load_repo_config(REPO_CONFIG.split("keepLocal", maxsplit=1)[0]), (), base, {}
+    ).promotions
+    assert plain.keep == ()
+
+
+def test_bad_globs_and_selectors_are_located_problems() -> None:
+    text = """\
+keepLocal:
+  files: ["../secrets.yaml", "/abs", "[ab", "ok/*.yaml"]
+  fields:
+    "region/": [".x"]
+    values.yaml: [".replicas", ".a[[", ""]
+"""
+    with pytest.raises(ConfigError) as caught:
+        load_component_config(text, "c.yaml")
+
+    assert [str(p) for p in caught.value.problems] == [
+        "c.yaml:2:11: keepLocal.files[0]: glob '../secrets.yaml' must not use '.' or '..' segments",
+        "c.yaml:2:30: keepLocal.files[1]: glob '/abs' must be relative to the component folder "
+        "(no leading '/')",
+        "c.yaml:2:38: keepLocal.files[2]: glob '[ab' does not parse: '[' without a closing ']'",
+        "c.yaml:4:5: keepLocal.fields: keeping fields is not carried out by this version yet "
+        "(keepLocal.files is): remove keepLocal.fields, or keep the whole file with "
+        "keepLocal.files",
+        "c.yaml:4:16: keepLocal.fields[\"region/\"]: glob 'region/' names a folder: write "
+        "region/** for the files below it",
+        "c.yaml:5:32: keepLocal.fields[\"values.yaml\"][1]: yq selector '.a[[': expected ], a "
+        'number or a quoted key at character 4; supported: .key, ."key", [N], [], |, '
+        'select(.path == "value")',
+        'c.yaml:5:40: keepLocal.fields["values.yaml"][2]: must not be empty',
+    ]
+
+
+def test_a_merged_pr_promotes_around_the_kept_files(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """Through ``entrypoint.py`` and the emulator: the promotion branch keeps prod's secret,
+    does not create staging's region file, does not delete prod's own."""
+    emu.commit_files(
+        REPO,
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  files: ["secrets.enc.yaml"]\n',
+            "env/staging/app/telefonistka.yaml": 'keepLocal:\n  files: ["region/*.yaml"]\n',
+            "env/staging/app/secrets.enc.yaml": "staging secret\n",
+            "env/staging/app/region/eu.yaml": "region: staging\n",
+            "env/prod/app/secrets.enc.yaml": "prod secret\n",
+            "env/prod/app/region/us.yaml": "region: us\n",
+        },
+    )
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    git = emu.get_repo(REPO).git
+    head = emu.get_repo(REPO).pulls[pr["number"]].head_sha
+    listed = git.run("ls-tree", "-r", "--name-only", head, "env/prod/app").decode().split()
+    assert sorted(listed) == [
+        "env/prod/app/region/us.yaml",
+        "env/prod/app/secrets.enc.yaml",
+        "env/prod/app/telefonistka.yaml",
+        "env/prod/app/values.yaml",
+    ]
+    assert git.run("show", f"{head}:env/prod/app/secrets.enc.yaml") == b"prod secret\n"
+    assert git.run("show", f"{head}:env/prod/app/values.yaml") == b"tag: v2\n"
