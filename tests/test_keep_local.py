@@ -252,3 +252,9 @@ def test_a_merged_pr_promotes_around_the_kept_files(emu: GitHubEmulator, gh: GhR
     ]
     assert git.run("show", f"{head}:env/prod/app/secrets.enc.yaml") == b"prod secret\n"
     assert git.run("show", f"{head}:env/prod/app/values.yaml") == b"tag: v2\n"
+    body = emu.get_repo(REPO).pulls[pr["number"]].body
+    assert "but for the files kept in the target (below)" in body
+    assert "- `env/prod/app/secrets.enc.yaml`\n" in body
+    assert "- `env/prod/app/region/eu.yaml` — not created: the target has none" in body
+    assert "prod secret" not in body  # named, never shown
+    assert "staging secret" not in body

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from telefonistka.core.promotion.metadata import PromotionMetadata, next_stage_metadata
 from telefonistka.core.promotion.planning import TITLE_PREFIX, Conflict, Plan, Promotion
 from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot
-from telefonistka.core.promotion.sync import branch_name, compute_sync
+from telefonistka.core.promotion.sync import KeptFile, branch_name, compute_sync
 from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CommitState
@@ -114,7 +114,7 @@ class PromotionRun:
         check_utf8_paths(promotion)
         pairs = [(t, s) for t, s in promotion.sync]
         sync = compute_sync(self.snapshot, pairs, promotion.keep_map)
-        title, body = self._render(promotion)
+        title, body = self._render(promotion, sync.kept)
         if not sync.changes:
             return Outcome(promotion, branch, Status.IN_SYNC, title, body)
         message = f"{title}\n\n{body}"
@@ -150,13 +150,13 @@ class PromotionRun:
             and old.message.strip() == message.strip()
         )
 
-    def _render(self, promotion: Promotion) -> tuple[str, str]:
+    def _render(self, promotion: Promotion, kept: Sequence[KeptFile] = ()) -> tuple[str, str]:
         metadata: PromotionMetadata = next_stage_metadata(
             self.trigger.pr_number, self.trigger.pr_author, self.trigger.body, promotion
         )
         title, overflow = self.renderer.promotion_title(promotion)
         body = self.renderer.promotion_body(
-            promotion, metadata, overflow=overflow, conflicts=self.conflicts
+            promotion, metadata, overflow=overflow, conflicts=self.conflicts, kept=kept
         )
         return title, body
 

@@ -38,6 +38,7 @@ from telefonistka.core.promotion.planning import (
     Plan,
     Promotion,
 )
+from telefonistka.core.promotion.sync import KeptFile
 from telefonistka.core.text.markdown import (
     code_span,
     fence_for,
@@ -53,6 +54,7 @@ TITLE_LIMIT = 250
 COMMENT_LIMIT = 65_000
 # GitHub refuses a PR body or comment over 65,536 characters; a margin for what we add.
 BODY_LIMIT = 65_000
+KEPT_SHOWN = 50  # kept files named in a promotion PR body; the rest are counted
 DRIFT_MARKER = "<!-- telefonistka:drift -->"
 MARKDOWN_BREAK = "  "
 HISTORY_TAB = "&nbsp;" * 4
@@ -222,11 +224,14 @@ class Renderer:
         *,
         overflow: str | None = None,
         conflicts: Sequence[Conflict] = (),
+        kept: Sequence[KeptFile] = (),
     ) -> str:
         """The body of the promotion PR of ``promotion`` (template ``promotion_body.j2``).
 
         ``overflow`` is the cut-off end of the title (computed from the title when not
-        given); ``conflicts`` adds the sources of the promotion's conflicted targets.
+        given); ``conflicts`` adds the sources of the promotion's conflicted targets;
+        ``kept`` the target files ``keepLocal`` left as they are (named, never shown: a
+        kept file may be a secret), the first ``KEPT_SHOWN``.
         """
         if overflow is None:
             overflow = promotion_title(promotion)[1]
@@ -243,6 +248,8 @@ class Renderer:
                 paths_left_out=meta is not metadata,
                 skipped=[(name, list(targets)) for name, targets in promotion.skipped],
                 conflicts=_promotion_conflicts(promotion, conflicts),
+                kept=[(k.path, k.how) for k in kept[:KEPT_SHOWN]],
+                kept_hidden=max(len(kept) - KEPT_SHOWN, 0),
                 metadata_block=encode_metadata_block(meta),
                 promotion=promotion,
                 metadata=meta,
