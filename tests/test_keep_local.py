@@ -12,6 +12,8 @@ import pytest
 from github.Repository import Repository as GhRepository
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
+from gitrepo import GitRepoBuilder
+from test_cmd_promote import branches, merge_pr, promote
 from test_entrypoint import CONFIG, REPO, SEED, checked_emulator, merge_change, run_step
 from test_sync import snapshot
 
@@ -258,3 +260,29 @@ def test_a_merged_pr_promotes_around_the_kept_files(emu: GitHubEmulator, gh: GhR
     assert "- `env/prod/app/region/eu.yaml` — not created: the target has none" in body
     assert "prod secret" not in body  # named, never shown
     assert "staging secret" not in body
+
+
+def test_local_promote_keeps_the_same_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``telefonistka promote`` on a local repository follows ``keepLocal`` as the Action does."""
+    repo = GitRepoBuilder(tmp_path / "repo")
+    repo.commit(
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  files: ["secrets.enc.yaml"]\n',
+            "env/staging/app/values.yaml": "tag: v1\n",
+            "env/staging/app/secrets.enc.yaml": "staging secret\n",
+            "env/prod/app/values.yaml": "tag: v1\n",
+            "env/prod/app/secrets.enc.yaml": "prod secret\n",
+            "env/dr/app/values.yaml": "tag: v1\n",
+        },
+        message="initial",
+    )
+    merged = merge_pr(repo, 7, "feature", {"env/staging/app/values.yaml": "tag: v2\n"})
+
+    code, out, err = promote(repo, capsys, commit=merged)
+
+    assert code == 0, out + err
+    [branch] = [b for b in branches(repo) if b.startswith("promotions/")]
+    assert repo.git("show", f"{branch}:env/prod/app/values.yaml") == "tag: v2"
+    assert repo.git("show", f"{branch}:env/prod/app/secrets.enc.yaml") == "prod secret"
