@@ -190,6 +190,8 @@ class ArgoCdEmulator:
             context.load_cert_chain(str(tls[0]), str(tls[1]))
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
             self._scheme = "https"
+        # a client gone before the accept must not leave the loop in a blocking accept
+        self._server.socket.settimeout(0.5)
         self._thread: threading.Thread | None = None
 
     @property

@@ -239,6 +239,10 @@ class Server:
         # their keep-alive connections
         self.httpd.daemon_threads = False
         self.httpd.block_on_close = True
+        # A client that connects and hangs up before the accept leaves the listening
+        # socket "readable" with nothing to accept: a blocking accept would then wait for
+        # the next client forever, and ``stop`` with it. With a timeout it gives up.
+        self.httpd.socket.settimeout(0.5)
         self._thread: threading.Thread | None = None
 
     @property
