@@ -17,6 +17,7 @@ from test_cmd_promote import branches, merge_pr, promote
 from test_entrypoint import CONFIG, REPO, SEED, checked_emulator, merge_change, run_step
 from test_sync import snapshot
 
+from telefonistka.cli import main
 from telefonistka.core.config.keep_local import KeepLocal, glob_matches, glob_problem
 from telefonistka.core.config.validation import load_component_config, load_repo_config
 from telefonistka.core.promotion.changes import ChangedComponent
@@ -286,3 +287,37 @@ def test_local_promote_keeps_the_same_files(
     [branch] = [b for b in branches(repo) if b.startswith("promotions/")]
     assert repo.git("show", f"{branch}:env/prod/app/values.yaml") == "tag: v2"
     assert repo.git("show", f"{branch}:env/prod/app/secrets.enc.yaml") == "prod secret"
+
+
+def test_drift_ignores_kept_files_and_lists_them_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A prod secret that differs from staging's is kept, not drift; a values file is."""
+    repo = GitRepoBuilder(tmp_path / "repo")
+    repo.commit(
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  files: ["secrets.enc.yaml"]\n',
+            "env/staging/app/values.yaml": "tag: v1\n",
+            "env/staging/app/secrets.enc.yaml": "staging secret\n",
+            "env/prod/app/values.yaml": "tag: v1\n",
+            "env/prod/app/secrets.enc.yaml": "prod secret\n",
+            "env/prod/app/old.yaml": "stale\n",
+            "env/dr/app/values.yaml": "tag: v1\n",
+        },
+        message="initial",
+    )
+    repo.branch("feature")
+    repo.commit({"env/staging/app/values.yaml": "tag: v2\n"}, message="PR")
+    repo.checkout("main")
+
+    code = main(
+        ["drift", "--repo", str(repo.path), "--base", "main", "--head", "feature", "--json"]
+    )
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    [pair] = [p for p in json.loads(out)["pairs"] if p["target"].startswith("env/prod")]
+    assert pair["kept"] == ["secrets.enc.yaml"]
+    assert pair["only_in_target"] == ["old.yaml"]  # not kept: still drift
+    assert [d["path"] for d in pair["differing"]] == []
+    assert pair["drift"] is True

@@ -57,7 +57,8 @@ def drift_report(repo: LocalGitRepo, base: str, head: str, labels: list[str]) ->
     """Plan the change, then compare every sync pair on the base snapshot."""
     planned = plan_between(repo, base, head, labels)
     pairs = [pair for promotion in planned.plan.promotions for pair in promotion.sync]
-    return compute_drift(repo.read_snapshot(base), pairs, repo)
+    keep = {source: rules for p in planned.plan.promotions for source, rules in p.keep}
+    return compute_drift(repo.read_snapshot(base), pairs, repo, keep)
 
 
 def markdown(report: DriftReport) -> str:

@@ -142,7 +142,8 @@ class PrDriftCheck:
         component_configs = read_component_configs(self.repo, snapshot, components)
         plan = compute_plan(components, config, self.pull.labels, snapshot, component_configs)
         pairs = [pair for promotion in plan.promotions for pair in promotion.sync]
-        report = compute_drift(snapshot, pairs, self.repo)
+        keep = {source: rules for p in plan.promotions for source, rules in p.keep}
+        report = compute_drift(snapshot, pairs, self.repo, keep)
         self.log(f"{len(report.drifted)} of {len(report.pairs)} sync pair(s) drifted")
         if self.read_only:
             return DriftCheckResult(self.pull.number, plan, report, read_only=True)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from telefonistka.core.config.keep_local import KeepLocal
 from telefonistka.core.drift.yamldiff import (
     YamlChange,
     YamlChangeKind,
@@ -77,6 +78,7 @@ class PairDrift:
     differing: tuple[FileDrift, ...] = ()
     source_missing: bool = False
     target_missing: bool = False
+    kept: tuple[str, ...] = ()  # differing paths ``keepLocal`` keeps: not drift
 
     @property
     def has_drift(self) -> bool:
@@ -120,7 +122,7 @@ def _pair_json(pair: PairDrift, *, diffs: bool) -> dict[str, Any]:
         "only_in_source": list(pair.only_in_source),
         "only_in_target": list(pair.only_in_target),
         "differing": [_file_json(file, diffs=diffs) for file in pair.differing],
-    }
+    } | ({"kept": list(pair.kept)} if pair.kept else {})
 
 
 def _file_json(file: FileDrift, *, diffs: bool) -> dict[str, Any]:
@@ -160,11 +162,22 @@ class _Differing:
 
 
 def compute_drift(
-    snapshot: TreeSnapshot, pairs: Iterable[tuple[str, str]], blobs: BlobReader
+    snapshot: TreeSnapshot,
+    pairs: Iterable[tuple[str, str]],
+    blobs: BlobReader,
+    keep: Mapping[str, KeepLocal] | None = None,
 ) -> DriftReport:
-    """The drift of every (target, source) pair, with one blob read for the whole report."""
+    """The drift of every (target, source) pair, with one blob read for the whole report.
+
+    ``keep`` (each source component's ``keepLocal``, by path): a file kept in the target
+    is not drift, however it differs; it is listed in ``PairDrift.kept``.
+    """
     ordered = sorted(set(pairs), key=lambda p: (strip_slashes(p[0]), strip_slashes(p[1])))
-    compared = [_compare_folders(snapshot, target, source) for target, source in ordered]
+    rules = keep or {}
+    compared = [
+        _compare_folders(snapshot, target, source, rules.get(strip_slashes(source)))
+        for target, source in ordered
+    ]
     wanted = sorted({oid for _, diffs in compared for d in diffs for oid in d.oids_to_read()})
     contents = _read(blobs, wanted)
     return DriftReport(
@@ -195,7 +208,7 @@ def decode_text(data: bytes) -> str | None:
 
 
 def _compare_folders(
-    snapshot: TreeSnapshot, target: str, source: str
+    snapshot: TreeSnapshot, target: str, source: str, keep: KeepLocal | None = None
 ) -> tuple[PairDrift, list[_Differing]]:
     target_dir, source_dir = strip_slashes(target), strip_slashes(source)
     target_id, source_id = snapshot.folder_id(target_dir), snapshot.folder_id(source_dir)
@@ -213,7 +226,15 @@ def _compare_folders(
     ]
     only_in_source = tuple(sorted(in_source.keys() - in_target.keys()))
     only_in_target = tuple(sorted(in_target.keys() - in_source.keys()))
-    return replace(pair, only_in_source=only_in_source, only_in_target=only_in_target), differing
+    kept: tuple[str, ...] = ()
+    if keep:
+        every = [d.path for d in differing] + list(only_in_source) + list(only_in_target)
+        kept = tuple(sorted(rel for rel in every if keep.keeps_file(rel)))
+        differing = [d for d in differing if d.path not in kept]
+        only_in_source = tuple(rel for rel in only_in_source if rel not in kept)
+        only_in_target = tuple(rel for rel in only_in_target if rel not in kept)
+    found = replace(pair, only_in_source=only_in_source, only_in_target=only_in_target, kept=kept)
+    return found, differing
 
 
 def _read(blobs: BlobReader, oids: list[str]) -> Mapping[str, bytes]:
