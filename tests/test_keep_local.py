@@ -21,8 +21,9 @@ from telefonistka.cli import main
 from telefonistka.core.config.keep_local import KeepLocal, glob_matches, glob_problem
 from telefonistka.core.config.validation import load_component_config, load_repo_config
 from telefonistka.core.promotion.changes import ChangedComponent
-from telefonistka.core.promotion.planning import compute_plan
+from telefonistka.core.promotion.planning import Plan, compute_plan
 from telefonistka.core.promotion.sync import KeptFile, apply_changes, compute_sync
+from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import ConfigError, SyncError
 
 SOURCE, TARGET = "env/staging/app", "env/prod/app"
@@ -183,6 +184,8 @@ def test_the_repository_default_and_the_component_s_list_both_count() -> None:
 
     [promotion] = compute_plan(changed, config, (), base, {SOURCE: own}).promotions
 
+    comment = Renderer().plan_comment(Plan(promotions=(promotion,)), dry_run=True)
+    assert "**Kept in each target** (`keepLocal`): `secrets.enc.yaml`, `region/*.yaml`" in comment
     keep = promotion.keep_map[SOURCE]
     assert keep.files == ("secrets.enc.yaml", "region/*.yaml")
     assert keep.selectors_for("values.yaml") == (
@@ -321,3 +324,32 @@ def test_drift_ignores_kept_files_and_lists_them_apart(
     assert pair["only_in_target"] == ["old.yaml"]  # not kept: still drift
     assert [d["path"] for d in pair["differing"]] == []
     assert pair["drift"] is True
+
+
+def test_the_plan_lists_what_stays_in_each_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepoBuilder(tmp_path / "repo")
+    repo.commit(
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  files: ["secrets.enc.yaml"]\n',
+            "env/staging/app/telefonistka.yaml": 'keepLocal:\n  files: ["region/*.yaml"]\n',
+            "env/staging/app/values.yaml": "tag: v1\n",
+            "env/prod/app/values.yaml": "tag: v1\n",
+            "env/dr/app/values.yaml": "tag: v1\n",
+        },
+        message="initial",
+    )
+    repo.branch("feature")
+    repo.commit({"env/staging/app/values.yaml": "tag: v2\n"}, message="PR")
+    repo.checkout("main")
+    args = ["--repo", str(repo.path), "--base", "main", "--head", "feature"]
+
+    assert main(["plan", *args]) == 0
+    table = capsys.readouterr().out
+    assert main(["plan", *args, "--json"]) == 0
+    planned = json.loads(capsys.readouterr().out)
+
+    assert "kept in each target (keepLocal): secrets.enc.yaml, region/*.yaml" in table
+    [promotion] = planned["promotions"]
+    assert promotion["kept_files"] == ["secrets.enc.yaml", "region/*.yaml"]

@@ -41,6 +41,8 @@ def _promotion_block(number: int, total: int, promotion: Promotion) -> list[str]
     ]
     if promotion.gates:
         lines.append(f"{INDENT}merge waits for: {'; '.join(promotion.gates)}")
+    if promotion.kept_files:
+        lines.append(f"{INDENT}kept in each target (keepLocal): {', '.join(promotion.kept_files)}")
     if promotion.skipped:
         lines.append(f"{INDENT}skipped by component configuration:")
         lines += [f"{INDENT * 2}{name}: {', '.join(ts)}" for name, ts in promotion.skipped]

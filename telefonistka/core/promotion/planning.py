@@ -88,6 +88,11 @@ class Promotion:
         return dict(self.keep)
 
     @property
+    def kept_files(self) -> tuple[str, ...]:
+        """The ``keepLocal.files`` globs of its sources, each once: what stays in targets."""
+        return tuple(dict.fromkeys(glob for _, rules in self.keep for glob in rules.files))
+
+    @property
     def sync_map(self) -> dict[str, str]:
         return dict(self.sync)
 
@@ -108,7 +113,7 @@ class Promotion:
             "skipped": {name: list(targets) for name, targets in self.skipped},
             "gates": list(self.gates),
             "title": self.title,
-        }
+        } | ({"kept_files": list(self.kept_files)} if self.kept_files else {})
 
 
 @dataclass(frozen=True)
