@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from test_sync import snapshot
 from telefonistka.cli import main
 from telefonistka.core.config.keep_local import KeepLocal, glob_matches, glob_problem
 from telefonistka.core.config.validation import load_component_config, load_repo_config
+from telefonistka.core.fleet.report import CellState, compute_report
 from telefonistka.core.promotion.changes import ChangedComponent
 from telefonistka.core.promotion.planning import Plan, compute_plan
 from telefonistka.core.promotion.sync import KeptFile, apply_changes, compute_sync
@@ -27,6 +29,7 @@ from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import ConfigError, SyncError
 
 SOURCE, TARGET = "env/staging/app", "env/prod/app"
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -353,3 +356,20 @@ def test_the_plan_lists_what_stays_in_each_target(
     assert "kept in each target (keepLocal): secrets.enc.yaml, region/*.yaml" in table
     [promotion] = planned["promotions"]
     assert promotion["kept_files"] == ["secrets.enc.yaml", "region/*.yaml"]
+
+
+def test_the_fleet_report_counts_a_target_differing_only_in_kept_files_in_sync() -> None:
+    config = load_repo_config(CONFIG + 'keepLocal:\n  files: ["secrets.enc.yaml"]\n')
+    files = {
+        f"{SOURCE}/values.yaml": "tag: v2",
+        f"{SOURCE}/secrets.enc.yaml": "staging secret",
+        f"{TARGET}/values.yaml": "tag: v2",
+        f"{TARGET}/secrets.enc.yaml": "prod secret",
+        "env/dr/app/values.yaml": "tag: v1",
+        "env/dr/app/secrets.enc.yaml": "dr secret",
+    }
+
+    found = compute_report(snapshot(files), config, {}, (), repository="acme/infra", now=NOW)
+
+    assert found.flows[0].cells[("app", "env/prod/")].state is CellState.IN_SYNC
+    assert found.flows[1].cells[("app", "env/dr/")].state is CellState.DIFFERS  # values differ

@@ -26,6 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from telefonistka.core.config.keep_local import KeepLocal
 from telefonistka.core.config.model import ComponentConfig, PromotionPath, RepoConfig
 from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.metrics import GAUGE, Sample
@@ -36,6 +37,8 @@ from telefonistka.core.promotion.changes import (
 )
 from telefonistka.core.promotion.planning import skips_target
 from telefonistka.core.promotion.snapshot import TreeSnapshot
+from telefonistka.core.promotion.sync import compute_sync
+from telefonistka.errors import SyncError
 
 
 class CellState(StrEnum):
@@ -324,6 +327,7 @@ def compute_report(
             snapshot=snapshot,
             component_configs=component_configs,
             writers=writers,
+            keep_default=config.keep_local,
         )
         for index, flow in enumerate(config.promotion_paths)
     )
@@ -356,6 +360,7 @@ def _flow_report(
     snapshot: TreeSnapshot,
     component_configs: Mapping[str, ComponentConfig],
     writers: Mapping[str, int],
+    keep_default: KeepLocal | None = None,
 ) -> FlowReport:
     pattern = compile_regex(folder_prefix(flow.source_path))
     sources: dict[str, list[ChangedComponent]] = {}
@@ -374,6 +379,7 @@ def _flow_report(
             component_configs=component_configs,
             writers=writers,
             differ=differ,
+            keep_default=keep_default or KeepLocal(),
         )
         for name, members in sources.items()
         for target in targets
@@ -407,6 +413,7 @@ def _cell(
     component_configs: Mapping[str, ComponentConfig],
     writers: Mapping[str, int],
     differ: _SourcesDiffer,
+    keep_default: KeepLocal,
 ) -> Cell:
     """The state of one component name on one target (see the module docstring)."""
     folder = f"{target}{members[0].name}"
@@ -421,8 +428,28 @@ def _cell(
         return Cell(CellState.IN_SYNC, kept[0], folder)
     if snapshot.folder_id(folder) is None:
         state = CellState.MISSING
-    elif snapshot.same_content(kept[0], folder):
+    elif snapshot.same_content(kept[0], folder) or _only_kept_differ(
+        snapshot, kept[0], folder, component_configs.get(kept[0]), keep_default
+    ):
         return Cell(CellState.IN_SYNC, kept[0], folder)
     else:
         state = CellState.DIFFERS
     return Cell(state, kept[0], folder, writers.get(folder))
+
+
+def _only_kept_differ(
+    snapshot: TreeSnapshot,
+    source: str,
+    target: str,
+    own: ComponentConfig | None,
+    keep_default: KeepLocal,
+) -> bool:
+    """Whether ``target`` differs from ``source`` only in files ``keepLocal`` keeps (a
+    promotion would write nothing: in sync)."""
+    rules = keep_default.merged(own.keep_local if own else KeepLocal())
+    if not rules:
+        return False
+    try:
+        return compute_sync(snapshot, [(target, source)], {source: rules}).all_in_sync
+    except SyncError:
+        return False
