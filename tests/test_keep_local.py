@@ -23,6 +23,7 @@ from telefonistka.core.config.keep_local import KeepLocal, glob_matches, glob_pr
 from telefonistka.core.config.validation import load_component_config, load_repo_config
 from telefonistka.core.fleet.report import CellState, compute_report
 from telefonistka.core.promotion.changes import ChangedComponent
+from telefonistka.core.promotion.keep_fields import keep_fields
 from telefonistka.core.promotion.planning import Plan, compute_plan
 from telefonistka.core.promotion.sync import KeptFile, apply_changes, compute_sync
 from telefonistka.core.text.rendering import Renderer
@@ -152,18 +153,6 @@ keepLocal:
 """
 
 
-def test_kept_fields_are_refused_until_promotion_sets_them_back() -> None:
-    """Checked, but refused: a field the user means to keep must never be overwritten."""
-    with pytest.raises(ConfigError) as caught:
-        load_repo_config(REPO_CONFIG)
-
-    [problem] = caught.value.problems
-    assert str(problem).startswith(
-        "telefonistka.yaml:8:5: keepLocal.fields: keeping fields is not carried out by this "
-        "version yet (keepLocal.files is)"
-    )
-
-
 def test_the_repository_default_and_the_component_s_list_both_count() -> None:
     config = replace(
         load_repo_config(REPO_CONFIG.replace('  fields:\n    values.yaml: [".replicas"]\n', "")),
@@ -218,9 +207,6 @@ keepLocal:
         "c.yaml:2:30: keepLocal.files[1]: glob '/abs' must be relative to the component folder "
         "(no leading '/')",
         "c.yaml:2:38: keepLocal.files[2]: glob '[ab' does not parse: '[' without a closing ']'",
-        "c.yaml:4:5: keepLocal.fields: keeping fields is not carried out by this version yet "
-        "(keepLocal.files is): remove keepLocal.fields, or keep the whole file with "
-        "keepLocal.files",
         "c.yaml:4:16: keepLocal.fields[\"region/\"]: glob 'region/' names a folder: write "
         "region/** for the files below it",
         "c.yaml:5:32: keepLocal.fields[\"values.yaml\"][1]: yq selector '.a[[': expected ], a "
@@ -262,7 +248,7 @@ def test_a_merged_pr_promotes_around_the_kept_files(emu: GitHubEmulator, gh: GhR
     assert git.run("show", f"{head}:env/prod/app/secrets.enc.yaml") == b"prod secret\n"
     assert git.run("show", f"{head}:env/prod/app/values.yaml") == b"tag: v2\n"
     body = emu.get_repo(REPO).pulls[pr["number"]].body
-    assert "but for the files kept in the target (below)" in body
+    assert "but for what is kept in the target (below)" in body
     assert "- `env/prod/app/secrets.enc.yaml`\n" in body
     assert "- `env/prod/app/region/eu.yaml` — not created: the target has none" in body
     assert "prod secret" not in body  # named, never shown
@@ -373,3 +359,159 @@ def test_the_fleet_report_counts_a_target_differing_only_in_kept_files_in_sync()
 
     assert found.flows[0].cells[("app", "env/prod/")].state is CellState.IN_SYNC
     assert found.flows[1].cells[("app", "env/dr/")].state is CellState.DIFFERS  # values differ
+
+
+VALUES_STAGING = """\
+# web values: staging
+replicas: 2          # scale with care
+env:
+  - name: REGION
+    value: 'eu-west-1'
+  - {name: LOG, value: "debug"}
+image:
+  tag: "v2"   # the new version
+"""
+VALUES_PROD = """\
+# web values: prod (its comments are not kept: the file is staging's)
+replicas: 6
+env:
+  - name: LOG
+    value: info
+  - name: REGION
+    value: "us-east-1"
+image:
+  tag: "v1"
+"""
+FIELDS = """\
+keepLocal:
+  fields:
+    values.yaml: ['.env[] | select(.name == "REGION").value', ".replicas", ".absent"]
+"""
+
+
+def test_kept_fields_are_set_back_and_every_other_byte_is_the_source_s(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    emu.commit_files(
+        REPO,
+        {
+            "telefonistka.yaml": CONFIG + FIELDS,
+            "env/prod/app/values.yaml": VALUES_PROD,
+        },
+    )
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": VALUES_STAGING})
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    [pr] = json.loads(step.outputs["promotion-prs"])
+    head = emu.get_repo(REPO).pulls[pr["number"]].head_sha
+    promoted = emu.get_repo(REPO).git.run("show", f"{head}:env/prod/app/values.yaml").decode()
+    expected = VALUES_STAGING.replace("replicas: 2 ", "replicas: 6 ").replace(
+        "'eu-west-1'", "'us-east-1'"
+    )
+    assert promoted == expected
+    body = emu.get_repo(REPO).pulls[pr["number"]].body
+    assert "**Fields kept in the target**" in body
+    assert "`.replicas`: kept `6` (the source has `2`)" in body
+    assert "kept `us-east-1` (the source has `eu-west-1`)" in body
+    assert "`.absent`: matches nothing in the source file" in body
+
+
+def test_a_two_stage_chain_keeps_each_stage_s_values(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """staging → prod → dr: each stage's replicas stay its own, the tag travels on."""
+    emu.commit_files(
+        REPO,
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  fields:\n    values.yaml: [".replicas"]\n',
+            "env/staging/app/values.yaml": "replicas: 1\ntag: v1\n",
+            "env/prod/app/values.yaml": "replicas: 6\ntag: v1\n",
+            "env/dr/app/values.yaml": "replicas: 3\ntag: v1\n",
+        },
+    )
+    first = run_step(
+        emu, merge_change(emu, gh, {"env/staging/app/values.yaml": "replicas: 1\ntag: v2\n"})
+    )
+    [prod] = json.loads(first.outputs["promotion-prs"])
+    gh.get_pull(prod["number"]).merge()
+    closed = next(
+        e
+        for e in reversed(emu.events_named("pull_request", "closed"))
+        if e.payload["pull_request"]["number"] == prod["number"]
+    ).write(emu.workdir / "prod-merged.json")
+
+    second = run_step(emu, closed)
+
+    assert second.code == 0, second.stdout + second.stderr
+    git = emu.get_repo(REPO).git
+    assert git.run("show", "main:env/prod/app/values.yaml") == b"replicas: 6\ntag: v2\n"
+    [dr] = json.loads(second.outputs["promotion-prs"])
+    head = emu.get_repo(REPO).pulls[dr["number"]].head_sha
+    assert git.run("show", f"{head}:env/dr/app/values.yaml") == b"replicas: 3\ntag: v2\n"
+
+
+def test_a_target_differing_only_in_kept_fields_is_in_sync(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    emu.commit_files(
+        REPO,
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  fields:\n    values.yaml: [".replicas"]\n',
+            "env/prod/app/values.yaml": "replicas: 6\ntag: v2\n",
+            "env/prod/app/old.yaml": None,
+        },
+    )
+    event = merge_change(emu, gh, {"env/staging/app/values.yaml": "replicas: 1\ntag: v2\n"})
+
+    step = run_step(emu, event)
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert json.loads(step.outputs["promotion-prs"]) == []
+
+
+def test_keep_fields_rules_on_plain_texts() -> None:
+    source = "a: 1\nlist: [x, y]\nnested:\n  deep: 'src'\n"
+    target = "a: 2\nlist: [p, q]\nnested: {deep: tgt}\n"
+
+    result = keep_fields(
+        source, target, [".a", ".list[]", ".nested.deep", ".nested", ".gone"], "v.yaml"
+    )
+
+    assert result.text == "a: 2\nlist: [x, y]\nnested:\n  deep: 'tgt'\n"
+    assert [(f.selector, f.how) for f in result.fields] == [
+        (".a", "kept"),
+        (".list[]", "several"),
+        (".nested.deep", "kept"),
+        (".nested", "error"),
+        (".gone", "not in source"),
+    ]
+    lacking = keep_fields("a: 1\n", "b: 2\n", [".a"], "v.yaml")
+    assert (lacking.text, lacking.fields[0].how) == ("a: 1\n", "not in target")
+
+
+def test_drift_ignores_a_difference_only_in_kept_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepoBuilder(tmp_path / "repo")
+    repo.commit(
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  fields:\n    values.yaml: [".replicas"]\n',
+            "env/staging/app/values.yaml": "replicas: 1\ntag: v1\n",
+            "env/staging/app/other.yaml": "a: 1\n",
+            "env/prod/app/values.yaml": "replicas: 6\ntag: v1\n",
+            "env/prod/app/other.yaml": "a: 2\n",
+            "env/dr/app/values.yaml": "replicas: 6\ntag: v1\n",
+            "env/dr/app/other.yaml": "a: 2\n",
+        },
+        message="initial",
+    )
+    repo.branch("feature")
+    repo.commit({"env/staging/app/values.yaml": "replicas: 1\ntag: v2\n"}, message="PR")
+    repo.checkout("main")
+    args = ["--repo", str(repo.path), "--base", "main", "--head", "feature", "--json"]
+
+    assert main(["drift", *args]) == 0
+    [pair] = [p for p in json.loads(capsys.readouterr().out)["pairs"] if "prod" in p["target"]]
+
+    assert pair["kept"] == ["values.yaml"]  # only the kept replicas differ
+    assert [d["path"] for d in pair["differing"]] == ["other.yaml"]

@@ -130,6 +130,25 @@ def set_yaml(text: str, selector: str, value: str, path: str) -> str:
     return result
 
 
+def yaml_scalars(text: str, selector: str, path: str) -> list[str]:
+    """The values of the scalars the selector reaches (every document), in text order.
+
+    ``BumpError`` when it reaches a mapping or a sequence: only values are read (and
+    kept) this way, so the caller never gets half a structure.
+    """
+    steps = parse_selector(selector)
+    documents = _compose(text, path)
+    found = _unique(m for doc in documents for m in _walk([_Match(doc, "")], steps))
+    for match in found:
+        if not isinstance(match.node, ScalarNode):
+            raise BumpError(
+                f"yq selector {selector!r} reaches {match.where or '.'} in {path}, which is "
+                "a mapping or sequence, not a value; select a scalar inside it"
+            )
+    ordered = sorted(found, key=lambda m: m.node.start_mark.index)
+    return [str(m.node.value) for m in ordered]
+
+
 def _compose(text: str, path: str) -> list[Node]:
     """The documents' node graphs (positions included); a syntax error names the line.
 

@@ -10,18 +10,21 @@ changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from telefonistka.core.promotion.keep_fields import KeptField, keep_fields
 from telefonistka.core.promotion.metadata import PromotionMetadata, next_stage_metadata
 from telefonistka.core.promotion.planning import TITLE_PREFIX, Conflict, Plan, Promotion
-from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot
+from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
 from telefonistka.core.promotion.sync import KeptFile, branch_name, compute_sync
 from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import SyncError, TelefonistkaError
 from telefonistka.ports import CommitState
+
+_TEXT_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
 
 
 class Status(StrEnum):
@@ -49,6 +52,11 @@ class PromotionBackend(Protocol):
     def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None: ...
 
     def commit_state(self, rev: str) -> CommitState: ...
+
+    # only for kept fields (keepLocal.fields): the two files are read, the edited one written
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]: ...
+
+    def create_blob(self, content: bytes) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -114,11 +122,12 @@ class PromotionRun:
         check_utf8_paths(promotion)
         pairs = [(t, s) for t, s in promotion.sync]
         sync = compute_sync(self.snapshot, pairs, promotion.keep_map)
-        title, body = self._render(promotion, sync.kept)
-        if not sync.changes:
+        changes, fields = self._keep_fields(promotion, sync.changes)
+        title, body = self._render(promotion, sync.kept, fields)
+        if not changes:
             return Outcome(promotion, branch, Status.IN_SYNC, title, body)
         message = f"{title}\n\n{body}"
-        tree = self.backend.write_tree(self.snapshot.commit, sync.changes)
+        tree = self.backend.write_tree(self.snapshot.commit, changes)
         existing = self.backend.branch_head(branch)
         if existing is not None and self._is_current(existing, tree, message):
             return Outcome(promotion, branch, Status.UNCHANGED, title, body, existing)
@@ -150,13 +159,76 @@ class PromotionRun:
             and old.message.strip() == message.strip()
         )
 
-    def _render(self, promotion: Promotion, kept: Sequence[KeptFile] = ()) -> tuple[str, str]:
+    def _keep_fields(
+        self, promotion: Promotion, changes: Mapping[str, TreeEntry | None]
+    ) -> tuple[dict[str, TreeEntry | None], list[KeptField]]:
+        """``changes`` with the kept fields of each written YAML file set back to the
+        target's values (one blob batch read, one blob written per edited file)."""
+        edits: list[tuple[str, str, tuple[str, ...]]] = []  # (target file, source file, selectors)
+        for target, source in promotion.sync:
+            rules = promotion.keep_map.get(source)
+            if not rules or not rules.fields:
+                continue
+            for path, entry in changes.items():
+                if entry is None or not path.startswith(f"{target}/"):
+                    continue
+                relative = path[len(target) + 1 :]
+                selectors = rules.selectors_for(relative)
+                if selectors:
+                    edits.append((path, f"{source}/{relative}", selectors))
+        if not edits:
+            return dict(changes), []
+        return self._edit_fields(dict(changes), edits)
+
+    def _edit_fields(
+        self,
+        changes: dict[str, TreeEntry | None],
+        edits: list[tuple[str, str, tuple[str, ...]]],
+    ) -> tuple[dict[str, TreeEntry | None], list[KeptField]]:
+        present = {path: self.snapshot.entry(path) for path, _, _ in edits}
+        oids = {e.oid for e in present.values() if e is not None and e.mode in _TEXT_MODES}
+        oids |= {e.oid for path, _, _ in edits if (e := changes[path]) is not None}
+        blobs = self.backend.read_blobs(sorted(oids))
+        notes: list[KeptField] = []
+        for path, _source, selectors in edits:
+            written, before = changes[path], present[path]
+            if before is None or before.mode not in _TEXT_MODES:
+                notes += [KeptField(path, s, "not in target") for s in selectors]
+                continue
+            assert written is not None  # noqa: S101 - edits hold written files only
+            try:
+                source_text = blobs[written.oid].decode("utf-8")
+                target_text = blobs[before.oid].decode("utf-8")
+            except UnicodeDecodeError:
+                raise SyncError(
+                    f"{path} is not UTF-8 text: keepLocal.fields cannot edit it"
+                ) from None
+            result = keep_fields(source_text, target_text, selectors, path)
+            notes += result.fields
+            if result.text == target_text:
+                changes.pop(path)  # the target already is the promoted file
+            elif result.text != source_text:
+                oid = self.backend.create_blob(result.text.encode("utf-8"))
+                changes[path] = TreeEntry(written.mode, oid)
+        return changes, notes
+
+    def _render(
+        self,
+        promotion: Promotion,
+        kept: Sequence[KeptFile] = (),
+        fields: Sequence[KeptField] = (),
+    ) -> tuple[str, str]:
         metadata: PromotionMetadata = next_stage_metadata(
             self.trigger.pr_number, self.trigger.pr_author, self.trigger.body, promotion
         )
         title, overflow = self.renderer.promotion_title(promotion)
         body = self.renderer.promotion_body(
-            promotion, metadata, overflow=overflow, conflicts=self.conflicts, kept=kept
+            promotion,
+            metadata,
+            overflow=overflow,
+            conflicts=self.conflicts,
+            kept=kept,
+            kept_fields=fields,
         )
         return title, body
 

@@ -24,13 +24,6 @@ from functools import cache
 from telefonistka.core.yaml.selector import parse_selector
 from telefonistka.errors import BumpError
 
-# Kept fields are parsed and checked, but promotion does not set them back yet: a
-# configuration that asks for them is refused rather than silently overwritten.
-FIELDS_NOT_BUILT = (
-    "keeping fields is not carried out by this version yet (keepLocal.files is): remove "
-    "keepLocal.fields, or keep the whole file with keepLocal.files"
-)
-
 
 @dataclass(frozen=True)
 class KeepLocal:

@@ -34,7 +34,6 @@ from telefonistka.core.config.gates import (
     parse_instant,
 )
 from telefonistka.core.config.keep_local import (
-    FIELDS_NOT_BUILT,
     glob_problem,
     parse_keep_local,
     selector_problem,
@@ -298,9 +297,6 @@ class _Checker:
             if isinstance(glob, str) and (problem := glob_problem(glob)):
                 self.add(path, problem)
         fields = keep.get("fields")
-        if isinstance(fields, dict) and fields:
-            # Refused, not ignored: a value the user means to keep would be overwritten.
-            self.add(("keepLocal", "fields"), FIELDS_NOT_BUILT)
         for glob, selectors in fields.items() if isinstance(fields, dict) else ():
             where: KeyPath = ("keepLocal", "fields", str(glob))
             if problem := glob_problem(str(glob)):

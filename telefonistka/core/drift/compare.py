@@ -27,6 +27,7 @@ from telefonistka.core.drift.yamldiff import (
     is_yaml_path,
     summarize_yaml,
 )
+from telefonistka.core.promotion.keep_fields import keep_fields
 from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot, strip_slashes
 from telefonistka.errors import GitError
 from telefonistka.ports import BlobReader
@@ -174,19 +175,39 @@ def compute_drift(
     """
     ordered = sorted(set(pairs), key=lambda p: (strip_slashes(p[0]), strip_slashes(p[1])))
     rules = keep or {}
+    kept_by_pair = [rules.get(strip_slashes(source)) for _, source in ordered]
     compared = [
-        _compare_folders(snapshot, target, source, rules.get(strip_slashes(source)))
-        for target, source in ordered
+        _compare_folders(snapshot, target, source, kept)
+        for (target, source), kept in zip(ordered, kept_by_pair, strict=True)
     ]
     wanted = sorted({oid for _, diffs in compared for d in diffs for oid in d.oids_to_read()})
     contents = _read(blobs, wanted)
-    return DriftReport(
-        commit=snapshot.commit,
-        pairs=tuple(
-            replace(pair, differing=tuple(_file_drift(d, contents) for d in diffs))
-            for pair, diffs in compared
-        ),
-    )
+    found: list[PairDrift] = []
+    for (pair, diffs), kept in zip(compared, kept_by_pair, strict=True):
+        fields_only = {d.path for d in diffs if kept and _only_kept_fields(d, contents, kept)}
+        found.append(
+            replace(
+                pair,
+                differing=tuple(
+                    _file_drift(d, contents) for d in diffs if d.path not in fields_only
+                ),
+                kept=tuple(sorted((*pair.kept, *fields_only))),
+            )
+        )
+    return DriftReport(commit=snapshot.commit, pairs=tuple(found))
+
+
+def _only_kept_fields(diff: _Differing, contents: Mapping[str, bytes], keep: KeepLocal) -> bool:
+    """Whether the two files differ only in fields ``keepLocal`` keeps: promoting the
+    source with those fields set back gives the target, byte for byte."""
+    selectors = keep.selectors_for(diff.path)
+    if not selectors or not diff.content_differs or diff.target.mode != diff.source.mode:
+        return False
+    source = decode_text(_content(diff.source, contents))
+    target = decode_text(_content(diff.target, contents))
+    if source is None or target is None:
+        return False
+    return keep_fields(source, target, selectors, diff.target_file).text == target
 
 
 def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:

@@ -30,6 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from telefonistka.core.drift.compare import DriftReport, FileDrift, PairDrift
 from telefonistka.core.drift.yamldiff import format_change
+from telefonistka.core.promotion.keep_fields import KeptField
 from telefonistka.core.promotion.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.promotion.planning import (
     TITLE_ARROW,
@@ -225,6 +226,7 @@ class Renderer:
         overflow: str | None = None,
         conflicts: Sequence[Conflict] = (),
         kept: Sequence[KeptFile] = (),
+        kept_fields: Sequence[KeptField] = (),
     ) -> str:
         """The body of the promotion PR of ``promotion`` (template ``promotion_body.j2``).
 
@@ -250,6 +252,8 @@ class Renderer:
                 conflicts=_promotion_conflicts(promotion, conflicts),
                 kept=[(k.path, k.how) for k in kept[:KEPT_SHOWN]],
                 kept_hidden=max(len(kept) - KEPT_SHOWN, 0),
+                kept_fields=[_field_line(f) for f in kept_fields[:KEPT_SHOWN]],
+                kept_fields_hidden=max(len(kept_fields) - KEPT_SHOWN, 0),
                 metadata_block=encode_metadata_block(meta),
                 promotion=promotion,
                 metadata=meta,
@@ -753,3 +757,32 @@ def _template_line(exc: Exception, filename: str) -> int:
         return exc.lineno
     lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     return (lines[-1] or 1) if lines else 1
+
+
+_VALUE_SHOWN = 40  # characters of a kept value shown in a PR body
+
+
+def _field_line(field: KeptField) -> str:
+    """One kept field as a markdown list item's text (values cut, in code spans)."""
+
+    def value(text: str) -> str:
+        cut = text if len(text) <= _VALUE_SHOWN else text[: _VALUE_SHOWN - 1] + "…"
+        return code_span(cut)
+
+    where = f"{code_span(field.path)} {code_span(field.selector)}"
+    match field.how:
+        case "kept":
+            return (
+                f"{where}: kept {value(field.target_value)} (the source has "
+                f"{value(field.source_value)})"
+            )
+        case "same":
+            return f"{where}: the same in both, {value(field.target_value)}"
+        case "not in target":
+            return f"{where}: not in the target file, the source value travels"
+        case "not in source":
+            return f"{where}: matches nothing in the source file"
+        case "several":
+            return f"{where}: selects several values, nothing kept; select one value"
+        case _:
+            return f"{where}: not kept: {markdown_text(field.detail)}"
