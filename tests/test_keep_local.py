@@ -515,3 +515,8 @@ def test_drift_ignores_a_difference_only_in_kept_fields(
 
     assert pair["kept"] == ["values.yaml"]  # only the kept replicas differ
     assert [d["path"] for d in pair["differing"]] == ["other.yaml"]
+    assert main(["drift", *args[:-1], "--show-kept"]) == 0
+    shown = capsys.readouterr().out
+    assert "  kept, not drift: values.yaml\n  differs: other.yaml" in shown
+    assert main(["drift", *args[:-1]]) == 0
+    assert "kept, not drift" not in capsys.readouterr().out

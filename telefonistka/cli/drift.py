@@ -31,6 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", default=".", help="the IaC repository (default: .)")
     add_range_arguments(parser, "drift is computed on it", "drift is found")
     parser.add_argument("--label", action="append", default=[], help="a PR label (repeatable)")
+    parser.add_argument(
+        "--show-kept",
+        action="store_true",
+        help="also list the differences keepLocal keeps (kept, not drift); JSON always has them",
+    )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the report as JSON")
     output.add_argument("--markdown", action="store_true", help="print the PR comment(s)")
@@ -46,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.markdown:
         text = printable_lines(markdown(report))
     else:
-        headline, _, rest = printable_lines(text_summary(report)).partition("\n")
+        summary = text_summary(report, show_kept=args.show_kept)
+        headline, _, rest = printable_lines(summary).partition("\n")
         painted = paint(headline, "yellow" if report.has_drift else "green")
         text = f"{painted}\n{rest}" if rest else painted
     print(text)  # a path that is not UTF-8 shows as \x.. escapes (see ``printable``)
@@ -67,18 +73,21 @@ def markdown(report: DriftReport) -> str:
     return "\n\n---\n\n".join(comments) if comments else Renderer().no_drift_comment()
 
 
-def text_summary(report: DriftReport) -> str:
-    """A terminal-friendly summary: one block per drifted pair."""
-    if not report.has_drift:
-        return f"No drift on {report.commit[:12]}."
-    lines = [f"Drift on {report.commit[:12]}:"]
-    for pair in report.drifted:
-        lines += _pair_lines(pair)
+def text_summary(report: DriftReport, *, show_kept: bool = False) -> str:
+    """A terminal-friendly summary: one block per drifted pair; with ``show_kept``, the
+    kept differences of every pair too ("kept, not drift")."""
+    verdict = "Drift on {}:" if report.has_drift else "No drift on {}."
+    lines = [verdict.format(report.commit[:12])]
+    for pair in report.pairs:
+        if pair.has_drift or (show_kept and pair.kept):
+            lines += _pair_lines(pair, show_kept=show_kept)
     return "\n".join(lines)
 
 
-def _pair_lines(pair: PairDrift) -> list[str]:
+def _pair_lines(pair: PairDrift, *, show_kept: bool = False) -> list[str]:
     lines = [f"\n{pair.target}  (source: {pair.source})"]
+    if show_kept:
+        lines += [f"  kept, not drift: {path}" for path in pair.kept]
     lines += [f"  only in source: {path}" for path in pair.only_in_source]
     lines += [f"  only in target: {path}" for path in pair.only_in_target]
     for diff in pair.differing:
