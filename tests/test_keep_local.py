@@ -520,3 +520,29 @@ def test_drift_ignores_a_difference_only_in_kept_fields(
     assert "  kept, not drift: values.yaml\n  differs: other.yaml" in shown
     assert main(["drift", *args[:-1]]) == 0
     assert "kept, not drift" not in capsys.readouterr().out
+
+
+def test_the_fleet_report_reads_the_files_that_differ_only_in_kept_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = GitRepoBuilder(tmp_path / "repo")
+    repo.commit(
+        {
+            "telefonistka.yaml": CONFIG + 'keepLocal:\n  fields:\n    values.yaml: [".replicas"]\n',
+            "env/staging/app/values.yaml": "replicas: 1\ntag: v2\n",
+            "env/prod/app/values.yaml": "replicas: 6\ntag: v2\n",  # only the kept field
+            "env/dr/app/values.yaml": "replicas: 6\ntag: v1\n",  # the tag too
+        },
+        message="initial",
+    )
+
+    assert main(["report", "--repo", str(repo.path), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+
+    cells = {
+        (flow["flow"], target): cell["state"]
+        for flow in found["flows"]
+        for target, cell in flow["components"]["app"].items()
+    }
+    assert cells[(0, "env/prod/")] == "in-sync"  # only the kept field differs
+    assert cells[(1, "env/dr/")] == "differs"  # the tag too

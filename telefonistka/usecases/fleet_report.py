@@ -31,6 +31,7 @@ from telefonistka.core.fleet.report import (
     OpenPromotion,
     all_components,
     compute_report,
+    settle_kept_fields,
 )
 from telefonistka.core.promotion.changes import ChangedComponent
 from telefonistka.core.promotion.gates import STATUS_CONTEXT as GATES_CONTEXT
@@ -93,6 +94,7 @@ class FleetReportRun:
             config_errors=errors,
             components=components,
         )
+        report = settle_kept_fields(report, snapshot, config, configs, self.source)
         return report, config, snapshot
 
     def _repo_config(self, snapshot: TreeSnapshot, errors: list[str]) -> RepoConfig:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -35,10 +35,12 @@ from telefonistka.core.promotion.changes import (
     find_changed_components,
     folder_prefix,
 )
+from telefonistka.core.promotion.keep_fields import keep_fields
 from telefonistka.core.promotion.planning import skips_target
 from telefonistka.core.promotion.snapshot import TreeSnapshot
 from telefonistka.core.promotion.sync import compute_sync
 from telefonistka.errors import SyncError
+from telefonistka.ports import BlobReader
 
 
 class CellState(StrEnum):
@@ -453,3 +455,78 @@ def _only_kept_differ(
         return compute_sync(snapshot, [(target, source)], {source: rules}).all_in_sync
     except SyncError:
         return False
+
+
+def settle_kept_fields(
+    report: FleetReport,
+    snapshot: TreeSnapshot,
+    config: RepoConfig,
+    component_configs: Mapping[str, ComponentConfig],
+    blobs: BlobReader,
+) -> FleetReport:
+    """``report`` with each differing cell whose files differ only in kept fields
+    (``keepLocal.fields``) counted in sync. Only such cells cost anything: the blobs of
+    their differing files, read in one batch."""
+    candidates: dict[tuple[int, tuple[str, str]], list[tuple[str, str, tuple[str, ...]]]] = {}
+    for flow in report.flows:
+        for key, cell in flow.cells.items():
+            if cell.state is not CellState.DIFFERS:
+                continue
+            own = component_configs.get(cell.source)
+            rules = config.keep_local.merged(own.keep_local if own else KeepLocal())
+            if not rules.fields:
+                continue
+            files = _field_only_files(snapshot, cell.source, cell.target, rules)
+            if files:
+                candidates[(flow.index, key)] = files
+    if not candidates:
+        return report
+    oids = sorted({oid for files in candidates.values() for s, t, _ in files for oid in (s, t)})
+    contents = blobs.read_blobs(oids)
+    settled = {
+        where
+        for where, files in candidates.items()
+        if all(_only_fields_differ(contents, s, t, sel, where[1][0]) for s, t, sel in files)
+    }
+    flows = tuple(
+        replace(
+            flow,
+            cells={
+                key: replace(cell, state=CellState.IN_SYNC, pr=None)
+                if (flow.index, key) in settled
+                else cell
+                for key, cell in flow.cells.items()
+            },
+        )
+        for flow in report.flows
+    )
+    return replace(report, flows=flows)
+
+
+def _field_only_files(
+    snapshot: TreeSnapshot, source: str, target: str, rules: KeepLocal
+) -> list[tuple[str, str, tuple[str, ...]]] | None:
+    """(source blob, target blob, selectors) of each differing file, when every difference
+    is a kept file or a file with kept fields on both sides; else None."""
+    in_source, in_target = snapshot.files_under(source), snapshot.files_under(target)
+    files = []
+    for rel in sorted(in_source.keys() | in_target.keys()):
+        a, b = in_source.get(rel), in_target.get(rel)
+        if a == b or rules.keeps_file(rel):
+            continue
+        selectors = rules.selectors_for(rel)
+        if a is None or b is None or not selectors or a.mode != b.mode:
+            return None
+        files.append((a.oid, b.oid, selectors))
+    return files
+
+
+def _only_fields_differ(
+    contents: Mapping[str, bytes], source: str, target: str, selectors: tuple[str, ...], name: str
+) -> bool:
+    try:
+        source_text = contents[source].decode("utf-8")
+        target_text = contents[target].decode("utf-8")
+    except (KeyError, UnicodeDecodeError):
+        return False
+    return keep_fields(source_text, target_text, selectors, name).text == target_text
