@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "init",
     "plan",
     "promote",
+    "rollback",
     "drift",
     "argocd-diff",
     "validate",

@@ -39,6 +39,7 @@ from telefonistka.core.promotion.planning import (
     Plan,
     Promotion,
 )
+from telefonistka.core.promotion.rollback import RollbackPlan
 from telefonistka.core.promotion.sync import KeptFile
 from telefonistka.core.text.markdown import (
     code_span,
@@ -268,6 +269,40 @@ class Renderer:
             trimmed = dataclasses.replace(metadata, promoted_paths=())
             return _fitting(lambda n: body(n, trimmed), len(sync), BODY_LIMIT, "PR body")
         return _fitting(body, len(sync), BODY_LIMIT, "promotion PR body")
+
+    def rollback_body(
+        self,
+        pr_number: int,
+        plan: RollbackPlan,
+        metadata: PromotionMetadata | None,
+        *,
+        reason: str = "",
+        requester: str = "",
+    ) -> str:
+        """The body of the rollback of promotion PR ``pr_number`` (``rollback_body.j2``).
+
+        Its folder lists are cut to fit GitHub's body limit (they name folders, so only a
+        fleet of thousands of targets comes near it)."""
+        stages = metadata.previous_promotion_paths.items() if metadata else ()
+        history = [
+            {"number": number, "source_path": s.source_path, "target_paths": list(s.target_paths)}
+            for number, s in stages
+        ]
+
+        def body(shown: int) -> str:
+            return self.render(
+                "rollback_body.j2",
+                pr_number=pr_number,
+                reason=reason,
+                requester=requester,
+                restored=list(plan.restored[:shown]),
+                changed_since=list(plan.changed_since[:shown]),
+                already=list(plan.already[:shown]),
+                history=history,
+            )
+
+        longest = max(len(plan.restored), len(plan.changed_since), len(plan.already))
+        return _fitting(body, longest, BODY_LIMIT, "rollback PR body")
 
     def plan_comment(self, plan: Plan, *, dry_run: bool) -> str:
         """The plan as a PR comment (template ``plan_comment.j2``), within GitHub's limit.
