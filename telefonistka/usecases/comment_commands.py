@@ -23,6 +23,7 @@ from telefonistka.core.config.validation import load_repo_config
 from telefonistka.core.events.pr_requests import (
     BREAK_GLASS,
     RETRIGGER,
+    ROLLBACK,
     command_argument,
     commands_in,
 )
@@ -73,6 +74,14 @@ class PrCommands:
     def break_glass_reason(self) -> str:
         return command_argument(self.event.comment_body, BREAK_GLASS)
 
+    @property
+    def rollback(self) -> bool:
+        return ROLLBACK in self.commands
+
+    @property
+    def rollback_reason(self) -> str:
+        return command_argument(self.event.comment_body, ROLLBACK)
+
     def from_bot(self) -> bool:
         """Whether the bot wrote the comment (its own output must not command it)."""
         return bot_matcher(self.repo, self.log)(self.event.comment_author)
@@ -109,7 +118,7 @@ class PrCommands:
 
         The configuration is read only when some command is not ``/retrigger``.
         """
-        others = [c for c in self.commands if c not in (RETRIGGER, BREAK_GLASS)]
+        others = [c for c in self.commands if c not in (RETRIGGER, BREAK_GLASS, ROLLBACK)]
         if not others:
             return []
         keys = dict(self._toggle_keys())

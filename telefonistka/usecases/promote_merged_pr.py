@@ -61,6 +61,7 @@ from telefonistka.usecases.gate_check import GateCheck
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
 from telefonistka.usecases.repo_config import read_repo_config_in
+from telefonistka.usecases.rollback_pr import is_rollback_pr
 from telefonistka.usecases.supersede import NewerPr, SupersedeOlderPrs
 
 _NEEDS_PR = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
@@ -226,6 +227,11 @@ class MergedPrPromotion:
             self.log(f"could not set the final commit status: {exc}")
 
     def _promote(self) -> MergedPrResult:
+        if self.only is None and is_rollback_pr(self.pull, self._is_bot):
+            # A rollback sets targets back; carrying that to later stages would roll
+            # back environments nobody asked about.
+            self.log(f"PR #{self.pull.number} is a rollback: its content is not promoted")
+            return MergedPrResult(self.pull.number, Plan())
         snapshot = self.repo.read_snapshot(self.event.default_branch)
         config = read_repo_config_in(self.repo, snapshot, self.event.default_branch)
         plan = self._plan(config, snapshot)

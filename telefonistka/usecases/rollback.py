@@ -100,12 +100,15 @@ def roll_back(
     reason: str = "",
     requester: str = "",
     dry_run: bool = False,
+    metadata: PromotionMetadata | None = None,
 ) -> RollbackOutcome:
-    """Write (or find) the rollback branch of promotion PR ``pr_number``."""
+    """Write (or find) the rollback branch of promotion PR ``pr_number``; ``metadata``:
+    the promotion's (its PR body on GitHub), else read from the merge's commits."""
     state = backend.commit_state(merge_commit)
     if not state.parents:
         raise UsageError(f"commit {merge_commit[:12]} has no parent: nothing to roll back to")
-    metadata = promotion_metadata(backend, merge_commit)
+    if metadata is None or not metadata.promoted_paths:
+        metadata = promotion_metadata(backend, merge_commit)
     folders = metadata.promoted_paths
     current = backend.read_snapshot(base)
     plan = plan_rollback(

@@ -13,6 +13,7 @@ from telefonistka.core.events.pull_request import IssueCommentEvent
 from telefonistka.core.text.markdown import code_span
 
 if TYPE_CHECKING:
+    from telefonistka.adapters.github import GitHubRepo
     from telefonistka.core.events.pull_request import PullRequest
     from telefonistka.ports import CodeHost
     from telefonistka.usecases.comment_commands import PrCommands, Toggle
@@ -29,7 +30,7 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
             context.log(f"the comment is by the bot itself (@{event.comment_author}); ignored")
             return Report()
         contexts = commands.toggle_contexts()
-    if not (commands.retrigger or contexts or commands.break_glass):
+    if not (commands.retrigger or contexts or commands.break_glass or commands.rollback):
         context.log(f"no known command in {', '.join(commands.commands)}; nothing to do")
         return Report()
     if not commands.may_write():
@@ -38,6 +39,8 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
     report = Report()
     if commands.break_glass:
         report = _break_glass(commands, event, context, repo, pull)
+    if commands.rollback:
+        report = _joined(report, _rollback(commands, event, context, repo, pull))
     if commands.retrigger:  # the drift check and, when configured, the Argo CD diff again
         drift = run_drift_check(repo, pull, event.default_branch, context)
         checked = with_argocd_diff(drift, repo, pull, event.default_branch, context)
@@ -94,6 +97,55 @@ def _break_glass(
     context.log(f"/break-glass on #{pull.number}: {done.message}")
     title = f"### Telefonistka: /break-glass on #{pull.number}\n\n"
     return Report(summary=title + done.message + "\n", samples=done.samples)
+
+
+def _rollback(
+    commands: PrCommands,
+    event: IssueCommentEvent,
+    context: Context,
+    repo: GitHubRepo,
+    pull: PullRequest,
+) -> Report:
+    """``/rollback [reason]`` on a merged promotion PR, by someone with write access."""
+    from telefonistka.errors import UsageError
+    from telefonistka.usecases.bot_identity import bot_matcher
+    from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
+    from telefonistka.usecases.rollback_pr import open_rollback_pr
+
+    who = event.comment_author or "someone"
+    # Opening a PR that rewrites production folders asks for the permission itself.
+    if repo.user_permission(who) not in WRITE_PERMISSIONS:
+        reply = f"@{who} only people with write access can run `/rollback`; nothing was changed."
+        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
+        return Report(summary=f"### Telefonistka: /rollback refused\n\n{reply}\n")
+    try:
+        done = open_rollback_pr(
+            repo,
+            context.renderer(repo, event.default_branch),
+            pull,
+            default_branch=event.default_branch,
+            is_bot=bot_matcher(repo, context.log),
+            reason=commands.rollback_reason,
+            requester=who,
+            log=context.log,
+        )
+    except UsageError as exc:
+        reply = f"@{who} `/rollback`: {exc}; nothing was changed."
+        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
+        return Report(summary=f"### Telefonistka: /rollback refused\n\n{reply}\n")
+    outputs = {"rollback-pr": str(done.pr.number) if done.pr else ""}
+    return Report(outputs, summary=f"### Telefonistka: /rollback\n\n{done.message}\n")
+
+
+def _joined(first: Report, second: Report) -> Report:
+    return Report(
+        {**first.outputs, **second.outputs},
+        first.summary + second.summary,
+        first.failures + second.failures,
+        first.warnings + second.warnings,
+        samples=first.samples + second.samples,
+        failure_title=first.failure_title or second.failure_title,
+    )
 
 
 def _refuse(

@@ -18,8 +18,9 @@ from telefonistka.errors import RefNameError
 
 PROMOTION_NAMESPACE = "promotions/"
 BUMP_NAMESPACE = "artifact_version_bump/"
+ROLLBACK_NAMESPACE = "rollbacks/"
 # Every branch the bot creates or moves starts with one of these; add a new feature's here.
-BOT_NAMESPACES: tuple[str, ...] = (PROMOTION_NAMESPACE, BUMP_NAMESPACE)
+BOT_NAMESPACES: tuple[str, ...] = (PROMOTION_NAMESPACE, BUMP_NAMESPACE, ROLLBACK_NAMESPACE)
 MAX_REF_BYTES = 255
 _FORBIDDEN = frozenset(" ~^:?*[\\")
 

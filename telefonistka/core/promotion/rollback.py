@@ -16,9 +16,10 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from telefonistka.core.github.refnames import ROLLBACK_NAMESPACE
 from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot, strip_slashes
 
-BRANCH_PREFIX = "rollbacks/"
+BRANCH_PREFIX = ROLLBACK_NAMESPACE
 TITLE_PREFIX = "⏪ Rollback: "
 HASH_CHARS = 12
 

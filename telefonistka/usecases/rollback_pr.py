@@ -1,0 +1,91 @@
+"""The rollback of a merged promotion PR on GitHub: one rollback PR, found again on a re-run.
+
+Asked by ``/rollback [reason]`` on the promotion PR (a writer; the permission is always
+asked) or by ``workflow_dispatch`` with ``rollback-pr``. The branch and its content come
+from ``usecases.rollback``; this adds the PR (label ``rollback``, the requester assigned)
+and one note on the promotion PR linking it. A rollback PR merged later starts no
+promotion (``is_rollback_pr``): the restored content is not carried to later stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.metadata import extract_metadata
+from telefonistka.core.promotion.rollback import BRANCH_PREFIX
+from telefonistka.core.text.rendering import Renderer
+from telefonistka.errors import UsageError
+from telefonistka.ports import CodeHost
+from telefonistka.usecases.bot_identity import promotion_pr_problems
+from telefonistka.usecases.rollback import RollbackOutcome, RollbackStatus, roll_back
+
+ROLLBACK_LABEL = "rollback"
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RollbackPrResult:
+    outcome: RollbackOutcome
+    pr: PullRequest | None = None  # None when there was nothing to roll back
+
+    @property
+    def message(self) -> str:
+        if self.pr is None:
+            return f"nothing to roll back of #{self.outcome.pr_number}: " + (
+                "every folder it wrote is already as before it or changed since"
+            )
+        return f"rollback of #{self.outcome.pr_number}: {self.pr.html_url or self.outcome.branch}"
+
+
+def is_rollback_pr(pull: PullRequest, is_bot: Callable[[str], bool]) -> bool:
+    """A rollback PR the bot opened (its branch and its author say so)."""
+    return pull.head_ref.startswith(BRANCH_PREFIX) and is_bot(pull.author)
+
+
+def open_rollback_pr(
+    repo: CodeHost,
+    renderer: Renderer,
+    promotion: PullRequest,
+    *,
+    default_branch: str,
+    is_bot: Callable[[str], bool],
+    reason: str = "",
+    requester: str = "",
+    log: Log = print,
+) -> RollbackPrResult:
+    """Open (or update, or find) the rollback PR of merged promotion PR ``promotion``."""
+    problems = promotion_pr_problems(promotion, is_bot)
+    if problems:
+        raise UsageError(f"#{promotion.number} cannot be rolled back: {'; '.join(problems)}")
+    if not promotion.merged or not promotion.merge_commit_sha:
+        raise UsageError(
+            f"#{promotion.number} is not merged: only a merged promotion is rolled back"
+        )
+    outcome = roll_back(
+        repo,
+        renderer,
+        base=default_branch,
+        merge_commit=promotion.merge_commit_sha,
+        pr_number=promotion.number,
+        reason=reason,
+        requester=requester,
+        metadata=extract_metadata(promotion.body),
+    )
+    log(f"rollback of #{promotion.number}: {outcome.status} {outcome.branch}")
+    if outcome.status is RollbackStatus.NOTHING:
+        result = RollbackPrResult(outcome)
+        repo.comment_once(promotion.number, f"⏪ {result.message}.", f"rollback {outcome.branch}")
+        return result
+    pull = repo.find_open_pr(outcome.branch)
+    if pull is None:
+        pull = repo.create_pr(outcome.title, outcome.body, outcome.branch, default_branch)
+    elif (pull.title, pull.body) != (outcome.title, outcome.body):
+        pull = repo.update_pr(pull.number, outcome.title, outcome.body)
+    repo.set_labels_and_assignees(pull.number, [ROLLBACK_LABEL], [requester] if requester else [])
+    result = RollbackPrResult(outcome, pull)
+    asked = f" at the request of @{requester}" if requester else ""
+    note = f"⏪ Rolled back by #{pull.number}{asked}."
+    repo.comment_once(promotion.number, note, f"rollback {outcome.branch}")
+    return result

@@ -1,0 +1,100 @@
+"""``/rollback`` through ``entrypoint.py`` and the GitHub emulator: the rollback PR restores
+what a merged promotion wrote, byte for byte, once; readers are refused; a merged
+rollback starts no promotion."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import pygithub_client
+from test_entrypoint import (
+    REPO,
+    SEED,
+    checked_emulator,
+    closed_event,
+    comment_as,
+    merge_change,
+    promotion_prs,
+    run_step,
+    tree_id,
+)
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    """The emulator with ``alice`` (write) and ``mallory`` (read) besides the bot."""
+    tokens = {"alice-token": "alice", "mallory-token": "mallory"}
+    with_people = checked_emulator(tmp_path / "github", tokens=tokens)
+    for emulator in with_people:
+        emulator.repo(REPO, SEED)
+        emulator.get_repo(REPO).collaborators["alice"] = "write"
+        emulator.get_repo(REPO).collaborators["mallory"] = "read"
+        yield emulator
+
+
+def merged_promotion(emu: GitHubEmulator) -> tuple[int, str]:
+    """staging's change promoted to prod and merged: (promotion PR, its merge commit)."""
+    gh = pygithub_client(emu, "author-token").get_repo(REPO)
+    change = {"env/staging/app/values.yaml": "tag: v2\n", "env/staging/app/new.yaml": "n: 1\n"}
+    opened = run_step(emu, merge_change(emu, gh, change))
+    assert opened.code == 0, opened.stdout + opened.stderr
+    [number] = promotion_prs(emu)
+    gh.get_pull(number).merge()
+    pull = emu.get_repo(REPO).pulls[number]
+    return number, str(pull.merge_commit_sha)
+
+
+def test_rollback_opens_one_pr_restoring_what_the_promotion_wrote(emu: GitHubEmulator) -> None:
+    number, merge = merged_promotion(emu)
+    state = emu.get_repo(REPO)
+
+    refused = run_step(emu, comment_as(emu, "mallory-token", number, "/rollback"), "issue_comment")
+    event = comment_as(emu, "alice-token", number, "/rollback prod pages (INC-7)")
+    step = run_step(emu, event, "issue_comment")
+    again = run_step(emu, event, "issue_comment")  # "Re-run jobs"
+
+    assert (refused.code, step.code, again.code) == (0, 0, 0), step.stdout + step.stderr
+    rollbacks = [p for p in state.pulls.values() if p.head_ref.startswith("rollbacks/")]
+    assert len(rollbacks) == 1
+    [pull] = rollbacks
+    assert step.outputs["rollback-pr"] == again.outputs["rollback-pr"] == str(pull.number)
+    assert pull.title == f"⏪ Rollback: app ➡️  env/prod/ (reverts #{number})"
+    assert "**Reason:** prod pages (INC-7)" in pull.body
+    assert pull.labels == ["rollback"]
+    assert pull.assignees == ["alice"]
+    assert tree_id(emu, pull.head_sha, "env/prod/app") == tree_id(emu, f"{merge}^1", "env/prod/app")
+    assert tree_id(emu, pull.head_sha, "env/staging/app") == tree_id(emu, "main", "env/staging/app")
+    notes = [c.body for c in state.comments.values() if c.issue_number == number]
+    assert sum("Rolled back by" in body for body in notes) == 1
+    assert any("only people with write access can run `/rollback`" in body for body in notes)
+
+
+def test_a_merged_rollback_starts_no_promotion(emu: GitHubEmulator) -> None:
+    number, _ = merged_promotion(emu)
+    step = run_step(emu, comment_as(emu, "alice-token", number, "/rollback"), "issue_comment")
+    rollback = int(step.outputs["rollback-pr"])
+    pygithub_client(emu, "alice-token").get_repo(REPO).get_pull(rollback).merge()
+    before = set(promotion_prs(emu))
+
+    merged = run_step(emu, closed_event(emu, rollback))
+
+    assert merged.code == 0, merged.stdout + merged.stderr
+    assert set(promotion_prs(emu)) == before  # prod → dr is not opened for the rollback
+    assert f"PR #{rollback} is a rollback" in merged.stdout
+    assert json.loads(merged.outputs.get("promotion-prs", "[]")) == []
+
+
+def test_rollback_of_a_pr_that_is_not_a_merged_promotion_is_refused(emu: GitHubEmulator) -> None:
+    gh = pygithub_client(emu, "author-token").get_repo(REPO)
+    merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})  # PR #1, not a promotion
+
+    step = run_step(emu, comment_as(emu, "alice-token", 1, "/rollback"), "issue_comment")
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert not [p for p in emu.get_repo(REPO).pulls.values() if p.head_ref.startswith("rollbacks/")]
+    [reply] = [c.body for c in emu.get_repo(REPO).comments.values() if "`/rollback`" in c.body]
+    assert "#1 cannot be rolled back" in reply
