@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
+from runner_files import dispatch_event
 from test_entrypoint import (
     REPO,
     SEED,
@@ -19,6 +20,7 @@ from test_entrypoint import (
     comment_as,
     merge_change,
     promotion_prs,
+    run_entrypoint,
     run_step,
     tree_id,
 )
@@ -98,3 +100,21 @@ def test_rollback_of_a_pr_that_is_not_a_merged_promotion_is_refused(emu: GitHubE
     assert not [p for p in emu.get_repo(REPO).pulls.values() if p.head_ref.startswith("rollbacks/")]
     [reply] = [c.body for c in emu.get_repo(REPO).comments.values() if "`/rollback`" in c.body]
     assert "#1 cannot be rolled back" in reply
+
+
+def test_a_dispatch_with_rollback_pr_opens_the_same_rollback(emu: GitHubEmulator) -> None:
+    number, merge = merged_promotion(emu)
+    event = dispatch_event(emu.workdir, REPO, "rollback.yml", {"pr": str(number)})
+    inputs = {"rollback_pr": str(number), "rollback_reason": "canary failed"}
+
+    step = run_entrypoint(emu, event, "workflow_dispatch", inputs)
+    again = run_entrypoint(emu, event, "workflow_dispatch", inputs)
+
+    assert (step.code, again.code) == (0, 0), step.stdout + step.stderr
+    [pull] = [p for p in emu.get_repo(REPO).pulls.values() if p.head_ref.startswith("rollbacks/")]
+    assert step.outputs["rollback-pr"] == str(pull.number)
+    assert "**Reason:** canary failed" in pull.body
+    assert tree_id(emu, pull.head_sha, "env/prod/app") == tree_id(emu, f"{merge}^1", "env/prod/app")
+    bad = run_entrypoint(emu, event, "workflow_dispatch", {"rollback_pr": "twelve"})
+    assert bad.code == 2
+    assert "the `rollback-pr` input must be a PR number" in bad.stdout

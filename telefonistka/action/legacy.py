@@ -27,6 +27,8 @@ KNOWN_INPUTS = (
     "templates-path",
     "dry-run",
     "promote-pr",
+    "rollback-pr",
+    "rollback-reason",
     "argocd-url",
     "argocd-token",
     "argocd-insecure",

@@ -187,7 +187,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         "workflow_dispatch",
-        "version bump, promotion again (promote-pr), gates or fleet report (report)",
+        "version bump, promotion again (promote-pr), rollback (rollback-pr), gates or fleet "
+        "report (report)",
         WorkflowDispatchEvent,
         lambda _event: True,
         on_dispatch,

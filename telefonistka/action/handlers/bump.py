@@ -34,6 +34,10 @@ def on_dispatch(event: WorkflowDispatchEvent, context: Context) -> Report:
         )
     if wants_report(context):
         return fleet_report(event, context)
+    if context.settings.input("rollback-pr"):
+        from telefonistka.action.handlers.comment_commands import rollback_dispatched
+
+        return rollback_dispatched(event, context)
     if context.settings.input("promote-pr"):
         from telefonistka.action.handlers.promotion import promote_pr_again
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from telefonistka.action.context import Context, Report
 from telefonistka.action.handlers.drift import run_drift_check, with_argocd_diff
+from telefonistka.core.events.dispatch import WorkflowDispatchEvent
 from telefonistka.core.events.pull_request import IssueCommentEvent
 from telefonistka.core.text.markdown import code_span
 
@@ -135,6 +136,37 @@ def _rollback(
         return Report(summary=f"### Telefonistka: /rollback refused\n\n{reply}\n")
     outputs = {"rollback-pr": str(done.pr.number) if done.pr else ""}
     return Report(outputs, summary=f"### Telefonistka: /rollback\n\n{done.message}\n")
+
+
+def rollback_dispatched(event: WorkflowDispatchEvent, context: Context) -> Report:
+    """``workflow_dispatch`` with ``rollback-pr: N`` (and ``rollback-reason``): the rollback
+    of merged promotion PR #N, as ``/rollback`` would open it. Whoever may dispatch the
+    workflow has write access already; ``GITHUB_ACTOR`` is assigned."""
+    from telefonistka.errors import UsageError
+    from telefonistka.usecases.bot_identity import bot_matcher
+    from telefonistka.usecases.rollback_pr import open_rollback_pr
+
+    text = context.settings.input("rollback-pr")
+    if not text.isdecimal() or int(text) < 1:
+        raise UsageError(f"the `rollback-pr` input must be a PR number, got {text!r}")
+    repo = context.repo(event.repository, event.default_branch or None)
+    default_branch = repo.default_branch
+    requester = context.settings.workflow_run.actor
+    done = context.run_grouped(
+        f"Rollback of #{text}",
+        lambda: open_rollback_pr(
+            repo,
+            context.renderer(repo, default_branch),
+            repo.get_pr(int(text)),
+            default_branch=default_branch,
+            is_bot=bot_matcher(repo, context.log),
+            reason=context.settings.input("rollback-reason"),
+            requester=requester,
+            log=context.log,
+        ),
+    )
+    outputs = {"rollback-pr": str(done.pr.number) if done.pr else ""}
+    return Report(outputs, summary=f"### Telefonistka: rollback\n\n{done.message}\n")
 
 
 def _joined(first: Report, second: Report) -> Report:
