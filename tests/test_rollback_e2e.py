@@ -13,6 +13,7 @@ from github_emulator import GitHubEmulator
 from github_emulator.fixtures import pygithub_client
 from runner_files import dispatch_event
 from test_entrypoint import (
+    CONFIG,
     REPO,
     SEED,
     checked_emulator,
@@ -118,3 +119,26 @@ def test_a_dispatch_with_rollback_pr_opens_the_same_rollback(emu: GitHubEmulator
     bad = run_entrypoint(emu, event, "workflow_dispatch", {"rollback_pr": "twelve"})
     assert bad.code == 2
     assert "the `rollback-pr` input must be a PR number" in bad.stdout
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_auto_merge_rollbacks_merges_never_past_protection(
+    emu: GitHubEmulator, protected: bool
+) -> None:
+    config = CONFIG.replace(
+        '  - sourcePath: "env/staging/"\n',
+        '  - sourcePath: "env/staging/"\n    autoMergeRollbacks: true\n',
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    number, merge = merged_promotion(emu)
+    if protected:
+        emu.protect(REPO, "main", contexts=("ci/test",))
+
+    step = run_step(emu, comment_as(emu, "alice-token", number, "/rollback"), "issue_comment")
+
+    assert step.code == 0, step.stdout + step.stderr
+    pull = emu.get_repo(REPO).pulls[int(step.outputs["rollback-pr"])]
+    assert pull.merged is not protected
+    assert (pull.auto_merge_method == "merge") is protected
+    if not protected:
+        assert tree_id(emu, "main", "env/prod/app") == tree_id(emu, f"{merge}^1", "env/prod/app")

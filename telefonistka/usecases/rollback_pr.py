@@ -3,7 +3,8 @@
 Asked by ``/rollback [reason]`` on the promotion PR (a writer; the permission is always
 asked) or by ``workflow_dispatch`` with ``rollback-pr``. The branch and its content come
 from ``usecases.rollback``; this adds the PR (label ``rollback``, the requester assigned)
-and one note on the promotion PR linking it. A rollback PR merged later starts no
+and one note on the promotion PR linking it; with the flow's ``autoMergeRollbacks`` it is
+merged as ``autoMerge`` merges, never past branch protection. A rollback PR merged later starts no
 promotion (``is_rollback_pr``): the restored content is not carried to later stages.
 """
 
@@ -12,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from telefonistka.core.config.model import PromotionPath, RepoConfig
+from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.events.pull_request import PullRequest
-from telefonistka.core.promotion.metadata import extract_metadata
+from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
 from telefonistka.core.promotion.rollback import BRANCH_PREFIX
 from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import UsageError
 from telefonistka.ports import CodeHost
+from telefonistka.usecases.auto_merge import merge_respecting_protection
 from telefonistka.usecases.bot_identity import promotion_pr_problems
+from telefonistka.usecases.repo_config import read_repo_config_on
 from telefonistka.usecases.rollback import RollbackOutcome, RollbackStatus, roll_back
 
 ROLLBACK_LABEL = "rollback"
@@ -29,6 +34,7 @@ Log = Callable[[str], None]
 class RollbackPrResult:
     outcome: RollbackOutcome
     pr: PullRequest | None = None  # None when there was nothing to roll back
+    merge: str = ""  # with autoMergeRollbacks: "merged", "auto-merge enabled", "left open"
 
     @property
     def message(self) -> str:
@@ -36,7 +42,9 @@ class RollbackPrResult:
             return f"nothing to roll back of #{self.outcome.pr_number}: " + (
                 "every folder it wrote is already as before it or changed since"
             )
-        return f"rollback of #{self.outcome.pr_number}: {self.pr.html_url or self.outcome.branch}"
+        merged = f" ({self.merge})" if self.merge else ""
+        where = self.pr.html_url or self.outcome.branch
+        return f"rollback of #{self.outcome.pr_number}: {where}{merged}"
 
 
 def is_rollback_pr(pull: PullRequest, is_bot: Callable[[str], bool]) -> bool:
@@ -84,8 +92,26 @@ def open_rollback_pr(
     elif (pull.title, pull.body) != (outcome.title, outcome.body):
         pull = repo.update_pr(pull.number, outcome.title, outcome.body)
     repo.set_labels_and_assignees(pull.number, [ROLLBACK_LABEL], [requester] if requester else [])
-    result = RollbackPrResult(outcome, pull)
     asked = f" at the request of @{requester}" if requester else ""
     note = f"⏪ Rolled back by #{pull.number}{asked}."
     repo.comment_once(promotion.number, note, f"rollback {outcome.branch}")
-    return result
+    flow = _flow_of(extract_metadata(promotion.body), read_repo_config_on(repo, default_branch))
+    if flow is None or not flow.auto_merge_rollbacks:
+        return RollbackPrResult(outcome, pull)
+    merged = merge_respecting_protection(repo, pull, log)
+    return RollbackPrResult(outcome, pull, merged.state.value)
+
+
+def _flow_of(metadata: PromotionMetadata | None, config: RepoConfig) -> PromotionPath | None:
+    """The flow that opened the promotion: the one whose source matches its newest stage."""
+    if metadata is None or not metadata.previous_promotion_paths:
+        return None
+    stage = metadata.previous_promotion_paths[max(metadata.previous_promotion_paths)]
+    return next(
+        (
+            flow
+            for flow in config.promotion_paths
+            if compile_regex(flow.source_path).match(stage.source_path) is not None
+        ),
+        None,
+    )

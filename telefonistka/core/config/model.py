@@ -55,6 +55,7 @@ class PromotionPath:
     component_path_extra_depth: int = 0
     conditions: Conditions = field(default_factory=Conditions)
     gates: Gates | None = None  # when its promotion PRs may be merged (docs/gates.md)
+    auto_merge_rollbacks: bool = False  # merge its rollback PRs (docs/rollback.md)
 
 
 @dataclass(frozen=True)

@@ -644,6 +644,7 @@ def _build_flow(data: Mapping[str, object]) -> PromotionPath:
             auto_merge=_bool(conditions, "autoMerge"),
         ),
         gates=_build_gates(cast(Mapping[str, object], gates)) if isinstance(gates, dict) else None,
+        auto_merge_rollbacks=_bool(data, "autoMergeRollbacks"),
     )
 
 
