@@ -26,6 +26,8 @@ from test_entrypoint import (
     tree_id,
 )
 
+from telefonistka.cli import main
+
 
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
@@ -142,3 +144,24 @@ def test_auto_merge_rollbacks_merges_never_past_protection(
     assert (pull.auto_merge_method == "merge") is protected
     if not protected:
         assert tree_id(emu, "main", "env/prod/app") == tree_id(emu, f"{merge}^1", "env/prod/app")
+
+
+def test_the_cli_opens_the_same_rollback_pr_on_github(
+    emu: GitHubEmulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number, merge = merged_promotion(emu)
+    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    monkeypatch.setenv("GITHUB_API_URL", emu.base_url)
+    monkeypatch.setenv("GITHUB_ACTOR", "alice")
+
+    assert main(["rollback", "--pr", str(number), "--reason", "from a laptop", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+
+    pull = emu.get_repo(REPO).pulls[result["pr"]]
+    assert (result["status"], pull.assignees) == ("created", ["alice"])
+    assert "**Reason:** from a laptop" in pull.body
+    assert tree_id(emu, pull.head_sha, "env/prod/app") == tree_id(emu, f"{merge}^1", "env/prod/app")
+    monkeypatch.delenv("GITHUB_TOKEN")
+    assert main(["rollback", "--pr", str(number)]) == 2
+    assert "no GitHub token" in capsys.readouterr().err
