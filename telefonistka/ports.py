@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from telefonistka.core.events.pull_request import PullRequest
+    from telefonistka.core.promotion.holds import LabelledPr
     from telefonistka.core.promotion.snapshot import TreeEntry, TreeSnapshot
 
 
@@ -175,6 +176,8 @@ class PullRequestHost(Protocol):
     def reviewed(self, number: int, commit: str) -> bool: ...
 
     def merge_pr(self, number: int, method: str = "merge") -> str: ...
+
+    def merged_prs_labelled(self, label: str) -> list[LabelledPr]: ...
 
     def enable_auto_merge(self, pull: PullRequest, method: str = "merge") -> None: ...
 

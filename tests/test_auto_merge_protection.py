@@ -248,8 +248,9 @@ def test_the_gate_pass_reads_a_shared_source_once(emu: GitHubEmulator, gh: GhRep
     assert kinds.count("GET /repos/{owner}/{repo}/commits/{ref}/check-runs") == 1
     writes = [k for k in kinds if k.startswith(("POST", "PUT", "PATCH"))]
     assert writes == ["POST /graphql"]  # a read: who the bot is (viewer { login })
+    assert kinds.count("GET /repos/{owner}/{repo}/issues") == 1  # the holds of rollbacks
     base = len(kinds) - per_pr - 2
-    assert base == 3, kinds  # the configuration (one contents read), the open PRs, the login
+    assert base == 4, kinds  # the configuration (one contents read), open PRs, login, holds
 
 
 @pytest.mark.parametrize("protected", [False, True])

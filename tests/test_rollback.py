@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,14 @@ from test_cmd_promote import INITIAL, PROD, merge_branch, merge_pr, object_at, p
 from test_sync import LINK, snapshot
 
 from telefonistka.cli import main
+from telefonistka.core.promotion.holds import (
+    UNKNOWN,
+    LabelledPr,
+    active_holds,
+    held_description,
+    holding,
+    marker,
+)
 from telefonistka.core.promotion.rollback import (
     plan_rollback,
     rollback_branch,
@@ -165,3 +174,26 @@ def test_a_rolled_back_promotion_opens_nothing_and_a_plain_commit_is_refused(
     )
     assert code == 2
     assert "did not merge a promotion" in capsys.readouterr().err
+
+
+def test_holds_count_only_merged_rollbacks_of_the_bot_until_they_run_out() -> None:
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    body = "restores …\n\n" + marker(["env/prod/eu/app"], timedelta(hours=24))
+    forever = marker(["env/prod/us/app"], None)
+    prs = [
+        LabelledPr(7, "bot[bot]", body, "2026-12-06T00:00:00Z"),
+        LabelledPr(8, "bot[bot]", body, "2026-12-04T00:00:00Z"),  # ran out
+        LabelledPr(9, "mallory", forever, "2026-12-06T00:00:00Z"),  # not the bot's
+        LabelledPr(10, "bot[bot]", forever, ""),  # closed, never merged
+        LabelledPr(11, "bot[bot]", forever, "2026-01-01T00:00:00Z"),  # until released
+        LabelledPr(12, "bot[bot]", "no marker", "2026-12-06T00:00:00Z"),
+    ]
+
+    holds = active_holds(prs, now, lambda login: login == "bot[bot]")
+
+    assert [h.pr for h in holds] == [7, 11]
+    assert holding(holds, ["env/prod/eu/app"]).pr == 7  # type: ignore[union-attr]
+    assert holding(holds, ["env/prod/"]).pr == 11  # type: ignore[union-attr]  # a wider target
+    assert holding(holds, ["env/prod/eu/db"]) is None
+    assert held_description(UNKNOWN).startswith("held: the holds")
+    assert holding([UNKNOWN], ["anything"]) is UNKNOWN

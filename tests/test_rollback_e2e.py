@@ -23,6 +23,7 @@ from test_entrypoint import (
     promotion_prs,
     run_entrypoint,
     run_step,
+    scheduled,
     tree_id,
 )
 
@@ -165,3 +166,47 @@ def test_the_cli_opens_the_same_rollback_pr_on_github(
     monkeypatch.delenv("GITHUB_TOKEN")
     assert main(["rollback", "--pr", str(number)]) == 2
     assert "no GitHub token" in capsys.readouterr().err
+
+
+def test_a_merged_rollback_holds_its_targets_until_released(emu: GitHubEmulator) -> None:
+    config = CONFIG.replace(
+        '  - sourcePath: "env/staging/"\n',
+        '  - sourcePath: "env/staging/"\n    conditions: {autoMerge: true}\n',
+    )
+    emu.commit_files(REPO, {"telefonistka.yaml": config})
+    gh = pygithub_client(emu, "author-token").get_repo(REPO)
+    first = run_step(emu, merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"}))
+    [promoted] = json.loads(first.outputs["promotion-prs"])
+    assert promoted["merged"]  # auto-merged: the bad change reached prod
+    asked = run_step(
+        emu, comment_as(emu, "alice-token", promoted["number"], "/rollback"), "issue_comment"
+    )
+    rollback = int(asked.outputs["rollback-pr"])
+    pygithub_client(emu, "alice-token").get_repo(REPO).get_pull(rollback).merge()
+    assert run_step(emu, closed_event(emu, rollback)).code == 0
+    state = emu.get_repo(REPO)
+    assert "telefonistka/hold" in state.pulls[rollback].labels
+
+    change = {"env/staging/app/values.yaml": "tag: v3\n"}
+    waiting = run_step(emu, merge_change(emu, gh, change, branch="fix"))
+
+    assert waiting.code == 0, waiting.stdout + waiting.stderr
+    [pr] = json.loads(waiting.outputs["promotion-prs"])
+    assert not pr["merged"]
+    head = state.pulls[pr["number"]].head_sha
+    [gate] = [s for s in state.statuses if s.sha == head and s.context == "telefonistka/gates"]
+    assert (gate.state, gate.description) == ("pending", f"held: rolled back in #{rollback}")
+    assert scheduled(emu, report="false").code == 0
+    assert not state.pulls[pr["number"]].merged  # still held
+
+    refused = run_step(emu, comment_as(emu, "mallory-token", rollback, "/release"), "issue_comment")
+    assert refused.code == 0
+    assert "telefonistka/hold" in state.pulls[rollback].labels
+    released = run_step(emu, comment_as(emu, "alice-token", rollback, "/release"), "issue_comment")
+    assert released.code == 0, released.stdout + released.stderr
+    assert "telefonistka/hold" not in state.pulls[rollback].labels
+
+    passed = scheduled(emu, report="false")
+
+    assert passed.code == 0, passed.stdout + passed.stderr
+    assert state.pulls[pr["number"]].merged

@@ -666,6 +666,7 @@ def test_schema_keys_match_the_go_original() -> None:
         "promotionPrs",
         "gates",  # a telefonistka extension (docs/gates.md)
         "autoMergeRollbacks",  # a telefonistka extension (docs/rollback.md)
+        "holdAfterRollback",  # a telefonistka extension (docs/rollback.md)
     ]
     assert list(defs["conditions"]["properties"]) == ["prHasLabels", "autoMerge"]
     assert list(defs["promotionPr"]["properties"]) == ["targetPaths", "targetDescription"]

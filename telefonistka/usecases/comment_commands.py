@@ -22,6 +22,7 @@ from telefonistka.core.config.model import REPO_CONFIG_FILE
 from telefonistka.core.config.validation import load_repo_config
 from telefonistka.core.events.pr_requests import (
     BREAK_GLASS,
+    RELEASE,
     RETRIGGER,
     ROLLBACK,
     command_argument,
@@ -82,6 +83,10 @@ class PrCommands:
     def rollback_reason(self) -> str:
         return command_argument(self.event.comment_body, ROLLBACK)
 
+    @property
+    def release(self) -> bool:
+        return RELEASE in self.commands
+
     def from_bot(self) -> bool:
         """Whether the bot wrote the comment (its own output must not command it)."""
         return bot_matcher(self.repo, self.log)(self.event.comment_author)
@@ -118,7 +123,8 @@ class PrCommands:
 
         The configuration is read only when some command is not ``/retrigger``.
         """
-        others = [c for c in self.commands if c not in (RETRIGGER, BREAK_GLASS, ROLLBACK)]
+        own = (RETRIGGER, BREAK_GLASS, ROLLBACK, RELEASE)
+        others = [c for c in self.commands if c not in own]
         if not others:
             return []
         keys = dict(self._toggle_keys())

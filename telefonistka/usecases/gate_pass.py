@@ -24,6 +24,14 @@ from telefonistka.core.config.model import PromotionPath, RepoConfig
 from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.gates import STATUS_CONTEXT, GateVerdict, gated
+from telefonistka.core.promotion.holds import (
+    HOLD_LABEL,
+    UNKNOWN,
+    Hold,
+    active_holds,
+    held_description,
+    holding,
+)
 from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import CodeHost
@@ -70,6 +78,18 @@ class GatePass:
     argocd: AppLister | None = None
     log: Log = print
     _failures: list[str] = field(default_factory=list, init=False)
+    _held: list[Hold] | None = field(default=None, init=False)
+
+    def _holds(self) -> list[Hold]:
+        """The holds of merged rollbacks in force, read once per pass (when needed)."""
+        if self._held is None:
+            try:
+                labelled = self.host.merged_prs_labelled(HOLD_LABEL)
+                self._held = active_holds(labelled, self.clock(), self.is_bot)
+            except TelefonistkaError as exc:
+                self.log(f"could not read the holds of rolled-back targets: {exc}")
+                self._held = [UNKNOWN]
+        return self._held
 
     def run(self, config: RepoConfig | None = None) -> GatePassResult:
         """The pass; ``config``: the default branch's configuration when the caller has
@@ -115,7 +135,10 @@ class GatePass:
             return None  # never gated: nothing to say
         if current is not None and current[0] == "success":
             return None  # only pending gates are re-evaluated
-        if gated(gates, config.freezes, targets):
+        hold = holding(self._holds(), metadata.promoted_paths or targets) if metadata else None
+        if hold is not None:
+            verdict = GateVerdict("pending", held_description(hold))
+        elif gated(gates, config.freezes, targets):
             verdict = check.verdict(gates, config.freezes, targets, sources)
         else:  # the gates or the freeze that held it are gone from the configuration
             verdict = GateVerdict("success", "no gate or freeze applies any more")

@@ -46,7 +46,15 @@ from telefonistka.core.promotion.changes import (
     components_from_folders,
     find_changed_components,
 )
-from telefonistka.core.promotion.gates import flow_gates, gated
+from telefonistka.core.promotion.gates import GateVerdict, flow_gates, gated
+from telefonistka.core.promotion.holds import (
+    HOLD_LABEL,
+    UNKNOWN,
+    Hold,
+    active_holds,
+    held_description,
+    holding,
+)
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.promotion.planning import Plan, compute_plan
 from telefonistka.core.promotion.snapshot import TreeSnapshot
@@ -229,8 +237,11 @@ class MergedPrPromotion:
     def _promote(self) -> MergedPrResult:
         if self.only is None and is_rollback_pr(self.pull, self._is_bot):
             # A rollback sets targets back; carrying that to later stages would roll
-            # back environments nobody asked about.
+            # back environments nobody asked about. Its targets are held from now on.
             self.log(f"PR #{self.pull.number} is a rollback: its content is not promoted")
+            if HOLD_LABEL not in self.pull.labels:
+                self.repo.add_labels(self.pull.number, [HOLD_LABEL])
+                self.log(f"PR #{self.pull.number}: its targets are held ({HOLD_LABEL})")
             return MergedPrResult(self.pull.number, Plan())
         snapshot = self.repo.read_snapshot(self.event.default_branch)
         config = read_repo_config_in(self.repo, snapshot, self.event.default_branch)
@@ -274,12 +285,19 @@ class MergedPrPromotion:
         the status ``telefonistka/gates`` with the verdict (docs/gates.md); auto-merge never
         passes a verdict that does not hold."""
         check = GateCheck(self.repo, self.event.default_branch, self.clock, self.argocd, self.log)
+        holds = self._holds(groups, config)
         held = []
         for group in groups:
             promotion = group.outcome.promotion
             gates = flow_gates(config, promotion.source_pattern)
             reason = ""
-            if group.pr is not None and gated(gates, config.freezes, promotion.target_paths):
+            hold = holding(holds, (target for target, _ in promotion.sync))
+            if group.pr is not None and hold is not None:
+                verdict = GateVerdict("pending", held_description(hold))
+                if not self.dry_run_outcome(group):
+                    check.publish(group.outcome.commit or group.pr.head_sha, verdict)
+                reason = verdict.description
+            elif group.pr is not None and gated(gates, config.freezes, promotion.target_paths):
                 sources = [source for _, source in promotion.sync]
                 verdict = check.verdict(gates, config.freezes, promotion.target_paths, sources)
                 if not self.dry_run_outcome(group):
@@ -289,6 +307,30 @@ class MergedPrPromotion:
                 self._warn(f"PR #{group.pr.number} is not auto-merged: {reason}")
             held.append(replace(group, held=reason) if reason else group)
         return held
+
+    def _holds(self, groups: list[GroupResult], config: RepoConfig) -> list[Hold]:
+        """The holds of merged rollbacks in force (docs/rollback.md), read only when some
+        promotion PR would be auto-merged or is gated: one request then, none otherwise."""
+        wanted = any(
+            g.pr is not None
+            and (
+                g.outcome.promotion.auto_merge
+                or gated(
+                    flow_gates(config, g.outcome.promotion.source_pattern),
+                    config.freezes,
+                    g.outcome.promotion.target_paths,
+                )
+            )
+            for g in groups
+        )
+        if not wanted:
+            return []
+        try:
+            labelled = self.repo.merged_prs_labelled(HOLD_LABEL)
+        except TelefonistkaError as exc:  # unknown holds: nothing is merged on a guess
+            self._warn(f"could not read the holds of rolled-back targets: {exc}")
+            return [UNKNOWN]
+        return active_holds(labelled, self.clock(), self._is_bot)
 
     @staticmethod
     def dry_run_outcome(group: GroupResult) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -101,6 +102,7 @@ def roll_back(
     requester: str = "",
     dry_run: bool = False,
     metadata: PromotionMetadata | None = None,
+    hold: timedelta | None = None,
 ) -> RollbackOutcome:
     """Write (or find) the rollback branch of promotion PR ``pr_number``; ``metadata``:
     the promotion's (its PR body on GitHub), else read from the merge's commits."""
@@ -118,7 +120,9 @@ def roll_back(
         folders,
     )
     branch, title = rollback_branch(pr_number, folders), rollback_title(pr_number, folders)
-    body = renderer.rollback_body(pr_number, plan, metadata, reason=reason, requester=requester)
+    body = renderer.rollback_body(
+        pr_number, plan, metadata, reason=reason, requester=requester, hold=hold
+    )
     if plan.nothing_to_do:
         return RollbackOutcome(pr_number, RollbackStatus.NOTHING, branch, title, body, plan)
     tree = backend.write_tree(current.commit, plan.changes)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from telefonistka.core.config.model import PromotionPath, RepoConfig
 from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.holds import HOLD_LABEL
 from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
 from telefonistka.core.promotion.rollback import BRANCH_PREFIX
 from telefonistka.core.text.rendering import Renderer
@@ -71,6 +72,8 @@ def open_rollback_pr(
         raise UsageError(
             f"#{promotion.number} is not merged: only a merged promotion is rolled back"
         )
+    metadata = extract_metadata(promotion.body)
+    flow = _flow_of(metadata, read_repo_config_on(repo, default_branch))
     outcome = roll_back(
         repo,
         renderer,
@@ -79,7 +82,8 @@ def open_rollback_pr(
         pr_number=promotion.number,
         reason=reason,
         requester=requester,
-        metadata=extract_metadata(promotion.body),
+        metadata=metadata,
+        hold=flow.hold_after_rollback if flow is not None else None,
     )
     log(f"rollback of #{promotion.number}: {outcome.status} {outcome.branch}")
     if outcome.status is RollbackStatus.NOTHING:
@@ -95,7 +99,6 @@ def open_rollback_pr(
     asked = f" at the request of @{requester}" if requester else ""
     note = f"⏪ Rolled back by #{pull.number}{asked}."
     repo.comment_once(promotion.number, note, f"rollback {outcome.branch}")
-    flow = _flow_of(extract_metadata(promotion.body), read_repo_config_on(repo, default_branch))
     if flow is None or not flow.auto_merge_rollbacks:
         return RollbackPrResult(outcome, pull)
     merged = merge_respecting_protection(repo, pull, log)
@@ -115,3 +118,21 @@ def _flow_of(metadata: PromotionMetadata | None, config: RepoConfig) -> Promotio
         ),
         None,
     )
+
+
+def release_hold(
+    repo: CodeHost, rollback: PullRequest, who: str, is_bot: Callable[[str], bool]
+) -> str:
+    """``/release`` on a merged rollback PR: its hold ends (the label goes). What to say."""
+    if not is_rollback_pr(rollback, is_bot) or not rollback.merged:
+        raise UsageError(f"#{rollback.number} is not a merged rollback PR of the bot")
+    if HOLD_LABEL not in rollback.labels:
+        return f"#{rollback.number} holds nothing any more"
+    labels = [label for label in rollback.labels if label != HOLD_LABEL]
+    repo.set_labels_and_assignees(rollback.number, labels, list(rollback.assignees))
+    note = (
+        f"🔓 Hold released by @{who}: the promotion PRs waiting on these targets are "
+        "released by the next scheduled run."
+    )
+    repo.comment_once(rollback.number, note, "hold released")
+    return f"the hold of #{rollback.number} is released"

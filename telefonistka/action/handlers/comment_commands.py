@@ -31,7 +31,8 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
             context.log(f"the comment is by the bot itself (@{event.comment_author}); ignored")
             return Report()
         contexts = commands.toggle_contexts()
-    if not (commands.retrigger or contexts or commands.break_glass or commands.rollback):
+    asked = commands.break_glass or commands.rollback or commands.release
+    if not (commands.retrigger or contexts or asked):
         context.log(f"no known command in {', '.join(commands.commands)}; nothing to do")
         return Report()
     if not commands.may_write():
@@ -42,6 +43,8 @@ def run_comment_commands(event: IssueCommentEvent, context: Context) -> Report:
         report = _break_glass(commands, event, context, repo, pull)
     if commands.rollback:
         report = _joined(report, _rollback(commands, event, context, repo, pull))
+    if commands.release:
+        report = _joined(report, _release(event, context, repo, pull))
     if commands.retrigger:  # the drift check and, when configured, the Argo CD diff again
         drift = run_drift_check(repo, pull, event.default_branch, context)
         checked = with_argocd_diff(drift, repo, pull, event.default_branch, context)
@@ -136,6 +139,30 @@ def _rollback(
         return Report(summary=f"### Telefonistka: /rollback refused\n\n{reply}\n")
     outputs = {"rollback-pr": str(done.pr.number) if done.pr else ""}
     return Report(outputs, summary=f"### Telefonistka: /rollback\n\n{done.message}\n")
+
+
+def _release(
+    event: IssueCommentEvent, context: Context, repo: GitHubRepo, pull: PullRequest
+) -> Report:
+    """``/release`` on a merged rollback PR, by someone with write access."""
+    from telefonistka.errors import UsageError
+    from telefonistka.usecases.bot_identity import bot_matcher
+    from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
+    from telefonistka.usecases.rollback_pr import release_hold
+
+    who = event.comment_author or "someone"
+    if repo.user_permission(who) not in WRITE_PERMISSIONS:
+        reply = f"@{who} only people with write access can run `/release`; nothing was changed."
+        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
+        return Report(summary=f"### Telefonistka: /release refused\n\n{reply}\n")
+    try:
+        said = release_hold(repo, pull, who, bot_matcher(repo, context.log))
+    except UsageError as exc:
+        reply = f"@{who} `/release`: {exc}; nothing was changed."
+        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
+        return Report(summary=f"### Telefonistka: /release refused\n\n{reply}\n")
+    context.log(f"/release on #{pull.number}: {said}")
+    return Report(summary=f"### Telefonistka: /release\n\n{said}\n")
 
 
 def rollback_dispatched(event: WorkflowDispatchEvent, context: Context) -> Report:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from telefonistka.adapters.github.session import RepoSession
+from telefonistka.core.promotion.holds import LabelledPr
 from telefonistka.ports import IssueInfo
 
 MAX_LISTED = 1_000  # issues with one label: the dashboard's label is on one issue
@@ -21,6 +22,23 @@ class Issues(RepoSession):
             "issue", f"list open issues labelled {label!r}", "/issues", MAX_LISTED, query
         )
         return [_issue(r) for r in records if isinstance(r, dict) and "pull_request" not in r]
+
+    def merged_prs_labelled(self, label: str) -> list[LabelledPr]:
+        """Closed PRs carrying ``label`` (the merged rollbacks holding their targets), 100
+        per page: what the issue list shows of them (author, body, merge time)."""
+        query = {"state": "closed", "labels": label}
+        what = f"list closed PRs labelled {label!r}"
+        records = self._paginate("issue", what, "/issues", MAX_LISTED, query)
+        return [
+            LabelledPr(
+                int(r["number"]),
+                str((r.get("user") or {}).get("login") or ""),
+                str(r.get("body") or ""),
+                str((r.get("pull_request") or {}).get("merged_at") or ""),
+            )
+            for r in records
+            if isinstance(r, dict) and "pull_request" in r
+        ]
 
     def get_issue(self, number: int) -> IssueInfo:
         return _issue(self._call("issue", f"read issue #{number}", "GET", f"/issues/{number}"))

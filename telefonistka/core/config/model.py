@@ -9,6 +9,7 @@ no edit. Parsing and validation (positions, JSON Schema, suggestions) live in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telefonistka.core.config.gates import Freeze, Gates
 from telefonistka.core.config.keep_local import KeepLocal
@@ -56,6 +57,7 @@ class PromotionPath:
     conditions: Conditions = field(default_factory=Conditions)
     gates: Gates | None = None  # when its promotion PRs may be merged (docs/gates.md)
     auto_merge_rollbacks: bool = False  # merge its rollback PRs (docs/rollback.md)
+    hold_after_rollback: timedelta | None = None  # None: a hold lasts until released
 
 
 @dataclass(frozen=True)

@@ -312,6 +312,8 @@ class _Checker:
     def check_gates(self, data: dict[str, object]) -> None:
         """Durations, hours, days, time zones and instants, each where it is written."""
         for index, flow in _indexed_mappings(data.get("promotionPaths")):
+            hold = flow.get("holdAfterRollback")
+            self._parsed(("promotionPaths", index, "holdAfterRollback"), hold, parse_duration)
             gates = flow.get("gates")
             if not isinstance(gates, dict):
                 continue
@@ -645,6 +647,11 @@ def _build_flow(data: Mapping[str, object]) -> PromotionPath:
         ),
         gates=_build_gates(cast(Mapping[str, object], gates)) if isinstance(gates, dict) else None,
         auto_merge_rollbacks=_bool(data, "autoMergeRollbacks"),
+        hold_after_rollback=(
+            parse_duration(_string(data, "holdAfterRollback"))
+            if data.get("holdAfterRollback")
+            else None
+        ),
     )
 
 

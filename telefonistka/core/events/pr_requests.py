@@ -13,6 +13,7 @@ from telefonistka.core.events.pull_request import IssueCommentEvent, PullRequest
 RETRIGGER = "retrigger"
 BREAK_GLASS = "break-glass"  # /break-glass <reason>: bypass a promotion PR's gates
 ROLLBACK = "rollback"  # /rollback [reason]: roll back a merged promotion PR
+RELEASE = "release"  # /release on a merged rollback PR: end its hold
 SHOW_PLAN_LABEL = "show-plan"
 # The bot's Argo CD diff comment starts with this marker; with allowSyncfromBranchPathRegex
 # it ends with a checkbox a person with write access ticks to sync the apps from the PR's

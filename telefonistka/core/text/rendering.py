@@ -22,6 +22,7 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -30,6 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from telefonistka.core.drift.compare import DriftReport, FileDrift, PairDrift
 from telefonistka.core.drift.yamldiff import format_change
+from telefonistka.core.promotion.holds import marker as hold_marker
 from telefonistka.core.promotion.keep_fields import KeptField
 from telefonistka.core.promotion.metadata import PromotionMetadata, encode_metadata_block
 from telefonistka.core.promotion.planning import (
@@ -278,6 +280,7 @@ class Renderer:
         *,
         reason: str = "",
         requester: str = "",
+        hold: timedelta | None = None,
     ) -> str:
         """The body of the rollback of promotion PR ``pr_number`` (``rollback_body.j2``).
 
@@ -299,6 +302,7 @@ class Renderer:
                 changed_since=list(plan.changed_since[:shown]),
                 already=list(plan.already[:shown]),
                 history=history,
+                marker=hold_marker(plan.restored, hold),
             )
 
         longest = max(len(plan.restored), len(plan.changed_since), len(plan.already))
