@@ -109,8 +109,7 @@ def test_the_registry_in_registration_order() -> None:
         ("push", "push fan-out"),
         (
             "workflow_dispatch",
-            "version bump, promotion again (promote-pr), rollback (rollback-pr), gates or fleet "
-            "report (report)",
+            "version bump, promotion again (promote-pr), gates or fleet report (report)",
         ),
         ("schedule", "pending gates and fleet report"),
         ("issues", "dashboard: promotions asked for"),

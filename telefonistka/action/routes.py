@@ -187,8 +187,8 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         "workflow_dispatch",
-        "version bump, promotion again (promote-pr), rollback (rollback-pr), gates or fleet "
-        "report (report)",
+        # The name is also the route's metrics label: kept as it was when rollback-pr came.
+        "version bump, promotion again (promote-pr), gates or fleet report (report)",
         WorkflowDispatchEvent,
         lambda _event: True,
         on_dispatch,
