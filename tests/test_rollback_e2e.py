@@ -186,6 +186,11 @@ def test_a_merged_rollback_holds_its_targets_until_released(emu: GitHubEmulator)
     assert run_step(emu, closed_event(emu, rollback)).code == 0
     state = emu.get_repo(REPO)
     assert "telefonistka/hold" in state.pulls[rollback].labels
+    report = scheduled(emu, gates="false")
+    assert report.code == 0, report.stdout + report.stderr
+    assert json.loads(report.outputs["report"])["held"] == [
+        {"folder": "env/prod/app", "rollbackPr": rollback}
+    ]
 
     change = {"env/staging/app/values.yaml": "tag: v3\n"}
     waiting = run_step(emu, merge_change(emu, gh, change, branch="fix"))

@@ -14,7 +14,7 @@ component is reported as if it had none.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -35,9 +35,10 @@ from telefonistka.core.fleet.report import (
 )
 from telefonistka.core.promotion.changes import ChangedComponent
 from telefonistka.core.promotion.gates import STATUS_CONTEXT as GATES_CONTEXT
+from telefonistka.core.promotion.holds import HOLD_LABEL, active_holds
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.promotion.snapshot import Mode, TreeSnapshot
-from telefonistka.errors import ConfigError
+from telefonistka.errors import ConfigError, TelefonistkaError
 from telefonistka.ports import PullRequestHost, StatusHost
 from telefonistka.usecases.bot_identity import bot_matcher, promotion_pr_problems
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
@@ -95,7 +96,21 @@ class FleetReportRun:
             components=components,
         )
         report = settle_kept_fields(report, snapshot, config, configs, self.source)
+        if self.prs is not None:
+            report = replace(report, held=self._held())
         return report, config, snapshot
+
+    def _held(self) -> tuple[tuple[str, int], ...]:
+        """The target folders merged rollbacks hold (one request); none when unreadable."""
+        assert self.prs is not None  # noqa: S101 - the caller checked
+        try:
+            labelled = self.prs.merged_prs_labelled(HOLD_LABEL)
+        except TelefonistkaError as exc:
+            self.log(f"could not read the holds of rolled-back targets: {exc}")
+            return ()
+        is_bot = self.is_bot or bot_matcher(self.prs, self.log)
+        holds = active_holds(labelled, self.now, is_bot)
+        return tuple(sorted({(folder, h.pr) for h in holds for folder in h.folders}))
 
     def _repo_config(self, snapshot: TreeSnapshot, errors: list[str]) -> RepoConfig:
         entry = snapshot.entry(REPO_CONFIG_FILE)

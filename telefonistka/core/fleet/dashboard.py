@@ -171,6 +171,12 @@ def _tail(report: FleetReport) -> list[str]:
     ] or ["None."]
     if len(report.promotions) > len(shown):
         lines.append(f"- … and {len(report.promotions) - len(shown)} more")
+    if report.held:
+        lines += ["", "### Held after a rollback", ""]
+        lines += [
+            f"- 🔒 {code_span(folder)}: held by #{pr} (`/release` there ends it)"
+            for folder, pr in report.held[:100]
+        ]
     stale = report.stale_pending
     if stale:
         numbers = ", ".join(f"#{pr.number}" for pr in stale[:100])

@@ -185,6 +185,7 @@ class FleetReport:
     stale_after_hours: float = 1.0
     config_errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    held: tuple[tuple[str, int], ...] = ()  # (target folder, the rollback PR holding it)
 
     @property
     def stale_pending(self) -> tuple[OpenPromotion, ...]:
@@ -210,6 +211,7 @@ class FleetReport:
             "openPromotionPrs": list(prs.values()),
             "stalePending": [pr.number for pr in self.stale_pending],
             "configErrors": list(self.config_errors),
+            "held": [{"folder": folder, "rollbackPr": pr} for folder, pr in self.held],
         }
 
     def samples(self) -> list[Sample]:
@@ -243,6 +245,13 @@ class FleetReport:
                 GAUGE,
                 "Configuration errors the last report found",
                 len(self.config_errors),
+                repo_slug=repo,
+            ),
+            Sample.of(
+                "telefonistka_held_targets",
+                GAUGE,
+                "Target folders held by a merged rollback",
+                len(self.held),
                 repo_slug=repo,
             ),
         ]
