@@ -215,3 +215,42 @@ def test_a_merged_rollback_holds_its_targets_until_released(emu: GitHubEmulator)
 
     assert passed.code == 0, passed.stdout + passed.stderr
     assert state.pulls[pr["number"]].merged
+
+
+def test_a_fan_out_that_created_a_component_is_rolled_back_once_despite_a_lost_answer(
+    emu: GitHubEmulator,
+) -> None:
+    """One promotion PR into prod and dr creates component ``cache`` in both; the rollback
+    deletes it there and restores ``app``, byte for byte; the PR creation's answer is lost
+    and the re-run finds the one PR GitHub made."""
+    fan_out = CONFIG.replace(
+        '      - targetPaths: ["env/prod/"]\n  - sourcePath: "env/prod/"',
+        '      - targetPaths: ["env/prod/", "env/dr/"]\n  - sourcePath: "env/prod/"',
+    )
+    assert fan_out != CONFIG
+    emu.commit_files(REPO, {"telefonistka.yaml": fan_out})
+    gh = pygithub_client(emu, "author-token").get_repo(REPO)
+    change = {"env/staging/app/values.yaml": "tag: v2\n", "env/staging/cache/redis.yaml": "r: 1\n"}
+    opened = run_step(emu, merge_change(emu, gh, change))
+    [promotion] = json.loads(opened.outputs["promotion-prs"])
+    gh.get_pull(promotion["number"]).merge()
+    merge = str(emu.get_repo(REPO).pulls[promotion["number"]].merge_commit_sha)
+    emu.add_fault(path=r"/pulls$", method="POST", status=502, after=True, times=1)
+    event = comment_as(emu, "alice-token", promotion["number"], "/rollback")
+
+    first = run_step(emu, event, "issue_comment")
+    again = run_step(emu, event, "issue_comment")
+
+    assert again.code == 0, again.stdout + again.stderr
+    assert first.code == 0, first.stdout  # the PR is looked for, not opened twice
+    assert first.outputs["rollback-pr"] == again.outputs["rollback-pr"]
+    rollbacks = [
+        p for p in emu.get_repo(REPO).pulls.values() if p.head_ref.startswith("rollbacks/")
+    ]
+    assert len(rollbacks) == 1
+    head = rollbacks[0].head_sha
+    git = emu.get_repo(REPO).git
+    for target in ("env/prod", "env/dr"):
+        assert tree_id(emu, head, f"{target}/app") == tree_id(emu, f"{merge}^1", f"{target}/app")
+        listed = git.run("ls-tree", "--name-only", head, f"{target}/").decode().split()
+        assert f"{target}/cache" not in listed  # the component it created is gone
