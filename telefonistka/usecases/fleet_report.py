@@ -35,13 +35,13 @@ from telefonistka.core.fleet.report import (
 )
 from telefonistka.core.promotion.changes import ChangedComponent
 from telefonistka.core.promotion.gates import STATUS_CONTEXT as GATES_CONTEXT
-from telefonistka.core.promotion.holds import HOLD_LABEL, active_holds
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.promotion.snapshot import Mode, TreeSnapshot
-from telefonistka.errors import ConfigError, TelefonistkaError
+from telefonistka.errors import ConfigError
 from telefonistka.ports import PullRequestHost, StatusHost
 from telefonistka.usecases.bot_identity import bot_matcher, promotion_pr_problems
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
+from telefonistka.usecases.rollback_pr import read_holds
 
 Log = Callable[[str], None]
 _FILE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE})
@@ -103,13 +103,8 @@ class FleetReportRun:
     def _held(self) -> tuple[tuple[str, int], ...]:
         """The target folders merged rollbacks hold (one request); none when unreadable."""
         assert self.prs is not None  # noqa: S101 - the caller checked
-        try:
-            labelled = self.prs.merged_prs_labelled(HOLD_LABEL)
-        except TelefonistkaError as exc:
-            self.log(f"could not read the holds of rolled-back targets: {exc}")
-            return ()
         is_bot = self.is_bot or bot_matcher(self.prs, self.log)
-        holds = active_holds(labelled, self.now, is_bot)
+        holds = read_holds(self.prs, self.now, is_bot, self.log)  # unknown ones name no folder
         return tuple(sorted({(folder, h.pr) for h in holds for folder in h.folders}))
 
     def _repo_config(self, snapshot: TreeSnapshot, errors: list[str]) -> RepoConfig:

@@ -25,10 +25,7 @@ from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.gates import STATUS_CONTEXT, GateVerdict, gated
 from telefonistka.core.promotion.holds import (
-    HOLD_LABEL,
-    UNKNOWN,
     Hold,
-    active_holds,
     held_description,
     holding,
 )
@@ -40,6 +37,7 @@ from telefonistka.usecases.bot_identity import promotion_pr_problems
 from telefonistka.usecases.gate_check import AppLister, GateCheck
 from telefonistka.usecases.promotion import is_bot_commit
 from telefonistka.usecases.repo_config import read_repo_config_on
+from telefonistka.usecases.rollback_pr import read_holds
 
 Log = Callable[[str], None]
 
@@ -83,12 +81,7 @@ class GatePass:
     def _holds(self) -> list[Hold]:
         """The holds of merged rollbacks in force, read once per pass (when needed)."""
         if self._held is None:
-            try:
-                labelled = self.host.merged_prs_labelled(HOLD_LABEL)
-                self._held = active_holds(labelled, self.clock(), self.is_bot)
-            except TelefonistkaError as exc:
-                self.log(f"could not read the holds of rolled-back targets: {exc}")
-                self._held = [UNKNOWN]
+            self._held = read_holds(self.host, self.clock(), self.is_bot, self.log)
         return self._held
 
     def run(self, config: RepoConfig | None = None) -> GatePassResult:

@@ -49,9 +49,7 @@ from telefonistka.core.promotion.changes import (
 from telefonistka.core.promotion.gates import GateVerdict, flow_gates, gated
 from telefonistka.core.promotion.holds import (
     HOLD_LABEL,
-    UNKNOWN,
     Hold,
-    active_holds,
     held_description,
     holding,
 )
@@ -69,7 +67,7 @@ from telefonistka.usecases.gate_check import GateCheck
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.promotion import Outcome, PromotionRun, Status, Trigger
 from telefonistka.usecases.repo_config import read_repo_config_in
-from telefonistka.usecases.rollback_pr import is_rollback_pr
+from telefonistka.usecases.rollback_pr import is_rollback_pr, read_holds
 from telefonistka.usecases.supersede import NewerPr, SupersedeOlderPrs
 
 _NEEDS_PR = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
@@ -323,14 +321,7 @@ class MergedPrPromotion:
             )
             for g in groups
         )
-        if not wanted:
-            return []
-        try:
-            labelled = self.repo.merged_prs_labelled(HOLD_LABEL)
-        except TelefonistkaError as exc:  # unknown holds: nothing is merged on a guess
-            self._warn(f"could not read the holds of rolled-back targets: {exc}")
-            return [UNKNOWN]
-        return active_holds(labelled, self.clock(), self._is_bot)
+        return read_holds(self.repo, self.clock(), self._is_bot, self._warn) if wanted else []
 
     @staticmethod
     def dry_run_outcome(group: GroupResult) -> bool:

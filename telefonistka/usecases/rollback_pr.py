@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from telefonistka.core.config.model import PromotionPath, RepoConfig
 from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.events.pull_request import PullRequest
-from telefonistka.core.promotion.holds import HOLD_LABEL
+from telefonistka.core.promotion.holds import HOLD_LABEL, UNKNOWN, Hold, active_holds
 from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
 from telefonistka.core.promotion.rollback import BRANCH_PREFIX
 from telefonistka.core.text.rendering import Renderer
-from telefonistka.errors import UsageError
-from telefonistka.ports import CodeHost
+from telefonistka.errors import TelefonistkaError, UsageError
+from telefonistka.ports import CodeHost, PullRequestHost
 from telefonistka.usecases.auto_merge import merge_respecting_protection
 from telefonistka.usecases.bot_identity import promotion_pr_problems
 from telefonistka.usecases.repo_config import read_repo_config_on
@@ -46,6 +47,19 @@ class RollbackPrResult:
         merged = f" ({self.merge})" if self.merge else ""
         where = self.pr.html_url or self.outcome.branch
         return f"rollback of #{self.outcome.pr_number}: {where}{merged}"
+
+
+def read_holds(
+    repo: PullRequestHost, now: datetime, is_bot: Callable[[str], bool], log: Log
+) -> list[Hold]:
+    """The holds of merged rollbacks in force (one request). When they cannot be read,
+    ``[UNKNOWN]``: every target counts as held, nothing is merged on a guess."""
+    try:
+        labelled = repo.merged_prs_labelled(HOLD_LABEL)
+    except TelefonistkaError as exc:
+        log(f"could not read the holds of rolled-back targets: {exc}")
+        return [UNKNOWN]
+    return active_holds(labelled, now, is_bot)
 
 
 def is_rollback_pr(pull: PullRequest, is_bot: Callable[[str], bool]) -> bool:

@@ -81,14 +81,8 @@ def _break_glass(
     from telefonistka.usecases.break_glass import break_glass
 
     who = event.comment_author or "someone"
-    from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
-
-    # A bypass of production gates asks for the permission itself: an association of
-    # COLLABORATOR is given to read-only collaborators too.
-    if repo.user_permission(who) not in WRITE_PERMISSIONS:
-        reply = f"@{who} only people with write access can run `/break-glass`; nothing was changed."
-        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
-        return Report(summary=f"### Telefonistka: /break-glass refused\n\n{reply}\n")
+    if (refusal := _unless_writer(repo, event, pull.number, "break-glass")) is not None:
+        return refusal
     done = break_glass(
         repo,
         pull,
@@ -113,15 +107,11 @@ def _rollback(
     """``/rollback [reason]`` on a merged promotion PR, by someone with write access."""
     from telefonistka.errors import UsageError
     from telefonistka.usecases.bot_identity import bot_matcher
-    from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
     from telefonistka.usecases.rollback_pr import open_rollback_pr
 
     who = event.comment_author or "someone"
-    # Opening a PR that rewrites production folders asks for the permission itself.
-    if repo.user_permission(who) not in WRITE_PERMISSIONS:
-        reply = f"@{who} only people with write access can run `/rollback`; nothing was changed."
-        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
-        return Report(summary=f"### Telefonistka: /rollback refused\n\n{reply}\n")
+    if (refusal := _unless_writer(repo, event, pull.number, "rollback")) is not None:
+        return refusal
     try:
         done = open_rollback_pr(
             repo,
@@ -134,9 +124,7 @@ def _rollback(
             log=context.log,
         )
     except UsageError as exc:
-        reply = f"@{who} `/rollback`: {exc}; nothing was changed."
-        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
-        return Report(summary=f"### Telefonistka: /rollback refused\n\n{reply}\n")
+        return _refused(repo, event, pull.number, "rollback", f"@{who} `/rollback`: {exc}")
     outputs = {"rollback-pr": str(done.pr.number) if done.pr else ""}
     return Report(outputs, summary=f"### Telefonistka: /rollback\n\n{done.message}\n")
 
@@ -147,22 +135,44 @@ def _release(
     """``/release`` on a merged rollback PR, by someone with write access."""
     from telefonistka.errors import UsageError
     from telefonistka.usecases.bot_identity import bot_matcher
-    from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
     from telefonistka.usecases.rollback_pr import release_hold
 
     who = event.comment_author or "someone"
-    if repo.user_permission(who) not in WRITE_PERMISSIONS:
-        reply = f"@{who} only people with write access can run `/release`; nothing was changed."
-        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
-        return Report(summary=f"### Telefonistka: /release refused\n\n{reply}\n")
+    if (refusal := _unless_writer(repo, event, pull.number, "release")) is not None:
+        return refusal
     try:
         said = release_hold(repo, pull, who, bot_matcher(repo, context.log))
     except UsageError as exc:
-        reply = f"@{who} `/release`: {exc}; nothing was changed."
-        repo.comment_once(pull.number, reply, f"refused {event.comment_id}")
-        return Report(summary=f"### Telefonistka: /release refused\n\n{reply}\n")
+        return _refused(repo, event, pull.number, "release", f"@{who} `/release`: {exc}")
     context.log(f"/release on #{pull.number}: {said}")
     return Report(summary=f"### Telefonistka: /release\n\n{said}\n")
+
+
+def _unless_writer(
+    repo: CodeHost, event: IssueCommentEvent, number: int, command: str
+) -> Report | None:
+    """None when the commenter may write; else the refusal, said once on #``number``.
+
+    The commands that bypass gates, open rollbacks or end holds ask for the permission
+    itself: an association of COLLABORATOR is given to read-only collaborators too.
+    """
+    from telefonistka.usecases.comment_commands import WRITE_PERMISSIONS
+
+    who = event.comment_author or "someone"
+    if repo.user_permission(who) in WRITE_PERMISSIONS:
+        return None
+    return _refused(
+        repo, event, number, command, f"@{who} only people with write access can run `/{command}`"
+    )
+
+
+def _refused(
+    repo: CodeHost, event: IssueCommentEvent, number: int, command: str, why: str
+) -> Report:
+    """``why`` (and that nothing changed) as one reply on #``number`` and the summary."""
+    reply = f"{why}; nothing was changed."
+    repo.comment_once(number, reply, f"refused {event.comment_id}")
+    return Report(summary=f"### Telefonistka: /{command} refused\n\n{reply}\n")
 
 
 def rollback_dispatched(event: WorkflowDispatchEvent, context: Context) -> Report:
