@@ -14,6 +14,7 @@ from test_cmd_promote import INITIAL, PROD, merge_branch, merge_pr, object_at, p
 from test_sync import LINK, snapshot
 
 from telefonistka.cli import main
+from telefonistka.core.config.model import PromotionPath
 from telefonistka.core.promotion.holds import (
     UNKNOWN,
     LabelledPr,
@@ -22,6 +23,8 @@ from telefonistka.core.promotion.holds import (
     holding,
     marker,
 )
+from telefonistka.core.promotion.metadata import PromotionMetadata, PromotionStage
+from telefonistka.core.promotion.planning import flow_matches
 from telefonistka.core.promotion.rollback import (
     plan_rollback,
     rollback_branch,
@@ -197,3 +200,16 @@ def test_holds_count_only_merged_rollbacks_of_the_bot_until_they_run_out() -> No
     assert holding(holds, ["env/prod/eu/db"]) is None
     assert held_description(UNKNOWN).startswith("held: the holds")
     assert holding([UNKNOWN], ["anything"]) is UNKNOWN
+
+
+def test_a_promotion_s_flow_is_found_by_the_planning_rule() -> None:
+    """The gate pass and rollbacks find a PR's flow as planning matched it: from the start,
+    ending on a folder boundary (``env/stag`` is not a flow of ``env/staging/``)."""
+    near = PromotionPath("env/stag", ())
+    real = PromotionPath("env/staging/", ())
+    meta = PromotionMetadata("a", 1, (), {3: PromotionStage("env/staging/", ("env/prod/",))})
+
+    assert meta.newest_stage == PromotionStage("env/staging/", ("env/prod/",))
+    assert not flow_matches(near, "env/staging/")
+    assert flow_matches(real, "env/staging/")
+    assert PromotionMetadata("a", 1).newest_stage is None

@@ -21,7 +21,6 @@ from datetime import datetime
 
 from telefonistka.core.config.gates import Gates
 from telefonistka.core.config.model import PromotionPath, RepoConfig
-from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.gates import STATUS_CONTEXT, GateVerdict, gated
 from telefonistka.core.promotion.holds import (
@@ -30,6 +29,7 @@ from telefonistka.core.promotion.holds import (
     holding,
 )
 from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
+from telefonistka.core.promotion.planning import flow_matches
 from telefonistka.errors import TelefonistkaError
 from telefonistka.ports import CodeHost
 from telefonistka.usecases.auto_merge import MergeState, merge_respecting_protection
@@ -157,14 +157,10 @@ def _stage(
     metadata: PromotionMetadata, config: RepoConfig
 ) -> tuple[PromotionPath, Gates | None, tuple[str, ...], list[str]] | None:
     """(flow, its gates, target paths, source component paths) of the PR's newest stage."""
-    if not metadata.previous_promotion_paths:
+    stage = metadata.newest_stage
+    if stage is None:
         return None
-    stage = metadata.previous_promotion_paths[max(metadata.previous_promotion_paths)]
-    flows = [
-        flow
-        for flow in config.promotion_paths
-        if compile_regex(flow.source_path).match(stage.source_path) is not None
-    ]
+    flows = [flow for flow in config.promotion_paths if flow_matches(flow, stage.source_path)]
     if not flows:
         return None
     flow = next((f for f in flows if f.gates is not None), flows[0])

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from telefonistka.core.config.model import PromotionPath, RepoConfig
-from telefonistka.core.config.regex import compile_regex
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.holds import HOLD_LABEL, UNKNOWN, Hold, active_holds
 from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
+from telefonistka.core.promotion.planning import flow_matches
 from telefonistka.core.promotion.rollback import BRANCH_PREFIX
 from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import TelefonistkaError, UsageError
@@ -121,17 +121,10 @@ def open_rollback_pr(
 
 def _flow_of(metadata: PromotionMetadata | None, config: RepoConfig) -> PromotionPath | None:
     """The flow that opened the promotion: the one whose source matches its newest stage."""
-    if metadata is None or not metadata.previous_promotion_paths:
+    stage = metadata.newest_stage if metadata is not None else None
+    if stage is None:
         return None
-    stage = metadata.previous_promotion_paths[max(metadata.previous_promotion_paths)]
-    return next(
-        (
-            flow
-            for flow in config.promotion_paths
-            if compile_regex(flow.source_path).match(stage.source_path) is not None
-        ),
-        None,
-    )
+    return next((f for f in config.promotion_paths if flow_matches(f, stage.source_path)), None)
 
 
 def release_hold(

@@ -75,6 +75,12 @@ class PromotionMetadata:
         object.__setattr__(self, "previous_promotion_paths", MappingProxyType(ordered))
         object.__setattr__(self, "promoted_paths", tuple(self.promoted_paths))
 
+    @property
+    def newest_stage(self) -> PromotionStage | None:
+        """The stage of the newest PR in the history (the one this PR promotes)."""
+        stages = self.previous_promotion_paths
+        return stages[max(stages)] if stages else None
+
     def __hash__(self) -> int:
         stages = tuple(self.previous_promotion_paths.items())
         return hash((self.original_pr_author, self.original_pr_number, self.promoted_paths, stages))

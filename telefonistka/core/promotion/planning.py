@@ -175,8 +175,14 @@ def _select_flow(
 
 
 def _flow_matches(flow: PromotionPath, component: ChangedComponent) -> bool:
-    """The flow's ``sourcePath`` matches the concrete source path from the start."""
-    return source_regex(flow.source_path).match(component.source_path) is not None
+    return flow_matches(flow, component.source_path)
+
+
+def flow_matches(flow: PromotionPath, source_path: str) -> bool:
+    """The flow's ``sourcePath`` matches the concrete source path from the start, ending
+    on a folder boundary (the planning rule; the gate pass and rollbacks find a
+    promotion's flow by it too)."""
+    return source_regex(flow.source_path).match(source_path) is not None
 
 
 def _label_warnings(component: ChangedComponent, flows: tuple[PromotionPath, ...]) -> list[str]:
