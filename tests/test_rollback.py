@@ -213,3 +213,15 @@ def test_a_promotion_s_flow_is_found_by_the_planning_rule() -> None:
     assert not flow_matches(near, "env/staging/")
     assert flow_matches(real, "env/staging/")
     assert PromotionMetadata("a", 1).newest_stage is None
+
+
+def test_a_folder_name_cannot_end_the_hidden_marker() -> None:
+    line = marker(["env/prod/x-->y"], None)
+
+    assert line.count("-->") == 1
+    [hold] = active_holds(
+        [LabelledPr(4, "bot", f"body\n{line}", "2026-01-01T00:00:00Z")],
+        datetime(2026, 12, 6, tzinfo=UTC),
+        lambda _login: True,
+    )
+    assert hold.folders == ("env/prod/x-->y",)

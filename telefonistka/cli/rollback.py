@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from telefonistka.adapters.git_output import printable_lines
 from telefonistka.adapters.github import GitHubRepo
 from telefonistka.adapters.localgit import LocalGitRepo, printable_json
+from telefonistka.cli.bump_options import api_url
 from telefonistka.cli.guard import json_text
-from telefonistka.core.github.api import DEFAULT_BASE_URL, host_api_url
 from telefonistka.core.promotion.trigger import read_merge_message
 from telefonistka.core.text.rendering import Renderer
 from telefonistka.errors import UsageError
@@ -90,8 +90,7 @@ def _run_github(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     full_name = args.github_repo or environ.get("GITHUB_REPOSITORY") or ""
     if not full_name:
         raise UsageError("--github-repo is required (or set GITHUB_REPOSITORY)")
-    url = host_api_url(args.github_host, environ.get("GITHUB_API_URL") or DEFAULT_BASE_URL)
-    repo = GitHubRepo(token, full_name, url)
+    repo = GitHubRepo(token, full_name, api_url(args, environ))
     try:
         default_branch = repo.default_branch
         done = open_rollback_pr(

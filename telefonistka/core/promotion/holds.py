@@ -67,7 +67,10 @@ def marker(folders: Sequence[str], length: timedelta | None) -> str:
         "folders": sorted({strip_slashes(f) for f in folders}),
         "holdSeconds": int(length.total_seconds()) if length is not None else None,
     }
-    return f"<!-- telefonistka:rollback {json.dumps(data, separators=(',', ':'))} -->"
+    # ">" only occurs inside JSON strings here: escaped, a folder named "x-->" cannot end
+    # the hidden comment early and show the rest in the body.
+    text = json.dumps(data, separators=(",", ":")).replace(">", "\\u003e")
+    return f"<!-- telefonistka:rollback {text} -->"
 
 
 def active_holds(
