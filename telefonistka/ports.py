@@ -255,7 +255,62 @@ class HistoryReader(Protocol):
         """Whether commit ``ancestor`` is ``descendant`` or one of its ancestors."""
 
 
+@dataclass(frozen=True)
+class OpenPull:
+    """An open PR and the newest status of each context on its head commit."""
+
+    pull: PullRequest
+    statuses: Mapping[str, tuple[str, str, str]]  # context → (state, description, when)
+
+
+@dataclass(frozen=True)
+class GatePassRead:
+    """What the gate pass needs before it decides anything, read at once.
+
+    ``holds`` is None when it could not all be read here (over one page): the caller reads
+    them the usual way (``merged_prs_labelled``).
+    """
+
+    pulls: list[OpenPull]
+    holds: list[LabelledPr] | None
+
+
+@dataclass(frozen=True)
+class SourceMoment:
+    """The newest commit that changed a source folder, and its checks.
+
+    ``checks`` names each check run (its conclusion, or its status while it runs) and each
+    commit status (its state); ``runs`` names only the check runs, which count over a
+    status of the same name.
+    """
+
+    sha: str
+    date: str  # committer date, ISO 8601
+    runs: Mapping[str, str]
+    statuses: Mapping[str, str]
+
+
+class BatchReader(Protocol):
+    """Reads that the GitHub adapter answers in one GraphQL request each.
+
+    Each raises ``GitHubError`` when GraphQL refuses (an older GitHub Enterprise Server
+    without a field): the caller then reads the same facts through the REST calls.
+    """
+
+    def gate_pass_read(self, base: str, hold_label: str) -> GatePassRead: ...
+
+    def source_moments(self, ref: str, paths: Sequence[str]) -> dict[str, SourceMoment | None]:
+        """The source moment of each of ``paths`` on ``ref``; None where none changed it."""
+
+
 class CodeHost(
-    RepoReader, GitWriter, PullRequestHost, StatusHost, PushComparer, HistoryReader, Protocol
+    RepoReader,
+    GitWriter,
+    PullRequestHost,
+    StatusHost,
+    PushComparer,
+    HistoryReader,
+    BatchReader,
+    Protocol,
 ):
     """A repository on a code host with pull requests: everything the GitHub use cases use."""

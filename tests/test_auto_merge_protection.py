@@ -224,33 +224,103 @@ promotionPaths:
 """
 
 
-def test_the_gate_pass_reads_a_shared_source_once(emu: GitHubEmulator, gh: GhRepository) -> None:
-    """Three pending PRs of one source (one per target): the pass reads each PR's head
-    statuses and the source's moment and check runs once, and writes nothing unchanged.
-    With the e2e check a check run (GitHub Actions), the statuses are never read."""
-    emu.commit_files(REPO, {"telefonistka.yaml": FANOUT, "env/qa/app/values.yaml": "tag: v1\n"})
+def _three_pending(emu: GitHubEmulator, gh: GhRepository, config: str = FANOUT) -> list[int]:
+    """Three promotion PRs of one source (one per target), pending: e2e still runs."""
+    emu.commit_files(REPO, {"telefonistka.yaml": config, "env/qa/app/values.yaml": "tag: v1\n"})
     event = merge_change(emu, gh, CHANGE)
     opened = run_step(emu, event)
-    assert len(json.loads(opened.outputs["promotion-prs"])) == 3
+    numbers = [pr["number"] for pr in json.loads(opened.outputs["promotion-prs"])]
+    assert len(numbers) == 3
     git = emu.get_repo(REPO).git
     source = git.run("log", "-1", "--format=%H", "main", "--", "env/staging/app").decode()
     emu.add_check_run(REPO, source.strip(), "e2e/staging", conclusion=None)  # still running
-    scheduled(emu, report="false")  # the statuses now say "waiting: e2e/staging"
+    return numbers
+
+
+def _gate_statuses(emu: GitHubEmulator, numbers: list[int]) -> list[tuple[str, str | None]]:
+    repo = emu.get_repo(REPO)
+    found = []
+    for number in numbers:
+        head = emu.head_sha(repo, repo.pulls[number])
+        newest = [s for s in repo.statuses if s.sha == head and s.context == "telefonistka/gates"]
+        found.append((newest[-1].state, newest[-1].description))
+    return found
+
+
+def test_the_gate_pass_costs_three_requests_however_many_prs_are_pending(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """The issue's budget, at most 3 + 3 per pending PR: the configuration (one contents
+    read), one GraphQL read of the open PRs with their heads' statuses, the holds and the
+    bot's login, and one GraphQL read of every pending source's moment and checks. Three
+    PRs sharing a source, nothing changed: three requests, no write."""
+    numbers = _three_pending(emu, gh)
+    scheduled(emu, report="false")
+    before = _gate_statuses(emu, numbers)
+    assert all(state == "pending" for state, _ in before)
     emu.reset()
 
     step = scheduled(emu, report="false")
 
     assert step.code == 0, step.stdout + step.stderr
     kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
-    per_pr = kinds.count("GET /repos/{owner}/{repo}/commits/{ref}/statuses")
-    assert per_pr == 3  # the heads of the three PRs; the source's statuses are not read
+    assert kinds == [
+        "GET /repos/{owner}/{repo}/contents/{path}",
+        "POST /graphql",
+        "POST /graphql",
+    ]
+    assert len(kinds) <= 3 + 3 * len(numbers)
+    queries = emu.graphql_documents
+    assert "pullRequests(states: [OPEN]" in queries[0]
+    assert "history(path: $p0" in queries[1]
+    assert _gate_statuses(emu, numbers) == before
+
+
+def test_the_gate_pass_reads_through_rest_where_graphql_lacks_a_field(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """An older GitHub Enterprise Server without a field the two queries use: each query
+    is refused once, the same facts come through REST (the PR list, one status read per
+    head, the holds, the source's moment and check runs), with the same verdicts."""
+    numbers = _three_pending(emu, gh)
+    emu.graphql_refused_fields = {"statusCheckRollup", "headRepository"}
+    scheduled(emu, report="false")
+    before = _gate_statuses(emu, numbers)
+    assert all(state == "pending" for state, _ in before)
+    emu.reset()
+
+    step = scheduled(emu, report="false")
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert "using REST" in step.stdout + step.stderr
+    kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
+    assert kinds.count("GET /repos/{owner}/{repo}/commits/{ref}/statuses") == 3
     assert kinds.count("GET /repos/{owner}/{repo}/commits") == 1  # the source moment
     assert kinds.count("GET /repos/{owner}/{repo}/commits/{ref}/check-runs") == 1
-    writes = [k for k in kinds if k.startswith(("POST", "PUT", "PATCH"))]
-    assert writes == ["POST /graphql"]  # a read: who the bot is (viewer { login })
     assert kinds.count("GET /repos/{owner}/{repo}/issues") == 1  # the holds of rollbacks
-    base = len(kinds) - per_pr - 2
-    assert base == 4, kinds  # the configuration (one contents read), open PRs, login, holds
+    assert kinds.count("GET /repos/{owner}/{repo}/pulls") == 1
+    # the two refused queries, and who the bot is (viewer { login }) on its own
+    assert kinds.count("POST /graphql") == 3
+    assert _gate_statuses(emu, numbers) == before
+
+
+def test_a_pending_pr_costs_its_writes_only(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """The check fails: each of the three PRs gets one status write, and the reads stay
+    the three of the pass (no commit read: the heads came with the first query)."""
+    numbers = _three_pending(emu, gh, FANOUT.replace("      soakTime: 1h\n", ""))
+    scheduled(emu, report="false")
+    repo = emu.get_repo(REPO)
+    run = next(r for r in repo.check_runs if r.name == "e2e/staging")
+    run.status, run.conclusion = "completed", "failure"
+    emu.reset()
+
+    step = scheduled(emu, report="false")
+
+    assert step.code == 0, step.stdout + step.stderr
+    kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
+    assert kinds.count("POST /repos/{owner}/{repo}/statuses/{sha}") == 3
+    assert len(kinds) == 3 + 3
+    assert all("e2e/staging" in str(text) for _, text in _gate_statuses(emu, numbers))
 
 
 @pytest.mark.parametrize("protected", [False, True])
@@ -280,3 +350,25 @@ def test_two_gate_passes_at_once_merge_once_and_both_succeed(
         assert (pull.merged, pull.auto_merge_method) == (False, "merge")
         gh.get_commit(pull.head_sha).create_status("success", context="ci/test")
     assert emu.get_repo(REPO).pulls[pr["number"]].merged
+
+
+def test_a_pending_pr_whose_gates_hold_costs_a_status_and_a_merge(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """The check passes: each PR's status turns success and it merges (the bot's commit is
+    known from the first query, not read again): 3 + 2 per PR, within 3 + 3 per PR."""
+    numbers = _three_pending(emu, gh, FANOUT.replace("      soakTime: 1h\n", ""))
+    scheduled(emu, report="false")
+    repo = emu.get_repo(REPO)
+    run = next(r for r in repo.check_runs if r.name == "e2e/staging")
+    run.status, run.conclusion = "completed", "success"
+    emu.reset()
+
+    step = scheduled(emu, report="false")
+
+    assert step.code == 0, step.stdout + step.stderr
+    assert sorted(int(n) for n in step.outputs["gates-merged"].split(",")) == sorted(numbers)
+    kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
+    assert kinds.count("POST /repos/{owner}/{repo}/statuses/{sha}") == 3
+    assert kinds.count("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge") == 3
+    assert len(kinds) == 3 + 2 * 3, kinds

@@ -60,9 +60,9 @@ def test_promotions_cost_eight_plus_six_per_pr(runs: dict[int, list[scenarios.Re
 def test_the_fleet_report_costs_a_fixed_handful(runs: dict[int, list[scenarios.Result]]) -> None:
     """The tree once, the config, the open PRs (one page: none open), the dashboard issue
     looked for and created, and looked for once more (a report run at the same time may
-    have opened one too), the gate pass's open PRs (a scheduled run re-evaluates
-    pending gates) and the holds of merged rollbacks: whatever the number of components,
-    targets and files."""
+    have opened one too), the holds of merged rollbacks, and the gate pass's one GraphQL
+    read (a scheduled run re-evaluates pending gates: the open PRs with their heads'
+    statuses): whatever the number of components, targets and files."""
     [report] = [r for r in runs[12] if r.scenario == "fleet report"]
 
     assert report.total_requests == 9
@@ -70,9 +70,10 @@ def test_the_fleet_report_costs_a_fixed_handful(runs: dict[int, list[scenarios.R
         "GET /git/ref/{ref}": 1,
         "GET /git/trees/{tree_sha}": 1,
         "GET /git/blobs/{file_sha}": 1,
-        "GET /pulls": 2,
+        "GET /pulls": 1,
         "GET /issues": 3,
         "POST /issues": 1,
+        "POST /graphql": 1,
     }
 
 

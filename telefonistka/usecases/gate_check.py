@@ -1,9 +1,11 @@
 """The facts a promotion PR's gates need, read, and the ``telefonistka/gates`` verdict.
 
 For each promoted component the "source moment" is the default-branch commit that last
-changed its source folder (one request); its checks are read only when the flow requires
-some: the check runs first (one request; GitHub Actions reports as check runs), the
-commit statuses only when a required name has no check run (one more). Its Argo CD apps
+changed its source folder, with its checks: ``prefetch`` reads those of every source of a
+pass in one GraphQL request. Without it (or where GraphQL refuses), each source costs one
+REST request, and its checks are read only when the flow requires some: the check runs
+first (one request; GitHub Actions reports as check runs), the commit statuses only when
+a required name has no check run (one more). Its Argo CD apps
 are read only for ``requireHealthy`` (the run's one listing, shared), and each app's
 synced commit compared with the source moment (one compare; none when it is that very
 commit): Synced at an older commit only means Argo CD has not looked yet. Each is read once
@@ -62,6 +64,26 @@ class GateCheck:
     ) -> GateVerdict:
         facts = [self._facts(source, gates) for source in sorted(set(sources))]
         return evaluate(gates, freezes, targets, facts, self.clock())
+
+    def prefetch(self, sources: Sequence[str]) -> None:
+        """Read the moments and checks of ``sources`` in one request (GraphQL), so a pass
+        over many PRs pays one read for all its sources. Where GraphQL refuses, nothing
+        is kept and each source is read through REST when asked."""
+        wanted = sorted({s for s in sources if s not in self._moments})
+        if not wanted:
+            return
+        try:
+            found = self.host.source_moments(self.default_branch, wanted)
+        except TelefonistkaError as exc:
+            self.log(f"gates: reading the sources in one query failed ({exc}); using REST")
+            return
+        for source, moment in found.items():
+            if moment is None:
+                self._moments[source] = None
+                continue
+            self._moments[source] = (moment.sha, moment.date)
+            self._checks.setdefault((moment.sha, True), dict(moment.runs))
+            self._checks.setdefault((moment.sha, False), dict(moment.statuses))
 
     def publish(self, head_sha: str, verdict: GateVerdict) -> None:
         """Set ``telefonistka/gates`` on the PR's head; a failure is logged (the status

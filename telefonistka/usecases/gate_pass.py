@@ -2,11 +2,16 @@
 
 Why a pass and no controller: the bot runs only on events. A ``schedule`` run (and a
 ``workflow_dispatch`` with ``gates: true``) looks at every open promotion PR of the bot
-whose ``telefonistka/gates`` status is not ``success`` (one read of its head's statuses
-each), reads its gates' facts again, writes
+whose ``telefonistka/gates`` status is not ``success``, reads its gates' facts again, writes
 the status only when its state or description changed, and merges the PRs of
 ``autoMerge`` flows once every gate holds (docs/gates.md). A PR whose head is not the
 bot's commit (a reviewer pushed or amended) is never merged here, as on promotion.
+
+Cost (docs/performance.md): one GraphQL request reads the open PRs with their heads'
+statuses and commits, the holds and the bot's login; one more reads the moments and
+checks of every pending PR's sources. Then each pending PR costs its writes only: a
+status when it changed, a merge (and enabling auto-merge where the base branch's rules
+are not met yet). Where GraphQL refuses, the same facts come through REST, as before.
 
 Which flow a PR belongs to, its targets and its sources are read from its metadata block,
 written by the bot: the newest stage names the concrete source path and the target paths,
@@ -15,16 +20,18 @@ and each promoted path is a target path plus a component name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from telefonistka.core.config.gates import Gates
+from telefonistka.core.config.gates import Freeze, Gates
 from telefonistka.core.config.model import PromotionPath, RepoConfig
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.gates import STATUS_CONTEXT, GateVerdict, gated
 from telefonistka.core.promotion.holds import (
+    HOLD_LABEL,
     Hold,
+    active_holds,
     held_description,
     holding,
 )
@@ -90,58 +97,87 @@ class GatePass:
         if config is None:
             config = read_repo_config_on(self.host, self.default_branch)
         check = GateCheck(self.host, self.default_branch, self.clock, self.argocd, self.log)
-        updated, merged, protected = [], [], []
-        for pull in self.host.list_open_prs(self.default_branch):
+        pending: list[_Pending] = []
+        for pull, statuses in self._open_pulls():
             if promotion_pr_problems(pull, self.is_bot):
                 continue
             try:
-                outcome = self._one(pull, config, check)
+                found = self._pending(pull, statuses, config)
             except TelefonistkaError as exc:
                 self._failures.append(f"gates of PR #{pull.number}: {exc}")
                 continue
-            if outcome is None:
+            if found is not None:
+                pending.append(found)
+        check.prefetch([s for p in pending if p.reads_sources for s in p.sources])
+        updated, merged, protected = [], [], []
+        for item in pending:
+            try:
+                state, text, merge = self._settle(item, check)
+            except TelefonistkaError as exc:
+                self._failures.append(f"gates of PR #{item.pull.number}: {exc}")
                 continue
-            state, text, merge = outcome
             if text:
-                updated.append((pull.number, state, text))
+                updated.append((item.pull.number, state, text))
             if merge is MergeState.MERGED:
-                merged.append(pull.number)
+                merged.append(item.pull.number)
             elif merge is not None:
-                protected.append((pull.number, merge.value))
+                protected.append((item.pull.number, merge.value))
         return GatePassResult(
             tuple(updated), tuple(merged), tuple(self._failures), tuple(protected)
         )
 
-    def _one(
-        self, pull: PullRequest, config: RepoConfig, check: GateCheck
-    ) -> tuple[str, str, MergeState | None] | None:
-        """(state, description written or "", what a merge did or None when none was
-        tried) for one PR; None when not gated."""
+    def _open_pulls(self) -> list[tuple[PullRequest, Mapping[str, tuple[str, str, str]] | None]]:
+        """The open PRs with their heads' statuses (None: read when needed), and the holds:
+        one GraphQL request; the REST list where GraphQL refuses."""
+        try:
+            read = self.host.gate_pass_read(self.default_branch, HOLD_LABEL)
+        except TelefonistkaError as exc:
+            self.log(f"gates: the one-query read failed ({exc}); using REST")
+            return [(pull, None) for pull in self.host.list_open_prs(self.default_branch)]
+        if read.holds is not None:
+            self._held = active_holds(read.holds, self.clock(), self.is_bot)
+        return [(open_pull.pull, open_pull.statuses) for open_pull in read.pulls]
+
+    def _pending(
+        self,
+        pull: PullRequest,
+        statuses: Mapping[str, tuple[str, str, str]] | None,
+        config: RepoConfig,
+    ) -> _Pending | None:
+        """The PR when its gates are to be evaluated: gated, and not yet ``success``."""
         metadata = extract_metadata(pull.body)
         found = _stage(metadata, config) if metadata is not None else None
-        if found is None:
+        if metadata is None or found is None:
             return None
         flow, gates, targets, sources = found
-        record = self.host.latest_statuses(pull.head_sha).get(STATUS_CONTEXT)
-        current = record[:2] if record is not None else None
+        if statuses is None:
+            statuses = self.host.latest_statuses(pull.head_sha)
+        record = statuses.get(STATUS_CONTEXT)
+        current = (record[0], record[1]) if record is not None else None
         if current is None and not gated(gates, config.freezes, targets):
             return None  # never gated: nothing to say
         if current is not None and current[0] == "success":
             return None  # only pending gates are re-evaluated
-        hold = holding(self._holds(), metadata.promoted_paths or targets) if metadata else None
-        if hold is not None:
-            verdict = GateVerdict("pending", held_description(hold))
-        elif gated(gates, config.freezes, targets):
-            verdict = check.verdict(gates, config.freezes, targets, sources)
+        hold = holding(self._holds(), metadata.promoted_paths or targets)
+        return _Pending(pull, flow, gates, targets, sources, current, hold, config.freezes)
+
+    def _settle(self, item: _Pending, check: GateCheck) -> tuple[str, str, MergeState | None]:
+        """(state, description written or "", what a merge did or None when none was
+        tried) for one pending PR."""
+        pull = item.pull
+        if item.hold is not None:
+            verdict = GateVerdict("pending", held_description(item.hold))
+        elif gated(item.gates, item.freezes, item.targets):
+            verdict = check.verdict(item.gates, item.freezes, item.targets, item.sources)
         else:  # the gates or the freeze that held it are gone from the configuration
             verdict = GateVerdict("success", "no gate or freeze applies any more")
         state = "success" if verdict.holds else "pending"
         written = ""
-        if current != (state, verdict.description):
+        if item.current != (state, verdict.description):
             check.publish(pull.head_sha, verdict)
             written = verdict.description
             self.log(f"PR #{pull.number}: {state}, {verdict.description}")
-        merge = verdict.holds and flow.conditions.auto_merge
+        merge = verdict.holds and item.flow.conditions.auto_merge
         if merge and not is_bot_commit(self.host.commit_state(pull.head_sha)):
             self.log(f"PR #{pull.number}: its branch holds a commit the bot did not write")
             merge = False
@@ -151,6 +187,25 @@ class GatePass:
         if result.state is MergeState.MERGED:
             self.log(f"merged PR #{pull.number}: every gate holds")
         return state, written, result.state
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A promotion PR whose gates are evaluated in this pass, and what decides them."""
+
+    pull: PullRequest
+    flow: PromotionPath
+    gates: Gates | None
+    targets: tuple[str, ...]
+    sources: list[str]
+    current: tuple[str, str] | None  # its telefonistka/gates status: (state, description)
+    hold: Hold | None
+    freezes: Sequence[Freeze]
+
+    @property
+    def reads_sources(self) -> bool:
+        """Its verdict reads its sources' facts (not held, and gated by the flow)."""
+        return self.hold is None and self.gates is not None
 
 
 def _stage(

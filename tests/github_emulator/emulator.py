@@ -78,6 +78,10 @@ class GitHubEmulator:
         # merges the open PRs with native auto-merge whose requirements are met (set by
         # the pulls API, called wherever a requirement can become met)
         self.auto_merger: Callable[[Repository], None] | None = None
+        # GraphQL: the documents received (tests read what was asked), and fields to
+        # answer as unknown, as a GitHub Enterprise Server without them would
+        self.graphql_documents: list[str] = []
+        self.graphql_refused_fields: set[str] = set()
         self.server = Server(self, port)
         self.shapes = Shapes(self.server.root)
         self.router = Router()
@@ -365,6 +369,7 @@ class GitHubEmulator:
             self.server.faults.clear()
             self.server.latency = Latency()
             self.server.requests_made = 0
+            self.graphql_documents.clear()
 
     def protect(
         self,

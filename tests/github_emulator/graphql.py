@@ -1,9 +1,13 @@
-"""The GraphQL operations telefonistka sends: ``minimizeComment``, ``viewer { login }`` and
-``enablePullRequestAutoMerge``.
+"""GitHub's GraphQL endpoint, held to GitHub's public schema.
 
-Not a GraphQL engine: the query text is recognised by the field it names, and the answer
-carries the fields those operations select. Anything else gets a GraphQL error (HTTP 200,
-as GitHub answers GraphQL errors).
+Every query is parsed and validated against ``tests/fixtures/graphql/
+github-schema-trimmed.graphql`` (the part of GitHub's schema telefonistka's queries use,
+vendored by ``scripts/vendor_graphql_schema.py``): a field GitHub does not have, a wrong
+argument or a missing variable is refused with GitHub's kind of error (HTTP 200 with
+``errors``). Queries are then run by graphql-core over resolvers reading the emulator's
+state (``reads``); the two mutations keep their hand-written handlers below, which carry
+GitHub's refusals. ``emu.graphql_refused_fields`` names fields to answer as unknown, as
+an older GitHub Enterprise Server would, so the REST fallbacks can be tested.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from .reads import check, execute
 from .server import Response
 from .shapes import comment_node_id
 from .shapes import node_id as make_node_id
@@ -31,13 +36,18 @@ def answer(emu: GitHubEmulator, raw: bytes, login: str) -> Response:
     except (ValueError, KeyError, TypeError):
         return Response(200, _error("Problems parsing JSON"))
     variables = request.get("variables") or {}
-    if "enablePullRequestAutoMerge" in query:
-        return Response(200, _enable_auto_merge(emu, variables, login))
-    if "minimizeComment" in query:
-        return Response(200, _minimize(emu, query, variables))
-    if re.search(r"\bviewer\b", query):
-        return Response(200, {"data": {"viewer": {"login": login}}})
-    return Response(200, _error("The emulator answers only minimizeComment and viewer"))
+    if not isinstance(variables, dict):
+        return Response(200, _error("Variables are invalid JSON."))
+    with emu.server.lock:
+        emu.graphql_documents.append(query)
+        refused = check(query, emu.graphql_refused_fields)
+        if refused:
+            return Response(200, {"errors": [{"message": m} for m in refused]})
+        if "enablePullRequestAutoMerge" in query:
+            return Response(200, _enable_auto_merge(emu, variables, login))
+        if "minimizeComment" in query:
+            return Response(200, _minimize(emu, query, variables))
+        return Response(200, execute(emu, query, variables, login))
 
 
 def _minimize(emu: GitHubEmulator, query: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
+from telefonistka.adapters.github.queries import ENABLE_AUTO_MERGE, MINIMIZE_COMMENT
 from telefonistka.adapters.github.session import RepoSession
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.errors import GitHubError
@@ -221,12 +222,8 @@ class PullRequests(RepoSession):
         which makes a retry after a lost answer safe.
         """
         node = pull.node_id or self.get_pr(pull.number).node_id
-        query = (
-            "mutation($input: EnablePullRequestAutoMergeInput!) { "
-            "enablePullRequestAutoMerge(input: $input) { pullRequest { number } } }"
-        )
         variables = {"input": {"pullRequestId": node, "mergeMethod": method.upper()}}
-        self._graphql(f"enable auto-merge on PR #{pull.number}", query, variables)
+        self._graphql(f"enable auto-merge on PR #{pull.number}", ENABLE_AUTO_MERGE, variables)
 
     def _merged_commit(self, number: int) -> str | None:
         """The merge commit when PR ``number`` is merged already, else None.
@@ -318,12 +315,8 @@ class PullRequests(RepoSession):
 
     def minimize_comment(self, node_id: str, classifier: str = "OUTDATED") -> None:
         """Hide comment ``node_id`` as ``classifier`` (GraphQL ``minimizeComment``)."""
-        query = (
-            "mutation($input: MinimizeCommentInput!) { minimizeComment(input: $input) "
-            "{ minimizedComment { isMinimized } } }"
-        )
         variables = {"input": {"subjectId": node_id, "classifier": classifier}}
-        self._graphql(f"minimize comment {node_id}", query, variables)
+        self._graphql(f"minimize comment {node_id}", MINIMIZE_COMMENT, variables)
 
 
 def _pr_exists(exc: GitHubError) -> bool:

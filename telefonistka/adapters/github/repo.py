@@ -10,6 +10,7 @@ calls the Action needs. ``GitHubRepo`` is the parts put together, one module eac
 - ``changed_files``: what a PR or a push changed;
 - ``pulls``: PRs, labels, assignees, reviews, merges, comments;
 - ``statuses``: commit statuses;
+- ``batch_reads``: what one GraphQL request reads where REST needs one per item;
 - ``issues``: plain issues (the dashboard).
 
 Every request goes through ``client.GitHubClient`` (retries, counting, error messages).
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 from github import Auth
 
+from telefonistka.adapters.github.batch_reads import BatchReads
 from telefonistka.adapters.github.changed_files import ChangedFiles
 from telefonistka.adapters.github.issues import Issues
 from telefonistka.adapters.github.statuses import CommitStatuses
 
 
-class GitHubRepo(ChangedFiles, CommitStatuses, Issues):
+class GitHubRepo(ChangedFiles, BatchReads, CommitStatuses, Issues):
     """One GitHub repository, seen through one identity; see ``session.RepoSession``."""
 
     def with_identity(self, token: str | Auth.Auth) -> GitHubRepo:

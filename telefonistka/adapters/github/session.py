@@ -23,6 +23,7 @@ from telefonistka.adapters.github.client import (
     Sleep,
     make_requester,
 )
+from telefonistka.adapters.github.queries import VIEWER
 from telefonistka.core.github.api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import GitHubError
 
@@ -113,7 +114,7 @@ class RepoSession:
         App installation tokens.
         """
         if self._viewer is None:
-            data = self._graphql("read the token's login", "query { viewer { login } }", {})
+            data = self._graphql("read the token's login", VIEWER, {})
             self._viewer = str((data.get("viewer") or {}).get("login") or "")
         return self._viewer
 
@@ -123,7 +124,8 @@ class RepoSession:
         data = self._http.call("graphql", what, "POST", self._http.graphql_url, body=body)[1]
         errors = (data or {}).get("errors")
         if errors:
-            detail = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict))
+            said = dict.fromkeys(str(e.get("message", e)) for e in errors if isinstance(e, dict))
+            detail = "; ".join(list(said)[:3]) + ("; …" if len(said) > 3 else "")
             raise GitHubError(f"GraphQL refused to {what}: {detail or errors}", 200, detail)
         return dict((data or {}).get("data") or {})
 

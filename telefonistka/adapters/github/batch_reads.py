@@ -1,0 +1,167 @@
+"""Reads answered by one GraphQL request where REST needs one per item.
+
+Why GraphQL here: a scheduled gate pass every 10 minutes looks at every open promotion
+PR; through REST that is a list, one status read per PR, the holds' list, and two or
+three reads per source folder. The two queries below (``queries.GATES_READ`` and
+``queries.source_moments_query``) carry the same facts in two requests, whatever the
+number of PRs up to 100. What they learn about commits (a head's tree, parents and
+identities) and the token's login goes into the caches the REST calls use, so those are
+not asked again.
+
+GraphQL differs from REST in two spellings, undone here: enum values are capitals
+(``SUCCESS``), and an App's login has no ``[bot]`` suffix (``author`` says ``Bot``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from telefonistka.adapters.github.git_data import GitData
+from telefonistka.adapters.github.pulls import PullRequests
+from telefonistka.adapters.github.queries import GATES_READ, source_moments_query
+from telefonistka.core.events.pull_request import PullRequest
+from telefonistka.core.promotion.holds import LabelledPr
+from telefonistka.errors import GitHubError
+from telefonistka.ports import CommitState, GatePassRead, OpenPull, SourceMoment
+
+MAX_PAGES = 10  # 1,000 open PRs into one branch; more are not looked at in one pass
+
+
+class BatchReads(GitData, PullRequests):
+    """``ports.BatchReader`` over GitHub's GraphQL API."""
+
+    def gate_pass_read(self, base: str, hold_label: str) -> GatePassRead:
+        """The open PRs into ``base`` with their heads' statuses, the merged PRs labelled
+        ``hold_label`` (None when over one page), and the token's login."""
+        pulls: list[OpenPull] = []
+        holds: list[LabelledPr] | None = None
+        after: str | None = None
+        for _page in range(MAX_PAGES):
+            variables = self._variables(base=base, hold=hold_label, after=after)
+            data = self._graphql(f"read the open PRs into {base}", GATES_READ, variables)
+            try:
+                if self._viewer is None:
+                    self._viewer = str(data["viewer"]["login"])
+                repository = data["repository"]
+                if holds is None and after is None:
+                    holds = _holds(repository["holds"])
+                connection = repository["pullRequests"]
+                pulls += [self._open_pull(node, base) for node in connection["nodes"]]
+                more = bool(connection["pageInfo"]["hasNextPage"])
+                after = str(connection["pageInfo"]["endCursor"] or "")
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise GitHubError(f"unexpected answer to the open PRs query: {exc!r}") from exc
+            if not more or not after:
+                break
+        return GatePassRead(pulls, holds)
+
+    def source_moments(self, ref: str, paths: Sequence[str]) -> dict[str, SourceMoment | None]:
+        """The newest commit of ``ref`` that changed each path, with its checks: one
+        request for up to 100 paths (one per 100 beyond)."""
+        found: dict[str, SourceMoment | None] = {}
+        wanted = list(dict.fromkeys(path.strip("/") for path in paths))
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            named = {f"p{n}": path for n, path in enumerate(chunk)}
+            variables = self._variables(ref=ref, **named)
+            what = f"find the last change of {len(chunk)} folder(s)"
+            data = self._graphql(what, source_moments_query(len(chunk)), variables)
+            try:
+                repository = data["repository"]
+                for n, path in enumerate(chunk):
+                    found[path] = _moment((repository.get(f"s{n}") or {}).get("history"))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise GitHubError(f"unexpected answer to the source query: {exc!r}") from exc
+        return {path: found[path.strip("/")] for path in paths}
+
+    def _variables(self, **given: Any) -> dict[str, Any]:
+        return {"owner": self.owner, "name": self.full_name.partition("/")[2], **given}
+
+    def _open_pull(self, node: Mapping[str, Any], base: str) -> OpenPull:
+        head = str(node["headRefOid"])
+        commits = (node.get("commits") or {}).get("nodes") or []
+        commit = (commits[-1] or {}).get("commit") if commits else None
+        statuses: dict[str, tuple[str, str, str]] = {}
+        if commit and str(commit.get("oid")) == head:
+            self._cache.commits.setdefault(head, _commit_state(commit))
+            for context in (commit.get("status") or {}).get("contexts") or []:
+                statuses[str(context["context"])] = (
+                    str(context["state"]).lower(),
+                    str(context.get("description") or ""),
+                    str(context.get("createdAt") or ""),
+                )
+        pull = PullRequest(
+            number=int(node["number"]),
+            title=str(node.get("title") or ""),
+            body=str(node.get("body") or ""),
+            author=_login(node.get("author")),
+            head_ref=str(node["headRefName"]),
+            head_sha=head,
+            base_ref=str(node.get("baseRefName") or base),
+            base_sha=str(node.get("baseRefOid") or ""),
+            labels=tuple(str(n["name"]) for n in (node.get("labels") or {}).get("nodes") or []),
+            assignees=tuple(
+                str(n["login"]) for n in (node.get("assignees") or {}).get("nodes") or []
+            ),
+            html_url=str(node.get("url") or ""),
+            head_repo=str((node.get("headRepository") or {}).get("nameWithOwner") or ""),
+            created_at=str(node.get("createdAt") or ""),
+            node_id=str(node.get("id") or ""),
+        )
+        return OpenPull(pull, statuses)
+
+
+def _login(actor: Mapping[str, Any] | None) -> str:
+    """The login as REST spells it: an App (``Bot``) with its ``[bot]`` suffix."""
+    if not actor:
+        return ""
+    login = str(actor.get("login") or "")
+    return f"{login}[bot]" if actor.get("__typename") == "Bot" else login
+
+
+def _holds(connection: Mapping[str, Any]) -> list[LabelledPr] | None:
+    if connection["pageInfo"]["hasNextPage"]:
+        return None
+    return [
+        LabelledPr(
+            int(node["number"]),
+            _login(node.get("author")),
+            str(node.get("body") or ""),
+            str(node.get("mergedAt") or ""),
+        )
+        for node in connection["nodes"]
+    ]
+
+
+def _commit_state(commit: Mapping[str, Any]) -> CommitState:
+    author = commit.get("author") or {}
+    committer = commit.get("committer") or {}
+    parents = (commit.get("parents") or {}).get("nodes") or []
+    return CommitState(
+        str(commit["tree"]["oid"]),
+        tuple(str(p["oid"]) for p in parents),
+        str(commit.get("message") or ""),
+        str(author.get("name") or ""),
+        str(committer.get("date") or ""),
+        f"{author.get('name') or ''} <{author.get('email') or ''}>",
+        f"{committer.get('name') or ''} <{committer.get('email') or ''}>",
+    )
+
+
+def _moment(history: Mapping[str, Any] | None) -> SourceMoment | None:
+    nodes = (history or {}).get("nodes") or []
+    if not nodes:
+        return None
+    commit = nodes[0]
+    runs: dict[str, str] = {}
+    statuses: dict[str, str] = {}
+    rollup = commit.get("statusCheckRollup") or {}
+    for context in (rollup.get("contexts") or {}).get("nodes") or []:
+        if context.get("__typename") == "CheckRun":
+            done = context.get("status") == "COMPLETED"
+            state = context.get("conclusion") if done else context.get("status")
+            runs.setdefault(str(context["name"]), str(state).lower())
+        elif context.get("__typename") == "StatusContext":
+            statuses.setdefault(str(context["context"]), str(context["state"]).lower())
+    return SourceMoment(str(commit["oid"]), str(commit.get("committedDate") or ""), runs, statuses)
