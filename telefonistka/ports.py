@@ -134,6 +134,8 @@ class GitWriter(Protocol):
 
     def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None: ...
 
+    def create_branch(self, name: str, sha: str) -> str | None: ...
+
     def delete_branch(self, name: str) -> None: ...
 
 
@@ -276,6 +278,30 @@ class GatePassRead:
 
 
 @dataclass(frozen=True)
+class PromotionRead:
+    """What a promotion reads before it plans, at once.
+
+    ``files`` is None when the merged PR's changed files must be listed the usual way
+    (over 100, or a rename, whose old name only REST gives); ``open_pulls`` is None when
+    the open PRs are over one page.
+    """
+
+    head: str  # the base branch's head commit
+    files: list[str] | None
+    open_pulls: list[OpenPull] | None
+    repository_id: str = ""  # the GraphQL id (creating a PR through GraphQL needs it)
+
+
+@dataclass(frozen=True)
+class OpenPullsView:
+    """The open PRs into a base branch and its head, as read at one moment (after a PR
+    was created, in the same request)."""
+
+    head: str
+    open_pulls: list[OpenPull]
+
+
+@dataclass(frozen=True)
 class SourceMoment:
     """The newest commit that changed a source folder, and its checks.
 
@@ -298,6 +324,24 @@ class BatchReader(Protocol):
     """
 
     def gate_pass_read(self, base: str, hold_label: str) -> GatePassRead: ...
+
+    def promotion_read(
+        self, base: str, number: int, config_path: str, assignees: Sequence[str] = ()
+    ) -> PromotionRead:
+        """The base branch's head, the configuration's blob (kept where the snapshot's
+        reads find it), PR ``number``'s files, the open PRs into ``base``, and the ids
+        of the labels and of ``assignees`` (at most two) for ``label_and_assign``."""
+
+    def label_and_assign(self, items: Sequence[tuple[PullRequest, list[str], list[str]]]) -> None:
+        """Set labels and assignees of new PRs, (PR, labels, logins) each, at once."""
+
+    def create_pr_seeing(
+        self, title: str, body: str, head: str, base: str, repository_id: str, *, see: bool
+    ) -> tuple[PullRequest, OpenPullsView | None]:
+        """Open a PR (as ``create_pr``); with ``see``, read in the same request the open
+        PRs into ``base`` and its head as they are once it exists. The view is None
+        without ``see``, when the PR existed already (a re-run) or when the open PRs are
+        over one page."""
 
     def source_moments(self, ref: str, paths: Sequence[str]) -> dict[str, SourceMoment | None]:
         """The source moment of each of ``paths`` on ``ref``; None where none changed it."""

@@ -147,7 +147,7 @@ def test_a_lost_answer_to_enabling_auto_merge_is_retried_safely(
     emu.commit_files(REPO, {"telefonistka.yaml": AUTO})
     event = merge_change(emu, gh, CHANGE)
     emu.protect(REPO, "main", contexts=("ci/test",))
-    emu.add_fault(path=r"/graphql$", method="POST", status=502, after=True, times=1)
+    emu.add_fault(path="/graphql$", query="enablePullRequestAutoMerge", status=502, after=True)
 
     step = run_step(emu, event)
 

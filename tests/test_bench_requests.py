@@ -49,11 +49,15 @@ def test_requests_do_not_grow_with_files_per_component(
     assert many[0].shape["files_per_component"] == 12
 
 
-def test_promotions_cost_eight_plus_six_per_pr(runs: dict[int, list[scenarios.Result]]) -> None:
+def test_promotions_cost_four_plus_five_per_pr(runs: dict[int, list[scenarios.Result]]) -> None:
+    """Two statuses, one GraphQL read, the tree; per PR its tree, commit, branch, the PR
+    (the last one with the open PRs along, for superseding) and its labels."""
     totals = {r.scenario: r.total_requests for r in runs[12]}
     # lab → staging is one PR; staging → prod is one PR per prod region (5)
-    assert totals["promote 1 comp → 10"] == totals["promote 10 comp → 10"] == 8 + 6 * 1
-    assert totals["promote 1 comp → 50"] == totals["promote 10 comp → 50"] == 8 + 6 * 5
+    assert totals["promote 1 comp → 10"] == totals["promote 10 comp → 10"] == 4 + 5 * 1
+    assert totals["promote 1 comp → 50"] == totals["promote 10 comp → 50"] == 4 + 5 * 5
+    by_kind = {r.scenario: r.requests for r in runs[12]}
+    assert by_kind["promote 1 comp → 50"]["POST /graphql"] == 1 + 5
     assert totals["push fan-out 50"] == 2  # the root listing and telefonistka.yaml
 
 

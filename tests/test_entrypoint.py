@@ -181,9 +181,11 @@ def test_a_merged_pr_opens_its_promotion_pr(emu: GitHubEmulator, gh: GhRepositor
     }
     assert f"[#{number}]" in step.summary
     assert "::add-mask::bot-token" in step.stdout
-    # 8 fixed requests (the open PRs and the default branch's head for superseding among
-    # them) + 6 per promotion PR (see docs/github-action.md)
-    assert len(emu.requests) == 8 + 6 * 1
+    # 4 fixed requests (two statuses, one GraphQL read, the tree) + 5 per promotion PR
+    # (tree, commit, branch, the PR with the open PRs as they then are, labels)
+    kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
+    assert kinds.count("POST /graphql") == 2
+    assert len(emu.requests) == 4 + 5 * 1, kinds
     assert "::group::Promotion of PR #1" in step.stdout
 
 
@@ -203,7 +205,7 @@ def test_log_level_debug_shows_the_settings_routes_and_requests_never_a_secret(
     assert f"settings: API: {emu.base_url}; server: {emu.root_url}" in lines
     assert "the `pull_request` event: action closed, merged into main, PR #1" in lines
     [requests] = [line for line in lines if line.startswith("GitHub API requests by kind: ")]
-    assert requests.endswith(" (14 in all)")
+    assert requests.endswith(" (9 in all)")
     assert "status 2" in requests  # pending and final
     assert not [line for line in lines if line.startswith("::debug::")]  # plain at debug
     for secret in ("bot-token", "s3cr3t-value"):
@@ -332,7 +334,9 @@ def test_injected_502_and_secondary_rate_limit_are_survived(
 ) -> None:
     event = merge_change(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
     emu.add_fault(method="POST", path=r"/git/trees$", status=502)
-    emu.add_fault(method="POST", path=r"/pulls$", kind="secondary_rate_limit", retry_after=1)
+    emu.add_fault(
+        path="/graphql$", query="createPullRequest", kind="secondary_rate_limit", retry_after=1
+    )
 
     step = run_step(emu, event)
 
@@ -463,7 +467,7 @@ promotionPaths:
     step = run_step(emu, event)
 
     assert step.code == 0, step.stdout
-    assert len(emu.requests) == 8 + 6 * 2 + 1  # + the component configuration
+    assert len(emu.requests) == 4 + 5 * 2 + 1  # + the component configuration
     pulls = emu.get_repo(REPO).pulls
     titles = sorted(pulls[n].title for n in promotion_prs(emu))
     assert titles == ["🚀 Promotion: app ➡️  env/qa/", "🚀 Promotion: app ➡️  prod and dr"]
@@ -496,7 +500,7 @@ promotionPaths:
     step = run_step(emu, event)
 
     assert step.code == 0, step.stdout
-    assert len(emu.requests) == 8 + 6 + 1  # one PR, + the component configuration
+    assert len(emu.requests) == 4 + 5 + 1  # one PR, + the component configuration
     [number] = promotion_prs(emu)
     pull = emu.get_repo(REPO).pulls[number]
     for target in ("env/prod/app", "env/qa/app"):
@@ -547,7 +551,7 @@ def test_a_pr_with_more_than_3000_files(emu: GitHubEmulator, gh: GhRepository) -
     assert tree_id(emu, branch, "env/prod/app") == tree_id(emu, "main", "env/staging/app")
     assert not any(entry.route and entry.route.endswith("/files") for entry in emu.requests)
     # the two trees of the PR (base, head) instead of 31 pages of files
-    assert len(emu.requests) == 8 - 1 + 2 + 6
+    assert len(emu.requests) == 4 + 2 + 5
 
 
 def test_the_event_command_runs_the_same_dispatcher(emu: GitHubEmulator, gh: GhRepository) -> None:

@@ -24,6 +24,7 @@ from telefonistka.adapters.github import (
     GitHubRepo,
     pull_request_from_json,
 )
+from telefonistka.adapters.github.batch_reads import git_blob_id
 from telefonistka.adapters.github.client import RequestCounter, RetryPolicy
 from telefonistka.adapters.github.trees import git_tree_oid, object_type
 from telefonistka.core.promotion.snapshot import Mode, TreeEntry, TreeSnapshot
@@ -296,11 +297,32 @@ def blob_json(content: bytes) -> dict[str, Any]:
 def test_read_blobs_decodes_base64_once_per_blob(
     rsps: responses.RequestsMock, repo: GitHubRepo
 ) -> None:
+    """Where GraphQL refuses the batch (an older GitHub Enterprise Server), each blob is
+    read through REST, once."""
     one, two = blob("one"), blob("two")
+    refused = {"errors": [{"message": "Field 'object' doesn't exist on type 'Repository'"}]}
+    rsps.post("https://api.github.com:443/graphql", json=refused)
     rsps.get(f"{REPO}/git/blobs/{one}", json=blob_json(b"one"))
     rsps.get(f"{REPO}/git/blobs/{two}", json={"content": "two", "encoding": "utf-8"})
     assert repo.read_blobs([one, two, one]) == {one: b"one", two: b"two"}
     assert repo.read_blobs([one]) == {one: b"one"}  # cached
+    assert repo.request_count == 3
+
+
+def test_read_blobs_takes_graphql_text_only_when_it_hashes_to_the_blob_id(
+    rsps: responses.RequestsMock, repo: GitHubRepo
+) -> None:
+    """Two blobs in one GraphQL request: one whose text is its content (kept), one whose
+    text does not hash to its id (GitHub re-encoded it): that one is read through REST."""
+    good, bad = b"tag: v1\n", b"caf\xe9\n"  # Latin-1: GraphQL's text would not be these bytes
+    good_id, bad_id = git_blob_id(good), git_blob_id(bad)
+    nodes = {
+        "b0": {"oid": good_id, "isBinary": False, "isTruncated": False, "text": "tag: v1\n"},
+        "b1": {"oid": bad_id, "isBinary": False, "isTruncated": False, "text": "caf\ufffd\n"},
+    }
+    rsps.post("https://api.github.com:443/graphql", json={"data": {"repository": nodes}})
+    rsps.get(f"{REPO}/git/blobs/{bad_id}", json=blob_json(bad))
+    assert repo.read_blobs([good_id, bad_id]) == {good_id: good, bad_id: bad}
     assert repo.request_count == 2
 
 

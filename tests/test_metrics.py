@@ -323,13 +323,13 @@ def test_a_promotion_run_pushes_its_requests_statuses_and_result(
     assert (
         value(
             "telefonistka_github_github_operations_total",
-            method="POST",
+            method="PATCH",
             api_group="repos",
-            api_path="pulls",
-            status="201",
+            api_path="issues",
+            status="200",
             repo_slug=REPO,
         )
-        == 1
+        == 1  # the promotion PR's labels and assignee (the PR itself is opened by GraphQL)
     )
     assert (
         value("telefonistka_github_commit_status_updates_total", repo_slug=REPO, status="pending")

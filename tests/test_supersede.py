@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,9 @@ def test_a_failed_listing_is_a_warning_not_a_failed_promotion(
     emu: GitHubEmulator, gh: GhRepository
 ) -> None:
     event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    # GraphQL (an older server) cannot open the PR with the open PRs along: REST opens it,
+    # and then listing them fails
+    emu.graphql_refused_fields = {"createPullRequest"}
     emu.add_fault(path=r"/pulls$", method="GET", status=403, body={"message": "Forbidden"})
 
     result = promote(emu, event)
@@ -365,8 +369,8 @@ def test_a_run_never_auto_merges_a_pr_it_closed_as_superseded(
     emu.commit_files(REPO, {"telefonistka.yaml": CONFIG})  # the newer run does not merge
     newer = only_pr(promote_change(emu, gh, "second", {"env/staging/app/values.yaml": "tag: v3\n"}))
     repo = GitHubRepo("bot", REPO, emu.base_url, sleep=lambda _: None)
-    fresh = repo.read_snapshot
-    repo.read_snapshot = lambda ref: fresh(stale_base if ref == "main" else ref)  # type: ignore[method-assign]
+    first = repo.promotion_read
+    repo.promotion_read = lambda *args: replace(first(*args), head=stale_base)  # type: ignore[method-assign]
 
     result = MergedPrPromotion(repo, older_event, Renderer(), log=lambda _: None).run()
 

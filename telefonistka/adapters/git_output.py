@@ -165,3 +165,35 @@ def failure_message(argv: Sequence[bytes], returncode: int, stderr: bytes) -> st
     command = " ".join(decode_path(a) for a in argv)
     reason = stderr.decode(errors="replace").strip() or "(no message)"
     return f"`{command}` failed (exit {returncode}): {reason}"
+
+
+# What ``git rev-parse --local-env-vars`` lists (git 2.39), plus the work-tree helpers:
+# variables that point git at another repository, index or object store.
+_REPO_ENV_VARS = (
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_CONFIG",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_DIR",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_GRAFT_FILE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_INTERNAL_SUPER_PREFIX",
+    "GIT_NAMESPACE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_PREFIX",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_SHALLOW_FILE",
+    "GIT_WORK_TREE",
+)
+
+
+def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The child environment: no prompts, no inherited repository selection."""
+    env = {k: v for k, v in environ.items() if k not in _REPO_ENV_VARS}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env

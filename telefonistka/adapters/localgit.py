@@ -27,6 +27,7 @@ from telefonistka.adapters.git_output import (
     decode_path,
     encode_path,
     failure_message,
+    git_environment,
     index_info,
     parse_cat_file_batch,
     parse_commit,
@@ -44,39 +45,9 @@ FALLBACK_NAME = "telefonistka"
 FALLBACK_EMAIL = "telefonistka@localhost"
 REFLOG_MESSAGE = "telefonistka"
 
-# What ``git rev-parse --local-env-vars`` lists (git 2.39), plus the work-tree helpers:
-# variables that point git at another repository, index or object store.
-_REPO_ENV_VARS = (
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_CEILING_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_CONFIG",
-    "GIT_CONFIG_COUNT",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_DIR",
-    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-    "GIT_GRAFT_FILE",
-    "GIT_IMPLICIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_INTERNAL_SUPER_PREFIX",
-    "GIT_NAMESPACE",
-    "GIT_NO_REPLACE_OBJECTS",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_PREFIX",
-    "GIT_REPLACE_REF_BASE",
-    "GIT_SHALLOW_FILE",
-    "GIT_WORK_TREE",
-)
 _OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _READABLE_MODES = frozenset({Mode.FILE, Mode.EXECUTABLE, Mode.SYMLINK})
 _IDENTITY_KEYS = re.compile(r"^(user|author|committer)\.(name|email)$")
-
-
-def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The child environment: no prompts, no inherited repository selection."""
-    env = {k: v for k, v in environ.items() if k not in _REPO_ENV_VARS}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    return env
 
 
 class LocalGitRepo:
@@ -160,6 +131,16 @@ class LocalGitRepo:
         old = old_sha if old_sha is not None else "0" * len(new_sha)
         ref = f"refs/heads/{name}"
         self._run(["update-ref", "-m", REFLOG_MESSAGE, ref, new_sha, old])
+
+    def create_branch(self, name: str, sha: str) -> str | None:
+        """Create branch ``name`` at ``sha``; when it exists, its head (None if at ``sha``)."""
+        _check_oid(sha)
+        ref, zero = f"refs/heads/{name}", "0" * len(sha)
+        done = self._run(["update-ref", "-m", REFLOG_MESSAGE, ref, sha, zero], check=False)
+        head = self.branch_head(name)
+        if head is None:
+            raise GitError(f"cannot create {ref}: {done.stderr.decode(errors='replace')}")
+        return None if head == sha else head
 
     # --- reading ------------------------------------------------------------------------
 

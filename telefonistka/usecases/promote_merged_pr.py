@@ -38,7 +38,7 @@ from functools import cached_property
 from typing import Any
 
 from telefonistka.core.config.component_configs import read_component_configs
-from telefonistka.core.config.model import RepoConfig
+from telefonistka.core.config.model import REPO_CONFIG_FILE, RepoConfig
 from telefonistka.core.events.pull_request import PullRequest, PullRequestEvent
 from telefonistka.core.fleet.report import all_components
 from telefonistka.core.promotion.changes import (
@@ -58,8 +58,14 @@ from telefonistka.core.promotion.planning import Plan, compute_plan
 from telefonistka.core.promotion.snapshot import TreeSnapshot
 from telefonistka.core.text.markdown import code_span, table_cell, text
 from telefonistka.core.text.rendering import Renderer
-from telefonistka.errors import SyncError, TelefonistkaError
-from telefonistka.ports import CodeHost, CommitStatusState, PullRequestHost
+from telefonistka.errors import GitHubError, SyncError, TelefonistkaError
+from telefonistka.ports import (
+    CodeHost,
+    CommitStatusState,
+    OpenPullsView,
+    PromotionRead,
+    PullRequestHost,
+)
 from telefonistka.usecases.argocd_diff import ArgoCdReader, no_diff_verdict
 from telefonistka.usecases.auto_merge import MergeState, merge_respecting_protection
 from telefonistka.usecases.bot_identity import PROMOTION_LABEL, bot_matcher, promotion_pr_problems
@@ -70,6 +76,7 @@ from telefonistka.usecases.repo_config import read_repo_config_in
 from telefonistka.usecases.rollback_pr import is_rollback_pr, read_holds
 from telefonistka.usecases.supersede import NewerPr, SupersedeOlderPrs
 
+GRAPHQL_REFUSED = 200  # GitHub answers a GraphQL error with HTTP 200 and ``errors``
 _NEEDS_PR = frozenset({Status.CREATED, Status.UPDATED, Status.UNCHANGED})
 
 Log = Callable[[str], None]
@@ -202,6 +209,16 @@ class MergedPrPromotion:
     _warnings: tuple[str, ...] = field(default=(), init=False)
     _open_prs: dict[str, PullRequest | None] = field(default_factory=dict, init=False)
     _bot: Callable[[str], bool] | None = field(default=None, init=False)
+    # what the one-query read gave (None: not read, or GraphQL refused it)
+    _read: PromotionRead | None = field(default=None, init=False)
+    # the open PRs as read once this run's last new PR existed (None: read them again)
+    _seen: OpenPullsView | None = field(default=None, init=False)
+    # the branch whose new PR is this run's last: its creation reads the open PRs too
+    _last_new: str | None = field(default=None, init=False)
+    # new PRs whose labels and assignee are set at once (one request), with what to set
+    _unlabelled: list[tuple[PullRequest, list[str], list[str]]] = field(
+        default_factory=list, init=False
+    )
 
     @property
     def pull(self) -> PullRequest:
@@ -241,7 +258,9 @@ class MergedPrPromotion:
                 self.repo.add_labels(self.pull.number, [HOLD_LABEL])
                 self.log(f"PR #{self.pull.number}: its targets are held ({HOLD_LABEL})")
             return MergedPrResult(self.pull.number, Plan())
-        snapshot = self.repo.read_snapshot(self.event.default_branch)
+        self._read = self._read_first()
+        head = self._read.head if self._read is not None else self.event.default_branch
+        snapshot = self.repo.read_snapshot(head)
         config = read_repo_config_in(self.repo, snapshot, self.event.default_branch)
         plan = self._plan(config, snapshot)
         dry_run = config.dry_run_mode if self.dry_run is None else self.dry_run
@@ -253,8 +272,12 @@ class MergedPrPromotion:
         trigger = Trigger(self.pull.number, self.pull.author, self.pull.head_ref, body)
         run = PromotionRun(self.repo, snapshot, trigger, self.renderer)
         run.may_replace = lambda branch: self._open_pr(branch) is None
+        if self._read is not None and self._read.open_pulls is not None:
+            run.known_heads = {p.pull.head_ref: p.pull.head_sha for p in self._read.open_pulls}
         outcomes = run.carry_out(plan)
-        groups = [self._open(outcome, config) for outcome in outcomes]
+        if config.close_superseded_promotion_prs:
+            self._last_new = _last_new_pr(outcomes, self._open_pr)
+        groups = self._label_new([self._open(outcome, config) for outcome in outcomes])
         superseded = (
             self._supersede(groups, snapshot.commit)
             if config.close_superseded_promotion_prs
@@ -277,6 +300,41 @@ class MergedPrPromotion:
             self._warnings,
             superseded,
         )
+
+    def _label_new(self, groups: list[GroupResult]) -> list[GroupResult]:
+        """Label and assign every PR this run opened, in one request; a failure is the
+        failure of their groups (as a failed ``PATCH`` was), each PR still open."""
+        if not self._unlabelled:
+            return groups
+        try:
+            self.repo.label_and_assign(self._unlabelled)
+        except TelefonistkaError as exc:
+            failed = {pull.number for pull, _, _ in self._unlabelled}
+            return [
+                replace(g, error=str(exc)) if g.pr is not None and g.pr.number in failed else g
+                for g in groups
+            ]
+        finally:
+            self._unlabelled = []
+        return groups
+
+    def _read_first(self) -> PromotionRead | None:
+        """The default branch's head, the configuration, the PR's files and the open PRs,
+        in one GraphQL request (docs/performance.md); None where GraphQL refuses, and the
+        run reads them through REST as before."""
+        if self.only is not None:
+            return None
+        try:
+            read = self.repo.promotion_read(
+                self.event.default_branch, self.pull.number, REPO_CONFIG_FILE, self._candidates
+            )
+        except TelefonistkaError as exc:
+            self.log(f"the one-query read failed ({exc}); reading through REST")
+            return None
+        if read.open_pulls is not None:
+            for found in read.open_pulls:
+                self._open_prs.setdefault(found.pull.head_ref, found.pull)
+        return read
 
     def _hold_gated(self, groups: list[GroupResult], config: RepoConfig) -> list[GroupResult]:
         """Each promotion PR whose flow has gates, or whose targets a freeze covers, gets
@@ -338,8 +396,9 @@ class MergedPrPromotion:
             if g.pr is not None and not g.failed and g.outcome.status is not Status.EDITED
         ]
         base = self.event.default_branch
+        passing = SupersedeOlderPrs(self.repo, base, self._is_bot, self.log)
         try:
-            done = SupersedeOlderPrs(self.repo, base, self._is_bot, self.log).run(newer, snapshot)
+            done = passing.run(newer, snapshot, self._seen)
         except TelefonistkaError as exc:
             self._warn(f"could not look for superseded promotion PRs: {exc}")
             return ()
@@ -371,7 +430,10 @@ class MergedPrPromotion:
         metadata = extract_metadata(self._trusted_body)
         if metadata is not None and metadata.promoted_paths:
             return components_from_folders(metadata.promoted_paths, config)
-        files = self.repo.pr_files(self.pull.number, self.pull)
+        read = self._read
+        files = read.files if read is not None and read.files is not None else None
+        if files is None:
+            files = self.repo.pr_files(self.pull.number, self.pull)
         return find_changed_components(files, config)
 
     @cached_property
@@ -438,9 +500,11 @@ class MergedPrPromotion:
         return replace(result, pr=pr)
 
     def _open_pr(self, branch: str) -> PullRequest | None:
-        """The open PR from ``branch``, read once per run."""
+        """The open PR from ``branch``, read once per run: none to read when the first
+        query listed every open PR (a PR opened since is found when creating it fails)."""
         if branch not in self._open_prs:
-            self._open_prs[branch] = self.repo.find_open_pr(branch)
+            listed = self._read is not None and self._read.open_pulls is not None
+            self._open_prs[branch] = None if listed else self.repo.find_open_pr(branch)
         return self._open_prs[branch]
 
     def _find_or_create_pr(self, outcome: Outcome) -> tuple[PullRequest, bool]:
@@ -453,11 +517,31 @@ class MergedPrPromotion:
         if outcome.status is not Status.CREATED:
             existing = self._open_pr(outcome.branch)
         if existing is None:
-            base = self.event.default_branch
-            return self.repo.create_pr(outcome.title, outcome.body, outcome.branch, base), True
+            return self._create_pr(outcome), True
         if (existing.title, existing.body.strip()) != (outcome.title, outcome.body.strip()):
             existing = self.repo.update_pr(existing.number, outcome.title, outcome.body)
         return existing, False
+
+    def _create_pr(self, outcome: Outcome) -> PullRequest:
+        """Open the group's PR; after the one-query read, through GraphQL, which also
+        reads the open PRs as they are once it exists, for the superseding pass."""
+        base = self.event.default_branch
+        read = self._read
+        if read is None or not read.repository_id:
+            return self.repo.create_pr(outcome.title, outcome.body, outcome.branch, base)
+        see = outcome.branch == self._last_new
+        try:
+            pull, view = self.repo.create_pr_seeing(
+                outcome.title, outcome.body, outcome.branch, base, read.repository_id, see=see
+            )
+        except GitHubError as exc:
+            if exc.status != GRAPHQL_REFUSED:
+                raise
+            self.log(f"GraphQL refused to open the PR ({exc}); opening it through REST")
+            return self.repo.create_pr(outcome.title, outcome.body, outcome.branch, base)
+        if see:
+            self._seen = view
+        return pull
 
     def _label(self, pr: PullRequest, created: bool, config: RepoConfig) -> None:
         """Labels and assignee of a new PR in one request; on a found PR, what is missing.
@@ -466,6 +550,9 @@ class MergedPrPromotion:
         PR without any assignee (a run that died after opening it) gets the chain's
         author; one somebody reassigned is left as it is.
         """
+        if created and self._read is not None:
+            self._unlabelled.append((pr, self._labels(config), self._assignees()))
+            return  # all new PRs at once, after the last is open (``_label_new``)
         if created:
             self.repo.set_labels_and_assignees(pr.number, self._labels(config), self._assignees())
             return
@@ -476,6 +563,14 @@ class MergedPrPromotion:
 
     def _labels(self, config: RepoConfig) -> list[str]:
         return list(dict.fromkeys((PROMOTION_LABEL, *config.promotion_pr_labels)))
+
+    @property
+    def _candidates(self) -> list[str]:
+        """Who ``_assignees`` may name before the body is known to be trusted: the
+        metadata's original author and the PR's author."""
+        metadata = extract_metadata(self.pull.body)
+        named = metadata.original_pr_author if metadata is not None else ""
+        return [login for login in dict.fromkeys((named, self.pull.author)) if login]
 
     def _assignees(self) -> list[str]:
         """The chain's original author: from the metadata of a promotion PR, else the PR's."""
@@ -577,6 +672,20 @@ def _only(
     if not components:
         raise SyncError(f"no component {name!r} below {flow.source_path!r}")
     return config, components, flow.conditions.pr_has_labels[:1]
+
+
+def _last_new_pr(
+    outcomes: list[Outcome], open_pr: Callable[[str], PullRequest | None]
+) -> str | None:
+    """The branch of the last group that will open a new PR (None: none will). Only its
+    creation reads the open PRs along (GraphQL points, not requests, are what it costs):
+    read after every PR of this run exists, they are what superseding compares with."""
+    new = [
+        o.branch
+        for o in outcomes
+        if o.status in _NEEDS_PR and (o.status is Status.CREATED or open_pr(o.branch) is None)
+    ]
+    return new[-1] if new else None
 
 
 def _wants_merge(group: GroupResult) -> bool:

@@ -51,6 +51,10 @@ class PromotionBackend(Protocol):
 
     def update_branch(self, name: str, new_sha: str, old_sha: str | None) -> None: ...
 
+    def create_branch(self, name: str, sha: str) -> str | None:
+        """Create branch ``name`` at ``sha``; when it exists already, its head (None when
+        that is ``sha``: our own create whose answer was lost)."""
+
     def commit_state(self, rev: str) -> CommitState: ...
 
     # only for kept fields (keepLocal.fields): the two files are read, the edited one written
@@ -103,6 +107,10 @@ class PromotionRun:
     # Whether a branch holding somebody else's commit may still be replaced (on GitHub:
     # when no open PR uses it any more). By default it never is.
     may_replace: Callable[[str], bool] = field(default=lambda _branch: False)
+    # The heads of the branches known to exist (those of the open PRs, read with the rest
+    # before planning): any other branch is created outright, and looked up only when
+    # the host says it exists. None: every branch is looked up first.
+    known_heads: Mapping[str, str] | None = None
 
     def carry_out(self, plan: Plan) -> list[Outcome]:
         """Carry out every promotion of ``plan``; failures are recorded, not raised."""
@@ -126,9 +134,29 @@ class PromotionRun:
         title, body = self._render(promotion, sync.kept, fields)
         if not changes:
             return Outcome(promotion, branch, Status.IN_SYNC, title, body)
-        message = f"{title}\n\n{body}"
         tree = self.backend.write_tree(self.snapshot.commit, changes)
-        existing = self.backend.branch_head(branch)
+        known = self.known_heads
+        if known is not None and branch not in known and not self.dry_run:
+            return self._create_first(promotion, branch, tree, (title, body))
+        existing = known[branch] if known is not None and branch in known else None
+        if known is None or (self.dry_run and branch not in known):
+            existing = self.backend.branch_head(branch)
+        return self._write(promotion, branch, tree, (title, body), existing)
+
+    def _write(
+        self,
+        promotion: Promotion,
+        branch: str,
+        tree: str,
+        text: tuple[str, str],
+        existing: str | None,
+        *,
+        commit: str | None = None,
+    ) -> Outcome:
+        """Write ``tree`` on ``branch`` as it stands at ``existing`` (None: absent), unless
+        an earlier run wrote the same or somebody else's commit is there."""
+        title, body = text
+        message = f"{title}\n\n{body}"
         if existing is not None and self._is_current(existing, tree, message):
             return Outcome(promotion, branch, Status.UNCHANGED, title, body, existing)
         if existing is not None and not self._is_ours(existing) and not self.may_replace(branch):
@@ -136,10 +164,24 @@ class PromotionRun:
         if self.dry_run:
             status = Status.WOULD_CREATE if existing is None else Status.WOULD_UPDATE
             return Outcome(promotion, branch, status, title, body)
-        commit = self.backend.commit_tree(tree, [self.snapshot.commit], message)
+        if commit is None:
+            commit = self.backend.commit_tree(tree, [self.snapshot.commit], message)
         self.backend.update_branch(branch, commit, existing)
         status = Status.CREATED if existing is None else Status.UPDATED
         return Outcome(promotion, branch, status, title, body, commit)
+
+    def _create_first(
+        self, promotion: Promotion, branch: str, tree: str, text: tuple[str, str]
+    ) -> Outcome:
+        """A branch no open PR uses: most often new, so it is created at once (no lookup).
+        When it exists after all (a killed run's, a closed PR's), it is judged as a found
+        branch is; the commit written for it is then used or left unreferenced."""
+        title, body = text
+        commit = self.backend.commit_tree(tree, [self.snapshot.commit], f"{title}\n\n{body}")
+        existing = self.backend.create_branch(branch, commit)
+        if existing is None:
+            return Outcome(promotion, branch, Status.CREATED, title, body, commit)
+        return self._write(promotion, branch, tree, text, existing, commit=commit)
 
     def _is_ours(self, existing: str) -> bool:
         """Whether the branch's head is a commit the bot wrote (``is_bot_commit``).

@@ -32,7 +32,7 @@ from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.text.markdown import code_span
 from telefonistka.errors import TelefonistkaError
-from telefonistka.ports import CodeHost, CommitState
+from telefonistka.ports import CodeHost, CommitState, OpenPullsView
 from telefonistka.usecases.bot_identity import promotion_pr_problems
 from telefonistka.usecases.promotion import is_bot_commit
 
@@ -76,7 +76,9 @@ class SupersedeOlderPrs:
     _warnings: list[str] = field(default_factory=list, init=False)
     _states: dict[str, CommitState] = field(default_factory=dict, init=False)
 
-    def run(self, newer: Sequence[NewerPr], snapshot: str) -> Superseding:
+    def run(
+        self, newer: Sequence[NewerPr], snapshot: str, seen: OpenPullsView | None = None
+    ) -> Superseding:
         """Compare this run's PRs (written on default-branch commit ``snapshot``) with the
         bot's other open promotion PRs that share a target with them.
 
@@ -85,11 +87,21 @@ class SupersedeOlderPrs:
         parent descends from the other's holds the newer content. Two runs of different
         merges may run side by side and finish in any order; either way the stale PR is
         the one closed. On the same parent (a re-run), the higher PR number is newer.
+
+        ``seen``: the open PRs and the base's head as read once this run's last new PR
+        existed (in the same request that opened it); without it both are read here. Either
+        way they are read after this run's PRs exist, so of two runs at once the later
+        one to read sees the other's PRs.
         """
         if not newer:
             return Superseding()
         ours = {pr.number for pr in newer}
-        for other in self.host.list_open_prs(self.base):
+        others = (
+            [found.pull for found in seen.open_pulls]
+            if seen is not None
+            else self.host.list_open_prs(self.base)
+        )
+        for other in others:
             if other.number in ours or not self._is_promotion(other):
                 continue
             targets = _targets(other)
@@ -104,21 +116,26 @@ class SupersedeOlderPrs:
             except TelefonistkaError as exc:
                 self._failures.append(f"superseding PR #{other.number}: {exc}")
         try:
-            self._overtaken_by_merged(newer, snapshot)
+            self._overtaken_by_merged(newer, snapshot, seen.head if seen is not None else None)
         except TelefonistkaError as exc:
             self._failures.append(f"comparing with merged promotion PRs: {exc}")
         return Superseding(
             tuple(self._closed), tuple(self._noted), tuple(self._failures), tuple(self._warnings)
         )
 
-    def _overtaken_by_merged(self, newer: Sequence[NewerPr], snapshot: str) -> None:
+    def _overtaken_by_merged(
+        self, newer: Sequence[NewerPr], snapshot: str, head: str | None
+    ) -> None:
         """This run's PRs against promotion PRs a later run opened **and merged** while this
         one worked: their content is newer, and they are no longer open to be compared
         with. One read of the default branch's head tells whether it moved since
         ``snapshot`` (the usual case stops there); only then are the recently merged PRs
         read (one more request). A PR's own ``base.sha`` cannot tell: a merge may land
-        after this run opened its PRs and before this pass."""
-        if self.host.branch_head(self.base) in (snapshot, None):
+        after this run opened its PRs and before this pass (``head``, when given, was read
+        once they all existed)."""
+        if head is None:
+            head = self.host.branch_head(self.base)
+        if head in (snapshot, None):
             return
         for merged in self.host.list_merged_prs(self.base):
             if not self._is_promotion(merged) or not self._branch_is_ours(merged):

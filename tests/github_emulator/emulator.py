@@ -82,6 +82,7 @@ class GitHubEmulator:
         # answer as unknown, as a GitHub Enterprise Server without them would
         self.graphql_documents: list[str] = []
         self.graphql_refused_fields: set[str] = set()
+        self.graphql_users: dict[str, str] = {}  # the user ids GraphQL gave out → login
         self.server = Server(self, port)
         self.shapes = Shapes(self.server.root)
         self.router = Router()

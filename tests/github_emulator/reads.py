@@ -25,7 +25,8 @@ from graphql import (
 )
 from graphql import execute as run_query
 
-from .shapes import node_id
+from .server import ApiError, Request
+from .shapes import node_id, user_id
 from .state import PullRequest, Repository
 
 if TYPE_CHECKING:
@@ -57,7 +58,15 @@ def check(query: str, refused: Iterable[str] = ()) -> list[str]:
 def execute(
     emu: GitHubEmulator, query: str, variables: dict[str, Any], login: str
 ) -> dict[str, Any]:
-    root = {"viewer": {"login": login}, "repository": _Root(emu).repository}
+    top = _Root(emu, login)
+    root = {
+        "viewer": {"login": login},
+        "repository": top.repository,
+        "createPullRequest": top.createPullRequest,
+        "user": top.user,
+        "addLabelsToLabelable": top.addLabelsToLabelable,
+        "addAssigneesToAssignable": top.addAssigneesToAssignable,
+    }
     result = run_query(schema(), parse(query), root_value=root, variable_values=variables)
     if hasattr(result, "__await__"):  # no resolver here is async
         raise TypeError("an async GraphQL result")
@@ -74,8 +83,83 @@ def _kind(message: str) -> str:
 
 
 class _Root:
-    def __init__(self, emu: GitHubEmulator) -> None:
-        self.emu = emu
+    def __init__(self, emu: GitHubEmulator, login: str) -> None:
+        self.emu, self.login = emu, login
+
+    def createPullRequest(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """GitHub's ``createPullRequest``: the REST route's own checks and refusals (an
+        open PR from the head already, no commits between, a missing branch), as GraphQL
+        errors carrying the message GitHub gives."""
+        repo = self._by_id(str(input.get("repositoryId") or ""))
+        body = {
+            "title": input.get("title"),
+            "head": input.get("headRefName"),
+            "base": input.get("baseRefName"),
+            "body": input.get("body"),
+            "draft": bool(input.get("draft")),
+            "maintainer_can_modify": bool(input.get("maintainerCanModify", True)),
+        }
+        answer = self._rest(repo, "POST", "/pulls", body)
+        pr = repo.pulls[int(answer.body["number"])]
+        return {"pullRequest": PullNode(self.emu, repo, pr)}
+
+    def user(self, _info: Any, login: str) -> dict[str, str] | None:
+        """A user by login; an App's ``…[bot]`` account is no user (null)."""
+        if login.endswith("[bot]"):
+            return None
+        found = {"id": node_id("U", user_id(login)), "login": login}
+        self.emu.graphql_users[found["id"]] = login
+        return found
+
+    def addLabelsToLabelable(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """As ``POST /issues/{n}/labels`` with the labels the ids name (they must exist)."""
+        repo, pr = self._pull(str(input.get("labelableId") or ""))
+        names = []
+        for label_id in input.get("labelIds") or []:
+            label = next((x for x in repo.labels.values() if node_id("LA", x.id) == label_id), None)
+            if label is None:
+                raise GraphQLError(
+                    f"Could not resolve to a node with the global id of '{label_id}'"
+                )
+            names.append(label.name)
+        self._rest(repo, "POST", f"/issues/{pr.number}/labels", {"labels": names})
+        return {"clientMutationId": input.get("clientMutationId")}
+
+    def addAssigneesToAssignable(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        repo, pr = self._pull(str(input.get("assignableId") or ""))
+        logins = []
+        for user in input.get("assigneeIds") or []:
+            if user not in self.emu.graphql_users:
+                raise GraphQLError(f"Could not resolve to a node with the global id of '{user}'")
+            logins.append(self.emu.graphql_users[user])
+        self._rest(repo, "POST", f"/issues/{pr.number}/assignees", {"assignees": logins})
+        return {"clientMutationId": input.get("clientMutationId")}
+
+    def _pull(self, node: str) -> tuple[Repository, PullRequest]:
+        for repo in self.emu.repos.values():
+            for pr in repo.pulls.values():
+                if node_id("PR", pr.id) == node:
+                    return repo, pr
+        raise GraphQLError(f"Could not resolve to a node with the global id of '{node}'")
+
+    def _rest(self, repo: Repository, method: str, path: str, body: dict[str, Any]) -> Any:
+        """Carry a mutation out through the REST route that does the same (its checks,
+        its webhooks); its refusal becomes a GraphQL error."""
+        full = f"/repos/{repo.full_name}{path}"
+        found = self.emu.router.match(method, full)
+        if found is None:
+            raise GraphQLError(f"the emulator has no route for {method} {path}")
+        try:
+            return found[0].handler(Request(method, full, {}, body, found[1], {}, self.login))
+        except ApiError as exc:
+            said = [e.get("message") for e in exc.errors or [] if isinstance(e, dict)]
+            raise GraphQLError(str(next((m for m in said if m), None) or exc.message)) from None
+
+    def _by_id(self, node: str) -> Repository:
+        for repo in self.emu.repos.values():
+            if node_id("R", repo.id) == node:
+                return repo
+        raise GraphQLError(f"Could not resolve to a node with the global id of '{node}'")
 
     def repository(self, _info: Any, owner: str, name: str, **_: Any) -> _Repo:
         repo = self.emu.repos.get(f"{owner}/{name}".lower())
@@ -130,6 +214,7 @@ def _nodes(items: list[Any], kind: str, args: dict[str, Any]) -> dict[str, Any]:
 class _Repo:
     def __init__(self, emu: GitHubEmulator, repo: Repository) -> None:
         self.emu, self.repo = emu, repo
+        self.id = node_id("R", repo.id)
 
     def pullRequests(self, _info: Any, **args: Any) -> dict[str, Any]:  # noqa: N802
         states = {s.lower() for s in args.get("states") or ("OPEN", "CLOSED", "MERGED")}
@@ -148,9 +233,33 @@ class _Repo:
             found.reverse()
         return _nodes([PullNode(self.emu, self.repo, pr) for pr in found], "pullRequests", args)
 
-    def object(self, _info: Any, expression: str | None = None, **_: Any) -> CommitNode | None:
-        sha = self.repo.git.commit_of(expression or "")
-        return CommitNode(self.repo, sha) if sha else None
+    def labels(self, _info: Any, **args: Any) -> dict[str, Any]:
+        found = [{"id": node_id("LA", x.id), "name": x.name} for x in self.repo.labels.values()]
+        return _nodes(found, "labels", args)
+
+    def object(
+        self, _info: Any, expression: str | None = None, oid: str | None = None, **_: Any
+    ) -> CommitNode | BlobNode | None:
+        """A commit or blob by id or by expression (``main``, ``main:path``); GitHub
+        answers null for a name that resolves to nothing."""
+        git = self.repo.git
+        found = git.resolve(oid) if oid else git.resolve(expression or "")
+        kind = git.object_type(found) if found else None
+        if kind == "commit" and found:
+            return CommitNode(self.repo, found)
+        if kind == "blob" and found:
+            return BlobNode(found, git.read_blob(found))
+        return None
+
+    def ref(self, _info: Any, qualifiedName: str, **_: Any) -> dict[str, Any] | None:  # noqa: N803
+        sha = self.repo.git.ref(qualifiedName)
+        return {"target": CommitNode(self.repo, sha)} if sha else None
+
+    def pullRequest(self, _info: Any, number: int) -> PullNode | None:  # noqa: N802
+        pr = self.repo.pulls.get(number)
+        if pr is None:
+            raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.")
+        return PullNode(self.emu, self.repo, pr)
 
 
 def _state(pr: PullRequest) -> str:
@@ -174,12 +283,22 @@ class PullNode:
         self.baseRefName, self.baseRefOid = pr.base_ref, pr.base_sha
         self.author = _actor(pr.user)
         self.headRepository = {"nameWithOwner": pr.head_repo or repo.full_name}
+        self.repository = _Repo(emu, repo)
 
     def labels(self, _info: Any, **args: Any) -> dict[str, Any]:
         return _nodes([{"name": name} for name in self.pr.labels], "labels", args)
 
     def assignees(self, _info: Any, **args: Any) -> dict[str, Any]:
         return _nodes([{"login": login} for login in self.pr.assignees], "assignees", args)
+
+    def files(self, _info: Any, **args: Any) -> dict[str, Any]:
+        """The changed files: ``path`` and ``changeType`` only (GraphQL has no old name of
+        a rename; REST's ``previous_filename`` has)."""
+        git = self.repo.git
+        base = git.merge_base(self.pr.base_sha, self.headRefOid) or self.pr.base_sha
+        changes = git.diff(base, self.headRefOid)
+        nodes = [{"path": c.path, "changeType": _CHANGE_TYPES[c.status]} for c in changes]
+        return _nodes(nodes, "files", args) | {"totalCount": len(nodes)}
 
     def commits(self, _info: Any, **args: Any) -> dict[str, Any]:
         base = self.repo.git.merge_base(self.pr.base_sha, self.headRefOid) or ""
@@ -193,6 +312,33 @@ def _actor(login: str) -> dict[str, str]:
     if login.endswith("[bot]"):
         return {"__typename": "Bot", "login": login.removesuffix("[bot]")}
     return {"__typename": "User", "login": login}
+
+
+_CHANGE_TYPES = {
+    "added": "ADDED",
+    "removed": "DELETED",
+    "modified": "MODIFIED",
+    "renamed": "RENAMED",
+    "copied": "COPIED",
+    "changed": "CHANGED",
+}
+TRUNCATED_TEXT = 512 * 1024  # where the emulator cuts Blob.text (isTruncated: true)
+
+
+class BlobNode:
+    """A blob: its text when it is UTF-8 without NUL bytes, else ``isBinary`` and null."""
+
+    __typename = "Blob"
+
+    def __init__(self, oid: str, data: bytes) -> None:
+        self.oid = oid
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        self.isBinary = text is None or "\0" in text
+        self.isTruncated = not self.isBinary and len(data) > TRUNCATED_TEXT
+        self.text = None if self.isBinary else (text or "")[:TRUNCATED_TEXT]
 
 
 class CommitNode:

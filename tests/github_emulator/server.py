@@ -159,10 +159,13 @@ class Fault:
     body: Any = None
     drop: bool = False
     after: bool = False
+    query: str = ""  # a regex the request body must match too: one GraphQL operation
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, raw: bytes = b"") -> bool:
         method_ok = self.method in ("*", method)
-        return self.times > 0 and method_ok and re.search(self.path, path) is not None
+        body_ok = not self.query or re.search(self.query, raw.decode("utf-8", "replace"))
+        path_ok = re.search(self.path, path) is not None
+        return self.times > 0 and method_ok and bool(body_ok) and path_ok
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
@@ -176,6 +179,7 @@ class Fault:
             body=data.get("body"),
             drop=bool(data.get("drop", False)),
             after=bool(data.get("after", False)),
+            query=str(data.get("query", "")),
         )
         if kind == "secondary_rate_limit":
             fault.status = 403
@@ -273,10 +277,10 @@ class Server:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def take_fault(self, method: str, path: str) -> Fault | None:
+    def take_fault(self, method: str, path: str, raw: bytes = b"") -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.matches(method, path):
+                if fault.matches(method, path, raw):
                     fault.times -= 1
                     return fault
         return None
@@ -371,7 +375,7 @@ def _make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
             delay = server.latency.delay(self.command, path)
             if delay > 0:
                 time.sleep(delay)
-            fault = server.take_fault(self.command, path)
+            fault = server.take_fault(self.command, path, raw)
             body = _parse_json(raw)
             if fault is not None and not fault.after:
                 if fault.drop:

@@ -14,16 +14,32 @@ GraphQL differs from REST in two spellings, undone here: enum values are capital
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from telefonistka.adapters.github.git_data import GitData
 from telefonistka.adapters.github.pulls import PullRequests
-from telefonistka.adapters.github.queries import GATES_READ, source_moments_query
+from telefonistka.adapters.github.queries import (
+    CREATE_PULL,
+    CREATE_PULL_ALONE,
+    GATES_READ,
+    PROMOTION_READ,
+    blobs_query,
+    label_query,
+    source_moments_query,
+)
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.holds import LabelledPr
 from telefonistka.errors import GitHubError
-from telefonistka.ports import CommitState, GatePassRead, OpenPull, SourceMoment
+from telefonistka.ports import (
+    CommitState,
+    GatePassRead,
+    OpenPull,
+    OpenPullsView,
+    PromotionRead,
+    SourceMoment,
+)
 
 MAX_PAGES = 10  # 1,000 open PRs into one branch; more are not looked at in one pass
 
@@ -55,6 +71,162 @@ class BatchReads(GitData, PullRequests):
             if not more or not after:
                 break
         return GatePassRead(pulls, holds)
+
+    def promotion_read(
+        self, base: str, number: int, config_path: str, assignees: Sequence[str] = ()
+    ) -> PromotionRead:
+        """``ports.BatchReader.promotion_read``: one GraphQL request. The configuration's
+        blob is kept by its id (checked against its content), so the snapshot's read of
+        it is answered here: if the branch moved between the two, the ids differ and the
+        snapshot's blob is read as usual."""
+        # two slots, each a login (the query's arguments are required): repeated, or
+        # GitHub's "ghost" user when there is none
+        logins = (list(assignees) * 2 or ["ghost", "ghost"])[:2]
+        variables = self._variables(
+            base=base,
+            qualified=f"refs/heads/{base}",
+            config=f"{base}:{config_path}",
+            number=number,
+            assignee0=logins[0],
+            assignee1=logins[1],
+        )
+        data = self._graphql(f"read what PR #{number}'s promotion needs", PROMOTION_READ, variables)
+        try:
+            if self._viewer is None:
+                self._viewer = str(data["viewer"]["login"])
+            repository = data["repository"]
+            ref = repository.get("ref")
+            if not ref:
+                raise GitHubError(f"no branch {base!r} in {self.full_name}", 404)
+            head = str(ref["target"]["oid"])
+            self._keep_blob(repository.get("config"))
+            for label in (repository.get("labels") or {}).get("nodes") or []:
+                self._ids[("label", str(label["name"]))] = str(label["id"])
+            for user in (data.get("assignee0"), data.get("assignee1")):
+                if user:
+                    self._ids[("user", str(user["login"]))] = str(user["id"])
+            files = _files((repository.get("pullRequest") or {}).get("files"))
+            connection = repository["pullRequests"]
+            pulls: list[OpenPull] | None = [
+                self._open_pull(node, base) for node in connection["nodes"]
+            ]
+            if connection["pageInfo"]["hasNextPage"]:
+                pulls = None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GitHubError(f"unexpected answer to the promotion query: {exc!r}") from exc
+        return PromotionRead(head, files, pulls, str(repository.get("id") or ""))
+
+    def create_pr_seeing(
+        self, title: str, body: str, head: str, base: str, repository_id: str, *, see: bool
+    ) -> tuple[PullRequest, OpenPullsView | None]:
+        """``ports.BatchReader.create_pr_seeing``: GraphQL ``createPullRequest``. A PR
+        already open from ``head`` (a re-run, or our own create retried after a lost
+        answer) is found as ``create_pr`` finds it, without a view."""
+        variables: dict[str, Any] = {
+            "input": {
+                "repositoryId": repository_id,
+                "baseRefName": base,
+                "headRefName": head,
+                "title": title,
+                "body": body,
+            },
+        }
+        if see:
+            variables |= {"base": base, "qualified": f"refs/heads/{base}"}
+        query = CREATE_PULL if see else CREATE_PULL_ALONE
+        try:
+            data = self._graphql(f"open a PR from {head!r}", query, variables)
+        except GitHubError as exc:
+            if "already exists" not in exc.detail.lower():
+                raise
+            existing = self.find_open_pr(head)
+            if existing is None:
+                raise
+            return existing, None
+        try:
+            node = data["createPullRequest"]["pullRequest"]
+            created = self._open_pull(node, base).pull
+            if not see:
+                return created, None
+            repository = node["repository"]
+            connection = repository["pullRequests"]
+            if connection["pageInfo"]["hasNextPage"]:
+                return created, None
+            pulls = [self._open_pull(other, base) for other in connection["nodes"]]
+            view = OpenPullsView(str(repository["ref"]["target"]["oid"]), pulls)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GitHubError(f"unexpected answer to creating a PR: {exc!r}") from exc
+        return created, view
+
+    def label_and_assign(self, items: Sequence[tuple[PullRequest, list[str], list[str]]]) -> None:
+        """Labels and assignees of PRs this run opened (nothing to replace): all in one
+        GraphQL request when the labels exist and the users are known (from
+        ``promotion_read``); a PR with a label not created yet, an unknown user, or a
+        mutation GitHub refused gets the usual ``PATCH /issues/{n}`` (which creates
+        labels). Adding a label or an assignee twice is harmless, so a retry is safe."""
+        ready: list[tuple[Any, ...]] = []
+        rest: list[tuple[Any, ...]] = []
+        for pull, labels, logins in items:
+            label_ids = [self._ids.get(("label", name)) for name in labels]
+            user_ids = [self._ids.get(("user", login)) for login in logins]
+            known = pull.node_id and all(label_ids) and all(user_ids)
+            (ready if known else rest).append((pull, labels, logins, label_ids, user_ids))
+        if ready:
+            failed = self._label_at_once(ready)
+            rest += [item for item in ready if item[0].number in failed]
+        for pull, labels, logins, _, _ in rest:
+            self.set_labels_and_assignees(pull.number, labels, logins)
+
+    def _label_at_once(self, items: list[tuple[Any, ...]]) -> set[int]:
+        """The numbers of the PRs whose labels or assignees GraphQL did not set."""
+        variables: dict[str, Any] = {}
+        owners: dict[str, int] = {}
+        assigned = 0
+        for n, (pull, _, _, label_ids, user_ids) in enumerate(items):
+            variables[f"l{n}"] = {"labelableId": pull.node_id, "labelIds": label_ids}
+            owners[f"l{n}"] = pull.number
+            if user_ids:
+                variables[f"a{assigned}"] = {"assignableId": pull.node_id, "assigneeIds": user_ids}
+                owners[f"a{assigned}"] = pull.number
+                assigned += 1
+        query = label_query(len(items), assigned)
+        try:
+            errors = self._graphql_errors(f"label {len(items)} PRs", query, variables)
+        except GitHubError:
+            return {pull.number for pull, *_ in items}
+        return {owners[str(e["path"][0])] for e in errors if e.get("path", [None])[0] in owners}
+
+    def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """The contents of blobs by id; two or more not read yet come in one GraphQL
+        request, each checked against its id. Binary, cut or refused ones are read
+        through REST (one request each), as a single one is."""
+        wanted = list(dict.fromkeys(oids))
+        missing = [oid for oid in wanted if oid not in self._cache.blobs]
+        starts = range(0, len(missing), 100) if len(missing) > 1 else range(0)
+        for start in starts:
+            chunk = missing[start : start + 100]
+            named = {f"o{n}": oid for n, oid in enumerate(chunk)}
+            try:
+                data = self._graphql(
+                    f"read {len(chunk)} blobs", blobs_query(len(chunk)), self._variables(**named)
+                )
+                repository = data.get("repository") or {}
+                for n in range(len(chunk)):
+                    self._keep_blob(repository.get(f"b{n}"))
+            except GitHubError:
+                break  # REST below reads what is still missing
+        return super().read_blobs(wanted)
+
+    def _keep_blob(self, node: Mapping[str, Any] | None) -> None:
+        """Keep a GraphQL blob's text as its content when it is whole and hashes to its id."""
+        if not node or node.get("isBinary") or node.get("isTruncated"):
+            return
+        text, oid = node.get("text"), str(node.get("oid") or "")
+        if not isinstance(text, str):
+            return
+        content = text.encode("utf-8")
+        if git_blob_id(content) == oid:
+            self._cache.blobs.setdefault(oid, content)
 
     def source_moments(self, ref: str, paths: Sequence[str]) -> dict[str, SourceMoment | None]:
         """The newest commit of ``ref`` that changed each path, with its checks: one
@@ -110,6 +282,27 @@ class BatchReads(GitData, PullRequests):
             node_id=str(node.get("id") or ""),
         )
         return OpenPull(pull, statuses)
+
+
+def git_blob_id(content: bytes) -> str:
+    """Git's id of a blob holding ``content`` (SHA-1 of its header and bytes)."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+# The kinds of change whose old path GraphQL does not give (REST's previous_filename).
+_TWO_NAMES = frozenset({"RENAMED", "COPIED"})
+
+
+def _files(connection: Mapping[str, Any] | None) -> list[str] | None:
+    """The PR's files when GraphQL gave all of them with every name, else None."""
+    if not connection:
+        return None
+    nodes = connection.get("nodes") or []
+    if int(connection.get("totalCount") or 0) > len(nodes):
+        return None
+    if any(node.get("changeType") in _TWO_NAMES for node in nodes):
+        return None
+    return list(dict.fromkeys(str(node["path"]) for node in nodes))
 
 
 def _login(actor: Mapping[str, Any] | None) -> str:

@@ -21,11 +21,36 @@ MINIMIZE_COMMENT = (
     "{ minimizedComment { isMinimized } } }"
 )
 
+# An open PR with what its head commit says: tree, parents, identities (did the bot write
+# it? on which default-branch commit?) and the newest status of each context.
+_OPEN_PULL = """
+fragment OpenPull on PullRequest {
+  id number title body url createdAt
+  author { __typename login }
+  headRefName headRefOid baseRefName baseRefOid
+  headRepository { nameWithOwner }
+  labels(first: 100) { nodes { name } }
+  assignees(first: 100) { nodes { login } }
+  commits(last: 1) {
+    nodes {
+      commit {
+        oid message
+        tree { oid }
+        parents(first: 100) { nodes { oid } }
+        author { name email }
+        committer { name email date }
+        status { contexts { context state description createdAt } }
+      }
+    }
+  }
+}
+"""
+
 # What the gate pass reads first, in one request (per 100 open PRs): who the token is, the
-# open PRs into one base branch with what their head commit says (tree, parents,
-# identities, the newest status of each context), and the merged PRs holding targets
+# open PRs into one base branch with their heads, and the merged PRs holding targets
 # (rollbacks, ``$hold`` label). REST needs a list, one read per PR and the holds' list.
-GATES_READ = """
+GATES_READ = (
+    """
 query($owner: String!, $name: String!, $base: String!, $hold: String!, $after: String) {
   viewer { login }
   repository(owner: $owner, name: $name) {
@@ -37,30 +62,108 @@ query($owner: String!, $name: String!, $base: String!, $hold: String!, $after: S
     pullRequests(states: [OPEN], baseRefName: $base, first: 100, after: $after,
                  orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        id number title body url createdAt
-        author { __typename login }
-        headRefName headRefOid baseRefName baseRefOid
-        headRepository { nameWithOwner }
-        labels(first: 100) { nodes { name } }
-        assignees(first: 100) { nodes { login } }
-        commits(last: 1) {
-          nodes {
-            commit {
-              oid message
-              tree { oid }
-              parents(first: 100) { nodes { oid } }
-              author { name email }
-              committer { name email date }
-              status { contexts { context state description createdAt } }
-            }
-          }
+      nodes { ...OpenPull }
+    }
+  }
+}
+"""
+    + _OPEN_PULL
+)
+
+# What a promotion reads before it plans, in one request: the default branch's head, the
+# repository configuration's blob, the merged PR's first 100 files, the open PRs into the
+# default branch with their heads (which are the bot's, on which commit) and who the
+# token is. REST needs a ref, a blob, a file list, a PR list and a commit read per PR
+# sharing a target.
+PROMOTION_READ = (
+    """
+query($owner: String!, $name: String!, $base: String!, $qualified: String!,
+      $config: String!, $number: Int!, $assignee0: String!, $assignee1: String!) {
+  viewer { login }
+  assignee0: user(login: $assignee0) { id login }
+  assignee1: user(login: $assignee1) { id login }
+  repository(owner: $owner, name: $name) {
+    id
+    labels(first: 100) { nodes { id name } }
+    ref(qualifiedName: $qualified) { target { oid } }
+    config: object(expression: $config) { ... on Blob { oid isBinary isTruncated text } }
+    pullRequest(number: $number) {
+      files(first: 100) { totalCount nodes { path changeType } }
+    }
+    pullRequests(states: [OPEN], baseRefName: $base, first: 100,
+                 orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...OpenPull }
+    }
+  }
+}
+"""
+    + _OPEN_PULL
+)
+
+# Open a PR and, in the same request, read the open PRs into its base and the base's head
+# as they are once it exists: what the superseding pass compares against (a PR another
+# run opened meanwhile is in it), at no request more.
+CREATE_PULL = (
+    """
+mutation($input: CreatePullRequestInput!, $base: String!, $qualified: String!) {
+  createPullRequest(input: $input) {
+    pullRequest {
+      ...OpenPull
+      repository {
+        ref(qualifiedName: $qualified) { target { oid } }
+        pullRequests(states: [OPEN], baseRefName: $base, first: 100,
+                     orderBy: {field: CREATED_AT, direction: ASC}) {
+          pageInfo { hasNextPage endCursor }
+          nodes { ...OpenPull }
         }
       }
     }
   }
 }
 """
+    + _OPEN_PULL
+)
+
+CREATE_PULL_ALONE = (
+    """
+mutation($input: CreatePullRequestInput!) {
+  createPullRequest(input: $input) { pullRequest { ...OpenPull } }
+}
+"""
+    + _OPEN_PULL
+)
+
+
+def label_query(labelled: int, assigned: int) -> str:
+    """Labels for ``labelled`` PRs (``$l0``…) and assignees for ``assigned`` (``$a0``…),
+    each an aliased mutation of one request: every new PR of a run labelled at once."""
+    params = [f"$l{n}: AddLabelsToLabelableInput!" for n in range(labelled)]
+    params += [f"$a{n}: AddAssigneesToAssignableInput!" for n in range(assigned)]
+    fields = [
+        f"  l{n}: addLabelsToLabelable(input: $l{n}) {{ clientMutationId }}"
+        for n in range(labelled)
+    ]
+    fields += [
+        f"  a{n}: addAssigneesToAssignable(input: $a{n}) {{ clientMutationId }}"
+        for n in range(assigned)
+    ]
+    return f"mutation({', '.join(params)}) {{\n" + "\n".join(fields) + "\n}\n"
+
+
+_BLOB = """
+  b{n}: object(oid: $o{n}) {{ ... on Blob {{ oid isBinary isTruncated text }} }}"""
+
+
+def blobs_query(count: int) -> str:
+    """The text of ``count`` blobs by id (``$o0``…), one aliased field each."""
+    params = "".join(f", $o{n}: GitObjectID!" for n in range(count))
+    fields = "".join(_BLOB.format(n=n) for n in range(count))
+    return (
+        f"query($owner: String!, $name: String!{params}) {{\n"
+        f"  repository(owner: $owner, name: $name) {{{fields}\n  }}\n}}\n"
+    )
+
 
 _MOMENT = """
   s{n}: object(expression: $ref) {{
@@ -100,5 +203,10 @@ DOCUMENTS: tuple[str, ...] = (
     ENABLE_AUTO_MERGE,
     MINIMIZE_COMMENT,
     GATES_READ,
+    PROMOTION_READ,
+    CREATE_PULL,
+    CREATE_PULL_ALONE,
+    label_query(2, 1),
     source_moments_query(2),
+    blobs_query(2),
 )

@@ -76,6 +76,20 @@ class Refs(RepoSession):
                 return
         self._move_ref(name, new_sha)
 
+    def create_branch(self, name: str, sha: str) -> str | None:
+        """Create branch ``name`` at ``sha`` (one ``POST /git/refs``). When GitHub answers
+        that it exists (422 "Reference already exists"), its head is read: None when that
+        is ``sha`` (our own create, retried after a lost answer), else that head."""
+        _guard_write(name)
+        try:
+            self._create_ref(name, sha)
+            return None
+        except GitHubError as exc:
+            if exc.status != 422 or "already exists" not in exc.detail.lower():
+                raise
+        head = self.branch_head(name)
+        return None if head == sha else head
+
     def delete_branch(self, name: str) -> None:
         """Delete branch ``name`` of the bot's own; a branch already gone is no error.
 

@@ -68,6 +68,8 @@ class RepoSession:
             {"default_branch": default_branch} if default_branch else None
         )
         self._viewer: str | None = None
+        # GraphQL ids learnt in passing: ("label", name) and ("user", login) → node id
+        self._ids: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:
         return f"GitHubRepo({self.full_name!r}, {self.base_url!r})"
@@ -128,6 +130,20 @@ class RepoSession:
             detail = "; ".join(list(said)[:3]) + ("; …" if len(said) > 3 else "")
             raise GitHubError(f"GraphQL refused to {what}: {detail or errors}", 200, detail)
         return dict((data or {}).get("data") or {})
+
+    def _graphql_errors(
+        self, what: str, query: str, variables: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One GraphQL request whose errors may be partial (aliased mutations, each on
+        its own): the errors GitHub gave, each with the ``path`` of its field; an answer
+        without data at all raises ``GitHubError``."""
+        body = {"query": query, "variables": dict(variables)}
+        data = self._http.call("graphql", what, "POST", self._http.graphql_url, body=body)[1]
+        errors = [e for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
+        if errors and not (data or {}).get("data"):
+            detail = "; ".join(str(e.get("message", e)) for e in errors[:3])
+            raise GitHubError(f"GraphQL refused to {what}: {detail}", 200, detail)
+        return errors
 
     def _call(
         self,
