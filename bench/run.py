@@ -1,7 +1,7 @@
 """The benchmark: GitHub API requests, time and memory per event as repositories grow.
 
     python bench/run.py [--quick] [--json] [--sizes small,medium,large] [--latency 0.05]
-                        [--scenarios 'fleet report,drift PR']
+                        [--scenarios 'fleet report,drift PR'] [--storm [--merges 50]]
 
 For each fleet size (bench/fleet.py: ≈1k, ≈40k and ≈200k files; the large one is beyond
 GitHub's 100,000-entry recursive-tree limit) it runs the events that matter through the
@@ -38,6 +38,7 @@ if str(BENCH_DIR) not in sys.path:
 
 import core_scaling  # noqa: E402
 import fleet  # noqa: E402
+import merge_storm  # noqa: E402
 import scenarios  # noqa: E402
 
 QUICK_SIZES = ("small", "medium")
@@ -181,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated scenario names (e.g. 'fleet report'); only these, no sweep "
         "or core run",
     )
+    parser.add_argument(
+        "--storm",
+        action="store_true",
+        help="only the merge storm: --merges merges in a row on each size (default medium)",
+    )
+    parser.add_argument("--merges", type=int, default=50, help="merges in the storm")
     args = parser.parse_args(argv)
     names_of = [s.name for s in scenarios.SCENARIOS]
     chosen = args.scenarios.split(",") if args.scenarios else None
@@ -188,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown scenario; choose from {', '.join(names_of)}")
     TEXT = not args.json
     names = args.sizes.split(",") if args.sizes else QUICK_SIZES if args.quick else fleet.SIZES
+    if args.storm and not args.sizes:
+        names = ["medium"]
     unknown = [n for n in names if n not in fleet.SIZES]
     if unknown:
         parser.error(f"unknown size {', '.join(unknown)}; choose from {', '.join(fleet.SIZES)}")
@@ -203,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     text(", ".join(f"{k} {v}" for k, v in described.items()))
     with tempfile.TemporaryDirectory(prefix="telefonistka-bench-") as scratch:
         work = Path(scratch)
+        if args.storm:
+            for shape in shapes:
+                figures = merge_storm.storm(shape, work / f"storm-{shape.name}", args.merges, text)
+                emit(figures)
+                text(merge_storm.table(figures))
+            return 0
         if chosen:
             indexes = [names_of.index(name) for name in chosen]
             run_sizes(shapes, args.latency, work / "sizes", emit, indexes)

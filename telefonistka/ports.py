@@ -335,6 +335,10 @@ class BatchReader(Protocol):
     def label_and_assign(self, items: Sequence[tuple[PullRequest, list[str], list[str]]]) -> None:
         """Set labels and assignees of new PRs, (PR, labels, logins) each, at once."""
 
+    def close_superseded(self, items: Sequence[tuple[PullRequest, str]]) -> dict[int, str]:
+        """Close superseded PRs, (PR, note) each, at once: the note once, the branch
+        deleted, the PR closed. Returns PR number → error for those not closed."""
+
     def create_pr_seeing(
         self, title: str, body: str, head: str, base: str, repository_id: str, *, see: bool
     ) -> tuple[PullRequest, OpenPullsView | None]:

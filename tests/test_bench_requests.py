@@ -100,3 +100,24 @@ def test_a_failed_run_is_never_measured(tmp_path: Path) -> None:
 
 def test_the_emulator_is_the_one_the_tests_use() -> None:
     assert scenarios.GitHubEmulator is GitHubEmulator
+
+
+def test_a_small_merge_storm_counts_rest_and_points_per_merge(tmp_path: Path) -> None:
+    """Three merges on a two-component fleet, each opening 5 promotion PRs: the first
+    creates the labels (REST, 3 + 4·5 REST and 1 + 5 GraphQL), the second labels its PRs
+    in one GraphQL request (3 + 3·5 REST, 1 + 5 + 1 GraphQL, 4 + 4 + 1 + 1·4 points), the
+    third bumps the first component again and supersedes its 5 PRs (more REST: the
+    compare, comment, close and branch delete of each)."""
+    import merge_storm  # noqa: PLC0415 - bench/ is on sys.path above
+
+    shape = fleet.FleetShape("storm", components=2, files_per_component=2)
+    figures = merge_storm.storm(shape, tmp_path, 3, lambda _line: None)
+
+    first, second, third = figures["per_merge"]
+    assert (first["rest"], first["graphql"], first["opened"]) == (3 + 4 * 5, 1 + 5, 5)
+    assert (second["rest"], second["graphql"]) == (3 + 3 * 5, 1 + 5 + 1)
+    assert second["points"] == 4 + 4 * 1 + 4 + 1
+    assert third["rest"] > second["rest"]
+    assert figures["rest_requests"] == sum(m["rest"] for m in figures["per_merge"])
+    assert figures["peak_rest_per_hour"] == figures["rest_requests"]  # all within an hour
+    assert figures["fits_github_token_hour"] is True

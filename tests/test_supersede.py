@@ -185,19 +185,26 @@ def test_the_setting_turns_it_off(emu: GitHubEmulator, gh: GhRepository) -> None
 
 
 @pytest.mark.parametrize(
-    "fault",
+    ("fault", "graphql"),
     [
-        {"path": r"/git/refs/heads/promotions/", "method": "DELETE"},
-        {"path": r"/pulls/\d+$", "method": "PATCH"},
+        ({"path": "/graphql$", "query": "closePullRequest"}, True),
+        ({"path": "/graphql$", "query": "superseded|comments"}, True),
+        ({"path": r"/git/refs/heads/promotions/", "method": "DELETE"}, False),
+        ({"path": r"/pulls/\d+$", "method": "PATCH"}, False),
     ],
-    ids=["branch-delete", "close"],
+    ids=["graphql-note-delete-close", "graphql-read", "rest-branch-delete", "rest-close"],
 )
 def test_a_close_or_delete_whose_answer_was_lost_still_completes(
-    emu: GitHubEmulator, gh: GhRepository, fault: dict[str, str]
+    emu: GitHubEmulator, gh: GhRepository, fault: dict[str, str], graphql: bool
 ) -> None:
+    """Through GraphQL (one request notes, deletes and closes) or, where GraphQL lacks
+    the mutation, through REST: a write done whose answer was lost is retried, the PR
+    ends closed, its branch gone, and one note on it."""
     older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
     old_branch = emu.get_repo(REPO).pulls[older].head_ref
     event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    if not graphql:
+        emu.graphql_refused_fields = {"closePullRequest"}
     emu.add_fault(after=True, status=502, body={"message": "Bad Gateway"}, **fault)
 
     result = promote(emu, event)
@@ -207,6 +214,8 @@ def test_a_close_or_delete_whose_answer_was_lost_still_completes(
     assert result.superseded == (older,)
     assert emu.get_repo(REPO).pulls[older].state == "closed"
     assert not branch_exists(emu, old_branch)
+    notes = [c for c in comments_on(emu, older) if c.startswith("Superseded by")]
+    assert len(notes) == 1
 
 
 def test_a_failed_listing_is_a_warning_not_a_failed_promotion(
@@ -393,6 +402,7 @@ def test_a_kill_between_deleting_the_branch_and_closing_leaves_nothing_behind(
     older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
     old_branch = emu.get_repo(REPO).pulls[older].head_ref
     event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    emu.add_fault(path="/graphql$", query="closePullRequest", status=403, times=5)
     emu.add_fault(method="PATCH", path=rf"/pulls/{older}$", status=403, times=5)
 
     promote(emu, event)

@@ -92,7 +92,7 @@ class Context:
         """
         with self.workflow.group(title):
             result = run()
-        self.log(f"GitHub API requests: {self.counter.total}")
+        self.log(f"GitHub API requests: {self.counter.summary()}")
         return result
 
     def argocd(self, repository: str) -> RepositoryScoped | None:

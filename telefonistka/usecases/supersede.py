@@ -75,6 +75,7 @@ class SupersedeOlderPrs:
     _failures: list[str] = field(default_factory=list, init=False)
     _warnings: list[str] = field(default_factory=list, init=False)
     _states: dict[str, CommitState] = field(default_factory=dict, init=False)
+    _closing: list[tuple[PullRequest, str, str]] = field(default_factory=list, init=False)
 
     def run(
         self, newer: Sequence[NewerPr], snapshot: str, seen: OpenPullsView | None = None
@@ -119,6 +120,12 @@ class SupersedeOlderPrs:
             self._overtaken_by_merged(newer, snapshot, seen.head if seen is not None else None)
         except TelefonistkaError as exc:
             self._failures.append(f"comparing with merged promotion PRs: {exc}")
+        try:
+            self._close_marked()
+        except TelefonistkaError as exc:
+            numbers = [pull.number for pull, _, _ in self._closing]
+            self._closed = [n for n in self._closed if n not in numbers]
+            self._failures.append(f"closing superseded PRs: {exc}")
         return Superseding(
             tuple(self._closed), tuple(self._noted), tuple(self._failures), tuple(self._warnings)
         )
@@ -210,18 +217,29 @@ class SupersedeOlderPrs:
         return self._states[sha]
 
     def _close(self, older: PullRequest, owners: Sequence[NewerPr]) -> None:
+        """Mark ``older`` to be closed; ``_close_marked`` closes them all at once."""
         note = (
             f"Superseded by {_numbers(owners)}, which promotes newer content to every target "
             "of this PR: closed, and its branch deleted."
         )
-        self.host.comment_once(older.number, note, "superseded")
-        # The branch goes first: GitHub closes a PR whose head branch is deleted, so a run
-        # killed after this line leaves nothing behind, and one killed before it leaves
-        # the PR open for the next run to find. Closing then is for certain.
-        self.host.delete_branch(older.head_ref)
-        self.host.close_pr(older.number)
+        self._closing.append((older, note, _numbers(owners)))
         self._closed.append(older.number)
-        self.log(f"closed PR #{older.number}: superseded by {_numbers(owners)}")
+
+    def _close_marked(self) -> None:
+        """Close the marked PRs: each noted once, its branch deleted first (GitHub closes a
+        PR whose head branch is deleted, so a run killed in between leaves nothing
+        behind, and one killed before leaves the PR open for the next run to find), then
+        closed. On GitHub all of them in three requests, however many."""
+        if not self._closing:
+            return
+        failures = self.host.close_superseded([(pull, note) for pull, note, _ in self._closing])
+        for pull, _, owners in self._closing:
+            if pull.number in failures:
+                self._closed.remove(pull.number)
+                self._failures.append(f"superseding PR #{pull.number}: {failures[pull.number]}")
+            else:
+                self.log(f"closed PR #{pull.number}: superseded by {owners}")
+        self._closing.clear()
 
     def _note(
         self, older: PullRequest, owners: Sequence[NewerPr], targets: frozenset[str], where: str

@@ -11,6 +11,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 
+from graphql import GraphQLError
+
 from . import webhooks
 from .git import ZERO, BareRepo, Entry, GitError, Person
 from .server import (
@@ -84,6 +86,7 @@ class GitHubEmulator:
         self.graphql_refused_fields: set[str] = set()
         self.graphql_users: dict[str, str] = {}  # the user ids GraphQL gave out → login
         self.server = Server(self, port)
+        self.server.graphql_points = _graphql_points
         self.shapes = Shapes(self.server.root)
         self.router = Router()
         from . import api  # noqa: PLC0415 - api imports this module
@@ -370,6 +373,7 @@ class GitHubEmulator:
             self.server.faults.clear()
             self.server.latency = Latency()
             self.server.requests_made = 0
+            self.server.points_used = 0
             self.graphql_documents.clear()
 
     def protect(
@@ -444,6 +448,17 @@ class GitHubEmulator:
 def _done(action: Callable[[], None]) -> Response:
     action()
     return Response(204)
+
+
+def _graphql_points(raw: bytes) -> int:
+    """What GitHub would charge this GraphQL request (1 when it is not a valid one)."""
+    from .reads import points  # noqa: PLC0415 - graphql-core, loaded on first use
+
+    try:
+        request = json.loads(raw)
+        return points(str(request["query"]), request.get("variables") or {})
+    except (ValueError, KeyError, TypeError, AttributeError, GraphQLError):
+        return 1
 
 
 def _is_write(method: str, path: str, raw: bytes) -> bool:

@@ -66,6 +66,9 @@ def execute(
         "user": top.user,
         "addLabelsToLabelable": top.addLabelsToLabelable,
         "addAssigneesToAssignable": top.addAssigneesToAssignable,
+        "addComment": top.addComment,
+        "deleteRef": top.deleteRef,
+        "closePullRequest": top.closePullRequest,
     }
     result = run_query(schema(), parse(query), root_value=root, variable_values=variables)
     if hasattr(result, "__await__"):  # no resolver here is async
@@ -133,6 +136,27 @@ class _Root:
                 raise GraphQLError(f"Could not resolve to a node with the global id of '{user}'")
             logins.append(self.emu.graphql_users[user])
         self._rest(repo, "POST", f"/issues/{pr.number}/assignees", {"assignees": logins})
+        return {"clientMutationId": input.get("clientMutationId")}
+
+    def addComment(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        repo, pr = self._pull(str(input.get("subjectId") or ""))
+        body = {"body": input.get("body")}
+        answer = self._rest(repo, "POST", f"/issues/{pr.number}/comments", body)
+        return {"commentEdge": {"node": {"databaseId": int(answer.body["id"])}}}
+
+    def deleteRef(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """As ``DELETE /git/refs/heads/{name}``; the ref's id names it."""
+        wanted = str(input.get("refId") or "")
+        for repo in self.emu.repos.values():
+            for name in repo.git.refs("refs/heads/"):
+                if node_id("REF", user_id(name)) == wanted:
+                    self._rest(repo, "DELETE", f"/git/{name}", {})
+                    return {"clientMutationId": input.get("clientMutationId")}
+        raise GraphQLError(f"Could not resolve to a node with the global id of '{wanted}'.")
+
+    def closePullRequest(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        repo, pr = self._pull(str(input.get("pullRequestId") or ""))
+        self._rest(repo, "PATCH", f"/pulls/{pr.number}", {"state": "closed"})
         return {"clientMutationId": input.get("clientMutationId")}
 
     def _pull(self, node: str) -> tuple[Repository, PullRequest]:
@@ -253,7 +277,10 @@ class _Repo:
 
     def ref(self, _info: Any, qualifiedName: str, **_: Any) -> dict[str, Any] | None:  # noqa: N803
         sha = self.repo.git.ref(qualifiedName)
-        return {"target": CommitNode(self.repo, sha)} if sha else None
+        if not sha:
+            return None
+        ref_id = node_id("REF", user_id(qualifiedName))  # as REST's ``node_id`` of a ref
+        return {"id": ref_id, "target": CommitNode(self.repo, sha)}
 
     def pullRequest(self, _info: Any, number: int) -> PullNode | None:  # noqa: N802
         pr = self.repo.pulls.get(number)
@@ -299,6 +326,14 @@ class PullNode:
         changes = git.diff(base, self.headRefOid)
         nodes = [{"path": c.path, "changeType": _CHANGE_TYPES[c.status]} for c in changes]
         return _nodes(nodes, "files", args) | {"totalCount": len(nodes)}
+
+    def comments(self, _info: Any, **args: Any) -> dict[str, Any]:
+        found = [
+            {"databaseId": c.id, "body": c.body, "author": _actor(c.user)}
+            for c in sorted(self.repo.comments.values(), key=lambda c: c.id)
+            if c.issue_number == self.pr.number
+        ]
+        return _nodes(found, "comments", args)
 
     def commits(self, _info: Any, **args: Any) -> dict[str, Any]:
         base = self.repo.git.merge_base(self.pr.base_sha, self.headRefOid) or ""
@@ -411,3 +446,64 @@ class CommitNode:
         if not contexts:
             return None
         return {"contexts": lambda _info, **args: _nodes(contexts, "contexts", args)}
+
+
+def points(query: str, variables: dict[str, Any] | None = None) -> int:
+    """What GitHub charges a document against the GraphQL rate limit, by its published
+    formula: every connection asked for counts the requests it would take (its parents'
+    ``first``/``last`` multiplied through), the sum divided by 100, rounded, at least 1."""
+    from graphql import (  # noqa: PLC0415
+        FragmentDefinitionNode,
+        FragmentSpreadNode,
+        GraphQLInterfaceType,
+        GraphQLObjectType,
+        InlineFragmentNode,
+        OperationDefinitionNode,
+        get_named_type,
+    )
+
+    given = variables or {}
+    document = parse(query)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    gql = schema()
+
+    def size(node: Any) -> int:
+        for arg in node.arguments or ():
+            if arg.name.value in ("first", "last"):
+                value = arg.value
+                raw = given.get(value.name.value) if value.kind == "variable" else value.value
+                return int(raw or 0)
+        return 1
+
+    def walk(selections: Any, parent: Any, multiplier: int) -> int:
+        total = 0
+        for node in selections.selections if selections else ():
+            if isinstance(node, FragmentSpreadNode):
+                fragment = fragments[node.name.value]
+                kind = gql.get_type(fragment.type_condition.name.value)
+                total += walk(fragment.selection_set, kind, multiplier)
+            elif isinstance(node, InlineFragmentNode):
+                kind = (
+                    gql.get_type(node.type_condition.name.value) if node.type_condition else parent
+                )
+                total += walk(node.selection_set, kind, multiplier)
+            elif isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+                field = parent.fields.get(node.name.value)
+                if field is None:
+                    continue
+                named = get_named_type(field.type)
+                inner = multiplier
+                if named.name.endswith("Connection"):
+                    total += multiplier
+                    inner = multiplier * size(node)
+                total += walk(node.selection_set, named, inner)
+        return total
+
+    requests = 0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            root = gql.mutation_type if definition.operation.value == "mutation" else gql.query_type
+            requests += walk(definition.selection_set, root, 1)
+    return max(1, round(requests / 100))

@@ -237,6 +237,9 @@ class Server:
         self.faults: list[Fault] = []
         self.latency = Latency()
         self.requests_made = 0
+        self.points_used = 0  # GraphQL's own budget, in points
+        # what a GraphQL request body costs (set by the emulator: GitHub's formula)
+        self.graphql_points: Callable[[bytes], int] = lambda _raw: 1
         self.connections: set[socket.socket] = set()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
         # not daemons: ``server_close`` joins every handler thread once ``stop`` has cut
@@ -285,17 +288,23 @@ class Server:
                     return fault
         return None
 
-    def rate_headers(self, *, count: bool = True) -> dict[str, str]:
+    def rate_headers(self, *, count: bool = True, points: int | None = None) -> dict[str, str]:
+        """GitHub's rate-limit headers: the REST count, or for a GraphQL request (with
+        its ``points``) the separate GraphQL budget, as GitHub keeps the two apart."""
         with self.lock:
-            self.requests_made += int(count)
-            used = min(self.requests_made, RATE_LIMIT)
+            if points is None:
+                self.requests_made += int(count)
+                used = min(self.requests_made, RATE_LIMIT)
+            else:
+                self.points_used += points
+                used = min(self.points_used, RATE_LIMIT)
         reset = int(time.time()) // 3600 * 3600 + 3600
         return {
             "X-RateLimit-Limit": str(RATE_LIMIT),
             "X-RateLimit-Remaining": str(RATE_LIMIT - used),
             "X-RateLimit-Used": str(used),
             "X-RateLimit-Reset": str(reset),
-            "X-RateLimit-Resource": "core",
+            "X-RateLimit-Resource": "core" if points is None else "graphql",
         }
 
 
@@ -367,7 +376,9 @@ def _make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
             )
             with server.lock:
                 server.log.append(entry)
-            self._send(response, server.rate_headers())
+            graphql = split.path.endswith("/graphql")
+            spent = server.graphql_points(raw) if graphql else None
+            self._send(response, server.rate_headers(points=spent))
 
         def _answer(
             self, path: str, query: str, raw: bytes

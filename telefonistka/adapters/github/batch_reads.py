@@ -21,12 +21,9 @@ from typing import Any
 from telefonistka.adapters.github.git_data import GitData
 from telefonistka.adapters.github.pulls import PullRequests
 from telefonistka.adapters.github.queries import (
-    CREATE_PULL,
-    CREATE_PULL_ALONE,
     GATES_READ,
     PROMOTION_READ,
     blobs_query,
-    label_query,
     source_moments_query,
 )
 from telefonistka.core.events.pull_request import PullRequest
@@ -36,7 +33,6 @@ from telefonistka.ports import (
     CommitState,
     GatePassRead,
     OpenPull,
-    OpenPullsView,
     PromotionRead,
     SourceMoment,
 )
@@ -99,6 +95,8 @@ class BatchReads(GitData, PullRequests):
             if not ref:
                 raise GitHubError(f"no branch {base!r} in {self.full_name}", 404)
             head = str(ref["target"]["oid"])
+            history = (ref["target"].get("history") or {}).get("nodes") or []
+            self._recent[head] = frozenset(str(c["oid"]) for c in history)
             self._keep_blob(repository.get("config"))
             for label in (repository.get("labels") or {}).get("nodes") or []:
                 self._ids[("label", str(label["name"]))] = str(label["id"])
@@ -115,86 +113,6 @@ class BatchReads(GitData, PullRequests):
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise GitHubError(f"unexpected answer to the promotion query: {exc!r}") from exc
         return PromotionRead(head, files, pulls, str(repository.get("id") or ""))
-
-    def create_pr_seeing(
-        self, title: str, body: str, head: str, base: str, repository_id: str, *, see: bool
-    ) -> tuple[PullRequest, OpenPullsView | None]:
-        """``ports.BatchReader.create_pr_seeing``: GraphQL ``createPullRequest``. A PR
-        already open from ``head`` (a re-run, or our own create retried after a lost
-        answer) is found as ``create_pr`` finds it, without a view."""
-        variables: dict[str, Any] = {
-            "input": {
-                "repositoryId": repository_id,
-                "baseRefName": base,
-                "headRefName": head,
-                "title": title,
-                "body": body,
-            },
-        }
-        if see:
-            variables |= {"base": base, "qualified": f"refs/heads/{base}"}
-        query = CREATE_PULL if see else CREATE_PULL_ALONE
-        try:
-            data = self._graphql(f"open a PR from {head!r}", query, variables)
-        except GitHubError as exc:
-            if "already exists" not in exc.detail.lower():
-                raise
-            existing = self.find_open_pr(head)
-            if existing is None:
-                raise
-            return existing, None
-        try:
-            node = data["createPullRequest"]["pullRequest"]
-            created = self._open_pull(node, base).pull
-            if not see:
-                return created, None
-            repository = node["repository"]
-            connection = repository["pullRequests"]
-            if connection["pageInfo"]["hasNextPage"]:
-                return created, None
-            pulls = [self._open_pull(other, base) for other in connection["nodes"]]
-            view = OpenPullsView(str(repository["ref"]["target"]["oid"]), pulls)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise GitHubError(f"unexpected answer to creating a PR: {exc!r}") from exc
-        return created, view
-
-    def label_and_assign(self, items: Sequence[tuple[PullRequest, list[str], list[str]]]) -> None:
-        """Labels and assignees of PRs this run opened (nothing to replace): all in one
-        GraphQL request when the labels exist and the users are known (from
-        ``promotion_read``); a PR with a label not created yet, an unknown user, or a
-        mutation GitHub refused gets the usual ``PATCH /issues/{n}`` (which creates
-        labels). Adding a label or an assignee twice is harmless, so a retry is safe."""
-        ready: list[tuple[Any, ...]] = []
-        rest: list[tuple[Any, ...]] = []
-        for pull, labels, logins in items:
-            label_ids = [self._ids.get(("label", name)) for name in labels]
-            user_ids = [self._ids.get(("user", login)) for login in logins]
-            known = pull.node_id and all(label_ids) and all(user_ids)
-            (ready if known else rest).append((pull, labels, logins, label_ids, user_ids))
-        if ready:
-            failed = self._label_at_once(ready)
-            rest += [item for item in ready if item[0].number in failed]
-        for pull, labels, logins, _, _ in rest:
-            self.set_labels_and_assignees(pull.number, labels, logins)
-
-    def _label_at_once(self, items: list[tuple[Any, ...]]) -> set[int]:
-        """The numbers of the PRs whose labels or assignees GraphQL did not set."""
-        variables: dict[str, Any] = {}
-        owners: dict[str, int] = {}
-        assigned = 0
-        for n, (pull, _, _, label_ids, user_ids) in enumerate(items):
-            variables[f"l{n}"] = {"labelableId": pull.node_id, "labelIds": label_ids}
-            owners[f"l{n}"] = pull.number
-            if user_ids:
-                variables[f"a{assigned}"] = {"assignableId": pull.node_id, "assigneeIds": user_ids}
-                owners[f"a{assigned}"] = pull.number
-                assigned += 1
-        query = label_query(len(items), assigned)
-        try:
-            errors = self._graphql_errors(f"label {len(items)} PRs", query, variables)
-        except GitHubError:
-            return {pull.number for pull, *_ in items}
-        return {owners[str(e["path"][0])] for e in errors if e.get("path", [None])[0] in owners}
 
     def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
         """The contents of blobs by id; two or more not read yet come in one GraphQL

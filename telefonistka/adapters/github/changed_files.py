@@ -71,6 +71,8 @@ class ChangedFiles(GitData, PullRequests):
         One ``GET /compare/{ancestor}...{descendant}``: its ``status`` is ``identical`` or
         ``ahead`` exactly then (``behind`` or ``diverged`` otherwise).
         """
+        if ancestor in self._recent.get(descendant, ()):
+            return True  # among its newest 100 ancestors, read with the promotion's query
         what = f"compare {ancestor[:12]}...{descendant[:12]}"
         params = {"per_page": 1}
         data = self._call("compare", what, "GET", f"/compare/{ancestor}...{descendant}", params)

@@ -85,7 +85,9 @@ query($owner: String!, $name: String!, $base: String!, $qualified: String!,
   repository(owner: $owner, name: $name) {
     id
     labels(first: 100) { nodes { id name } }
-    ref(qualifiedName: $qualified) { target { oid } }
+    ref(qualifiedName: $qualified) {
+      target { oid ... on Commit { history(first: 100) { nodes { oid } } } }
+    }
     config: object(expression: $config) { ... on Blob { oid isBinary isTruncated text } }
     pullRequest(number: $number) {
       files(first: 100) { totalCount nodes { path changeType } }
@@ -151,6 +153,37 @@ def label_query(labelled: int, assigned: int) -> str:
     return f"mutation({', '.join(params)}) {{\n" + "\n".join(fields) + "\n}\n"
 
 
+def superseded_read_query(count: int) -> str:
+    """The comments of ``count`` PRs (``$n0``…) and the ids of their branches (``$r0``…):
+    what closing superseded PRs at once needs (is the note there already? which ref?)."""
+    params = "".join(f", $n{n}: Int!, $r{n}: String!" for n in range(count))
+    fields = "".join(
+        f"\n    p{n}: pullRequest(number: $n{n}) {{ comments(last: 100) "
+        "{ nodes { databaseId body author { __typename login } } } }"
+        f"\n    r{n}: ref(qualifiedName: $r{n}) {{ id }}"
+        for n in range(count)
+    )
+    return (
+        f"query($owner: String!, $name: String!{params}) {{\n"
+        f"  repository(owner: $owner, name: $name) {{{fields}\n  }}\n}}\n"
+    )
+
+
+def close_query(commented: int, deleted: int, closed: int) -> str:
+    """Notes (``$c0``…), branch deletions (``$d0``…) and closes (``$x0``…) in one request,
+    in the order given (GitHub runs a request's mutations one after another)."""
+    inputs = {"c": "AddCommentInput", "d": "DeleteRefInput", "x": "ClosePullRequestInput"}
+    fields = {
+        "c": "addComment(input: $c{n}) {{ commentEdge {{ node {{ databaseId }} }} }}",
+        "d": "deleteRef(input: $d{n}) {{ clientMutationId }}",
+        "x": "closePullRequest(input: $x{n}) {{ clientMutationId }}",
+    }
+    counts = {"c": commented, "d": deleted, "x": closed}
+    params = [f"${k}{n}: {inputs[k]}!" for k in "cdx" for n in range(counts[k])]
+    body = [f"  {k}{n}: " + fields[k].format(n=n) for k in "cdx" for n in range(counts[k])]
+    return f"mutation({', '.join(params)}) {{\n" + "\n".join(body) + "\n}\n"
+
+
 _BLOB = """
   b{n}: object(oid: $o{n}) {{ ... on Blob {{ oid isBinary isTruncated text }} }}"""
 
@@ -207,6 +240,8 @@ DOCUMENTS: tuple[str, ...] = (
     CREATE_PULL,
     CREATE_PULL_ALONE,
     label_query(2, 1),
+    superseded_read_query(2),
+    close_query(2, 2, 2),
     source_moments_query(2),
     blobs_query(2),
 )

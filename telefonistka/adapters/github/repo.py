@@ -11,6 +11,7 @@ calls the Action needs. ``GitHubRepo`` is the parts put together, one module eac
 - ``pulls``: PRs, labels, assignees, reviews, merges, comments;
 - ``statuses``: commit statuses;
 - ``batch_reads``: what one GraphQL request reads where REST needs one per item;
+- ``batch_writes``: PR creation, labels and superseded PRs' closing, batched likewise;
 - ``issues``: plain issues (the dashboard).
 
 Every request goes through ``client.GitHubClient`` (retries, counting, error messages).
@@ -20,13 +21,13 @@ from __future__ import annotations
 
 from github import Auth
 
-from telefonistka.adapters.github.batch_reads import BatchReads
+from telefonistka.adapters.github.batch_writes import BatchWrites
 from telefonistka.adapters.github.changed_files import ChangedFiles
 from telefonistka.adapters.github.issues import Issues
 from telefonistka.adapters.github.statuses import CommitStatuses
 
 
-class GitHubRepo(ChangedFiles, BatchReads, CommitStatuses, Issues):
+class GitHubRepo(ChangedFiles, BatchWrites, CommitStatuses, Issues):
     """One GitHub repository, seen through one identity; see ``session.RepoSession``."""
 
     def with_identity(self, token: str | Auth.Auth) -> GitHubRepo:

@@ -70,6 +70,9 @@ class RepoSession:
         self._viewer: str | None = None
         # GraphQL ids learnt in passing: ("label", name) and ("user", login) → node id
         self._ids: dict[tuple[str, str], str] = {}
+        # commit → the ids of its newest ancestors (itself first), learnt in passing:
+        # ``is_ancestor`` answers from them when it can
+        self._recent: dict[str, frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"GitHubRepo({self.full_name!r}, {self.base_url!r})"
@@ -134,16 +137,22 @@ class RepoSession:
     def _graphql_errors(
         self, what: str, query: str, variables: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
+        """``_graphql_data``'s errors alone."""
+        return self._graphql_data(what, query, variables)[1]
+
+    def _graphql_data(
+        self, what: str, query: str, variables: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """One GraphQL request whose errors may be partial (aliased mutations, each on
-        its own): the errors GitHub gave, each with the ``path`` of its field; an answer
-        without data at all raises ``GitHubError``."""
+        its own): its data and the errors GitHub gave, each with the ``path`` of its
+        field; an answer without data at all raises ``GitHubError``."""
         body = {"query": query, "variables": dict(variables)}
         data = self._http.call("graphql", what, "POST", self._http.graphql_url, body=body)[1]
         errors = [e for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
         if errors and not (data or {}).get("data"):
             detail = "; ".join(str(e.get("message", e)) for e in errors[:3])
             raise GitHubError(f"GraphQL refused to {what}: {detail}", 200, detail)
-        return errors
+        return dict((data or {}).get("data") or {}), errors
 
     def _call(
         self,

@@ -72,6 +72,9 @@ class RequestCounter:
     status_updates: Counter[tuple[str, str]] = field(default_factory=Counter)  # (repo, state)
     rate_remaining: int | None = None
     rate_limit: int | None = None
+    # GraphQL has its own budget, in points (GitHub charges a query by the connections it
+    # asks for): what is left of it, as the last GraphQL answer said
+    points_remaining: int | None = None
 
     def observe(
         self,
@@ -85,6 +88,9 @@ class RequestCounter:
         operation = classify(method, url, status)
         self.operations[operation] += 1
         lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+        left = lowered.get("x-ratelimit-remaining")
+        if lowered.get("x-ratelimit-resource") == "graphql" and left and left.isdecimal():
+            self.points_remaining = int(left)
         if lowered.get("x-ratelimit-resource", "core") == "core":
             remaining, limit = (
                 lowered.get("x-ratelimit-remaining"),
@@ -101,6 +107,14 @@ class RequestCounter:
     @property
     def total(self) -> int:
         return sum(self.by_kind.values())
+
+    def summary(self) -> str:
+        """The run's total for the log: REST and GraphQL apart, GraphQL's points left."""
+        graphql = self.by_kind.get("graphql", 0)
+        if not graphql:
+            return str(self.total)
+        left = "" if self.points_remaining is None else f", {self.points_remaining} points left"
+        return f"{self.total} ({graphql} GraphQL{left})"
 
     def record(self, kind: str) -> None:
         self.by_kind[kind] += 1
