@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fleet import FleetShape, values_yaml
-from measure import run_entrypoint  # puts tests/ on sys.path first
+from measure import request_kinds, run_entrypoint  # puts tests/ on sys.path first
 from scenarios import ScenarioFailedError, Stage, fleet_emulator, source_cluster, targets_of
 
 from github_emulator.reads import points  # isort: skip
@@ -44,6 +44,7 @@ class Merge:
     points: int
     opened: int
     superseded: int
+    kinds: dict[str, int]
 
 
 def storm(shape: FleetShape, work: Path, merges: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -97,7 +98,7 @@ def _merge(
             rest += 1
             stamps.append((entry.time, False, 1))
     superseded = stdout.count("superseded by")
-    return Merge(started, rest, graphql, cost, opened, superseded)
+    return Merge(started, rest, graphql, cost, opened, superseded, request_kinds(log))
 
 
 def _peak(stamps: list[tuple[float, bool, int]], graphql: bool) -> int:
@@ -135,7 +136,14 @@ def _figures(
         "fits_github_token_hour": peak_rest <= TOKEN_REST_PER_HOUR
         and peak_points <= TOKEN_POINTS_PER_HOUR,
         "per_merge": [
-            {"rest": m.rest, "graphql": m.graphql, "points": m.points, "opened": m.opened}
+            {
+                "rest": m.rest,
+                "graphql": m.graphql,
+                "points": m.points,
+                "opened": m.opened,
+                "closed": m.superseded,
+                "kinds": m.kinds,
+            }
             for m in done
         ],
     }

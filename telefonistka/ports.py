@@ -275,6 +275,8 @@ class GatePassRead:
 
     pulls: list[OpenPull]
     holds: list[LabelledPr] | None
+    head: str = ""  # the branch's head commit
+    config: bytes | None = None  # its configuration file; None: absent or not given whole
 
 
 @dataclass(frozen=True)
@@ -323,7 +325,12 @@ class BatchReader(Protocol):
     without a field): the caller then reads the same facts through the REST calls.
     """
 
-    def gate_pass_read(self, base: str, hold_label: str) -> GatePassRead: ...
+    def gate_pass_read(
+        self, branch: str, hold_label: str, config_path: str, *, all_bases: bool = False
+    ) -> GatePassRead:
+        """``branch``'s head and configuration, the open PRs into it (every open PR with
+        ``all_bases``) with their heads' statuses, the merged PRs labelled
+        ``hold_label``, and the token's login."""
 
     def promotion_read(
         self, base: str, number: int, config_path: str, assignees: Sequence[str] = ()
@@ -331,6 +338,10 @@ class BatchReader(Protocol):
         """The base branch's head, the configuration's blob (kept where the snapshot's
         reads find it), PR ``number``'s files, the open PRs into ``base``, and the ids
         of the labels and of ``assignees`` (at most two) for ``label_and_assign``."""
+
+    def pr_read(self, base: str, number: int, config_path: str) -> PromotionRead:
+        """The base branch's head, the configuration's blob and PR ``number``'s files (and
+        comments, for its next ``list_comments``), for a check of an open PR."""
 
     def label_and_assign(self, items: Sequence[tuple[PullRequest, list[str], list[str]]]) -> None:
         """Set labels and assignees of new PRs, (PR, labels, logins) each, at once."""

@@ -250,10 +250,10 @@ def _gate_statuses(emu: GitHubEmulator, numbers: list[int]) -> list[tuple[str, s
 def test_the_gate_pass_costs_three_requests_however_many_prs_are_pending(
     emu: GitHubEmulator, gh: GhRepository
 ) -> None:
-    """The issue's budget, at most 3 + 3 per pending PR: the configuration (one contents
-    read), one GraphQL read of the open PRs with their heads' statuses, the holds and the
-    bot's login, and one GraphQL read of every pending source's moment and checks. Three
-    PRs sharing a source, nothing changed: three requests, no write."""
+    """The issue's budget, at most 3 + 3 per pending PR: one GraphQL read of the
+    configuration, the open PRs with their heads' statuses, the holds and the bot's login,
+    and one GraphQL read of every pending source's moment and checks. Three PRs sharing a
+    source, nothing changed: two requests, no write."""
     numbers = _three_pending(emu, gh)
     scheduled(emu, report="false")
     before = _gate_statuses(emu, numbers)
@@ -264,11 +264,7 @@ def test_the_gate_pass_costs_three_requests_however_many_prs_are_pending(
 
     assert step.code == 0, step.stdout + step.stderr
     kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
-    assert kinds == [
-        "GET /repos/{owner}/{repo}/contents/{path}",
-        "POST /graphql",
-        "POST /graphql",
-    ]
+    assert kinds == ["POST /graphql", "POST /graphql"]
     assert len(kinds) <= 3 + 3 * len(numbers)
     queries = emu.graphql_documents
     assert "pullRequests(states: [OPEN]" in queries[0]
@@ -306,7 +302,7 @@ def test_the_gate_pass_reads_through_rest_where_graphql_lacks_a_field(
 
 def test_a_pending_pr_costs_its_writes_only(emu: GitHubEmulator, gh: GhRepository) -> None:
     """The check fails: each of the three PRs gets one status write, and the reads stay
-    the three of the pass (no commit read: the heads came with the first query)."""
+    the two of the pass (no commit read: the heads came with the first query)."""
     numbers = _three_pending(emu, gh, FANOUT.replace("      soakTime: 1h\n", ""))
     scheduled(emu, report="false")
     repo = emu.get_repo(REPO)
@@ -319,7 +315,7 @@ def test_a_pending_pr_costs_its_writes_only(emu: GitHubEmulator, gh: GhRepositor
     assert step.code == 0, step.stdout + step.stderr
     kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
     assert kinds.count("POST /repos/{owner}/{repo}/statuses/{sha}") == 3
-    assert len(kinds) == 3 + 3
+    assert len(kinds) == 2 + 3
     assert all("e2e/staging" in str(text) for _, text in _gate_statuses(emu, numbers))
 
 
@@ -356,7 +352,7 @@ def test_a_pending_pr_whose_gates_hold_costs_a_status_and_a_merge(
     emu: GitHubEmulator, gh: GhRepository
 ) -> None:
     """The check passes: each PR's status turns success and it merges (the bot's commit is
-    known from the first query, not read again): 3 + 2 per PR, within 3 + 3 per PR."""
+    known from the first query, not read again): 2 + 2 per PR, within 3 + 3 per PR."""
     numbers = _three_pending(emu, gh, FANOUT.replace("      soakTime: 1h\n", ""))
     scheduled(emu, report="false")
     repo = emu.get_repo(REPO)
@@ -371,4 +367,4 @@ def test_a_pending_pr_whose_gates_hold_costs_a_status_and_a_merge(
     kinds = sorted(f"{r.method} {r.route}" for r in emu.requests)
     assert kinds.count("POST /repos/{owner}/{repo}/statuses/{sha}") == 3
     assert kinds.count("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge") == 3
-    assert len(kinds) == 3 + 2 * 3, kinds
+    assert len(kinds) == 2 + 2 * 3, kinds

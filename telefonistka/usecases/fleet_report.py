@@ -35,10 +35,11 @@ from telefonistka.core.fleet.report import (
 )
 from telefonistka.core.promotion.changes import ChangedComponent
 from telefonistka.core.promotion.gates import STATUS_CONTEXT as GATES_CONTEXT
+from telefonistka.core.promotion.holds import HOLD_LABEL, active_holds
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.core.promotion.snapshot import Mode, TreeSnapshot
-from telefonistka.errors import ConfigError
-from telefonistka.ports import PullRequestHost, StatusHost
+from telefonistka.errors import ConfigError, TelefonistkaError
+from telefonistka.ports import BatchReader, GatePassRead, PullRequestHost, StatusHost
 from telefonistka.usecases.bot_identity import bot_matcher, promotion_pr_problems
 from telefonistka.usecases.pr_status import STATUS_CONTEXT
 from telefonistka.usecases.rollback_pr import read_holds
@@ -55,7 +56,7 @@ class SnapshotSource(Protocol):
     def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]: ...
 
 
-class PrSource(PullRequestHost, StatusHost, Protocol):
+class PrSource(PullRequestHost, StatusHost, BatchReader, Protocol):
     """What the report reads of the open PRs (GitHub only)."""
 
 
@@ -77,12 +78,13 @@ class FleetReportRun:
 
     def run(self) -> tuple[FleetReport, RepoConfig, TreeSnapshot]:
         """The report, with the configuration and snapshot it was computed on."""
-        snapshot = self.source.read_snapshot(self.branch)
+        read = self._read_first()
+        snapshot = self.source.read_snapshot(read.head if read is not None else self.branch)
         errors: list[str] = []
         config = self._repo_config(snapshot, errors)
         components = all_components(snapshot, config)
         configs = self._component_configs(snapshot, components, errors)
-        open_prs, promotions = self._promotions() if self.prs is not None else ([], [])
+        open_prs, promotions = self._promotions(read) if self.prs is not None else ([], [])
         report = compute_report(
             snapshot,
             config,
@@ -97,14 +99,33 @@ class FleetReportRun:
         )
         report = settle_kept_fields(report, snapshot, config, configs, self.source)
         if self.prs is not None:
-            report = replace(report, held=self._held())
+            report = replace(report, held=self._held(read))
         return report, config, snapshot
 
-    def _held(self) -> tuple[tuple[str, int], ...]:
-        """The target folders merged rollbacks hold (one request); none when unreadable."""
+    def _read_first(self) -> GatePassRead | None:
+        """On GitHub, one GraphQL request for the branch's head, the open PRs (every base)
+        with their heads' statuses, the holds and the bot's login; the configuration's
+        blob comes along into the snapshot's reads. None without PRs to read, or where
+        GraphQL refuses (then each is read through REST, as before)."""
+        if self.prs is None:
+            return None
+        try:
+            return self.prs.gate_pass_read(
+                self.branch, HOLD_LABEL, REPO_CONFIG_FILE, all_bases=True
+            )
+        except TelefonistkaError as exc:
+            self.log(f"the one-query read failed ({exc}); reading through REST")
+            return None
+
+    def _held(self, read: GatePassRead | None) -> tuple[tuple[str, int], ...]:
+        """The target folders merged rollbacks hold (read with the rest, or one request);
+        none when unreadable."""
         assert self.prs is not None  # noqa: S101 - the caller checked
         is_bot = self.is_bot or bot_matcher(self.prs, self.log)
-        holds = read_holds(self.prs, self.now, is_bot, self.log)  # unknown ones name no folder
+        if read is not None and read.holds is not None:
+            holds = active_holds(read.holds, self.now, is_bot)
+        else:
+            holds = read_holds(self.prs, self.now, is_bot, self.log)  # unknown: no folder
         return tuple(sorted({(folder, h.pr) for h in holds for folder in h.folders}))
 
     def _repo_config(self, snapshot: TreeSnapshot, errors: list[str]) -> RepoConfig:
@@ -136,11 +157,14 @@ class FleetReportRun:
                 errors.append(str(exc))
         return found
 
-    def _promotions(self) -> tuple[list[PullRequest], list[OpenPromotion]]:
+    def _promotions(
+        self, read: GatePassRead | None
+    ) -> tuple[list[PullRequest], list[OpenPromotion]]:
         """Every open PR, and the bot's promotion PRs among them with their status."""
         assert self.prs is not None  # noqa: S101 - the caller checked
         host = self.prs
-        pulls = host.list_open_prs("")
+        given = {p.pull.number: p.statuses for p in read.pulls} if read is not None else {}
+        pulls = [p.pull for p in read.pulls] if read is not None else host.list_open_prs("")
         looks_like = [p for p in pulls if not promotion_pr_problems(p, lambda _login: True)]
         if not looks_like:
             return pulls, []
@@ -151,7 +175,9 @@ class FleetReportRun:
                 continue
             metadata = extract_metadata(pull.body)
             targets = frozenset(metadata.promoted_paths) if metadata is not None else frozenset()
-            records = host.latest_statuses(pull.head_sha)  # one read: both contexts
+            records = given.get(pull.number)
+            if records is None:
+                records = host.latest_statuses(pull.head_sha)  # one read: both contexts
             record, gates = records.get(STATUS_CONTEXT), records.get(GATES_CONTEXT)
             promotions.append(
                 OpenPromotion(

@@ -7,9 +7,9 @@ the status only when its state or description changed, and merges the PRs of
 ``autoMerge`` flows once every gate holds (docs/gates.md). A PR whose head is not the
 bot's commit (a reviewer pushed or amended) is never merged here, as on promotion.
 
-Cost (docs/performance.md): one GraphQL request reads the open PRs with their heads'
-statuses and commits, the holds and the bot's login; one more reads the moments and
-checks of every pending PR's sources. Then each pending PR costs its writes only: a
+Cost (docs/performance.md): one GraphQL request reads the configuration, the open PRs
+with their heads' statuses and commits, the holds and the bot's login; one more reads the
+moments and checks of every pending PR's sources. Then each pending PR costs its writes only: a
 status when it changed, a merge (and enabling auto-merge where the base branch's rules
 are not met yet). Where GraphQL refuses, the same facts come through REST, as before.
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from telefonistka.core.config.gates import Freeze, Gates
-from telefonistka.core.config.model import PromotionPath, RepoConfig
+from telefonistka.core.config.model import REPO_CONFIG_FILE, PromotionPath, RepoConfig
 from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.gates import STATUS_CONTEXT, GateVerdict, gated
 from telefonistka.core.promotion.holds import (
@@ -38,12 +38,12 @@ from telefonistka.core.promotion.holds import (
 from telefonistka.core.promotion.metadata import PromotionMetadata, extract_metadata
 from telefonistka.core.promotion.planning import flow_matches
 from telefonistka.errors import TelefonistkaError
-from telefonistka.ports import CodeHost
+from telefonistka.ports import CodeHost, GatePassRead
 from telefonistka.usecases.auto_merge import MergeState, merge_respecting_protection
 from telefonistka.usecases.bot_identity import promotion_pr_problems
 from telefonistka.usecases.gate_check import AppLister, GateCheck
 from telefonistka.usecases.promotion import is_bot_commit
-from telefonistka.usecases.repo_config import read_repo_config_on
+from telefonistka.usecases.repo_config import read_repo_config_on, repo_config_of
 from telefonistka.usecases.rollback_pr import read_holds
 
 Log = Callable[[str], None]
@@ -94,11 +94,15 @@ class GatePass:
     def run(self, config: RepoConfig | None = None) -> GatePassResult:
         """The pass; ``config``: the default branch's configuration when the caller has
         read it already (the scheduled report), else it is read here."""
+        read = self._read_first()
+        if config is None and read is not None and read.config is not None:
+            name = self.host.full_name
+            config = repo_config_of(read.config, name, read.head, self.default_branch)
         if config is None:
             config = read_repo_config_on(self.host, self.default_branch)
         check = GateCheck(self.host, self.default_branch, self.clock, self.argocd, self.log)
         pending: list[_Pending] = []
-        for pull, statuses in self._open_pulls():
+        for pull, statuses in self._open_pulls(read):
             if promotion_pr_problems(pull, self.is_bot):
                 continue
             try:
@@ -126,13 +130,21 @@ class GatePass:
             tuple(updated), tuple(merged), tuple(self._failures), tuple(protected)
         )
 
-    def _open_pulls(self) -> list[tuple[PullRequest, Mapping[str, tuple[str, str, str]] | None]]:
-        """The open PRs with their heads' statuses (None: read when needed), and the holds:
-        one GraphQL request; the REST list where GraphQL refuses."""
+    def _read_first(self) -> GatePassRead | None:
+        """The configuration, the open PRs with their heads' statuses, the holds and the
+        bot's login in one GraphQL request; None where GraphQL refuses."""
         try:
-            read = self.host.gate_pass_read(self.default_branch, HOLD_LABEL)
+            return self.host.gate_pass_read(self.default_branch, HOLD_LABEL, REPO_CONFIG_FILE)
         except TelefonistkaError as exc:
             self.log(f"gates: the one-query read failed ({exc}); using REST")
+            return None
+
+    def _open_pulls(
+        self, read: GatePassRead | None
+    ) -> list[tuple[PullRequest, Mapping[str, tuple[str, str, str]] | None]]:
+        """The open PRs with their heads' statuses (None: read when needed); the REST list
+        where GraphQL refused. The holds, when they came along, are kept."""
+        if read is None:
             return [(pull, None) for pull in self.host.list_open_prs(self.default_branch)]
         if read.holds is not None:
             self._held = active_holds(read.holds, self.clock(), self.is_bot)

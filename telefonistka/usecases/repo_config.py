@@ -31,6 +31,11 @@ def read_repo_config_on(repo: RepoReader, branch: str) -> RepoConfig:
     return _repo_config(text, repo.full_name, "", branch)
 
 
+def repo_config_of(text: bytes | None, repo_name: str, commit: str, branch: str) -> RepoConfig:
+    """The validated configuration from its file's content (read some other way)."""
+    return _repo_config(text, repo_name, commit, branch)
+
+
 def _repo_config(text: bytes | None, repo_name: str, commit: str, branch: str) -> RepoConfig:
     if text is None:
         at = f" (commit {commit[:12]})" if commit else ""

@@ -26,7 +26,7 @@ from graphql import (
 from graphql import execute as run_query
 
 from .server import ApiError, Request
-from .shapes import node_id, user_id
+from .shapes import comment_node_id, node_id, user_id
 from .state import PullRequest, Repository
 
 if TYPE_CHECKING:
@@ -329,11 +329,16 @@ class PullNode:
 
     def comments(self, _info: Any, **args: Any) -> dict[str, Any]:
         found = [
-            {"databaseId": c.id, "body": c.body, "author": _actor(c.user)}
+            {
+                "id": comment_node_id(c.id),
+                "databaseId": c.id,
+                "body": c.body,
+                "author": _actor(c.user),
+            }
             for c in sorted(self.repo.comments.values(), key=lambda c: c.id)
             if c.issue_number == self.pr.number
         ]
-        return _nodes(found, "comments", args)
+        return _nodes(found, "comments", args) | {"totalCount": len(found)}
 
     def commits(self, _info: Any, **args: Any) -> dict[str, Any]:
         base = self.repo.git.merge_base(self.pr.base_sha, self.headRefOid) or ""

@@ -22,6 +22,8 @@ from telefonistka.adapters.github.git_data import GitData
 from telefonistka.adapters.github.pulls import PullRequests
 from telefonistka.adapters.github.queries import (
     GATES_READ,
+    OPEN_PULLS_PAGE,
+    PR_READ,
     PROMOTION_READ,
     blobs_query,
     source_moments_query,
@@ -30,6 +32,7 @@ from telefonistka.core.events.pull_request import PullRequest
 from telefonistka.core.promotion.holds import LabelledPr
 from telefonistka.errors import GitHubError
 from telefonistka.ports import (
+    Comment,
     CommitState,
     GatePassRead,
     OpenPull,
@@ -43,30 +46,45 @@ MAX_PAGES = 10  # 1,000 open PRs into one branch; more are not looked at in one 
 class BatchReads(GitData, PullRequests):
     """``ports.BatchReader`` over GitHub's GraphQL API."""
 
-    def gate_pass_read(self, base: str, hold_label: str) -> GatePassRead:
-        """The open PRs into ``base`` with their heads' statuses, the merged PRs labelled
-        ``hold_label`` (None when over one page), and the token's login."""
+    def gate_pass_read(
+        self, branch: str, hold_label: str, config_path: str, *, all_bases: bool = False
+    ) -> GatePassRead:
+        """``ports.BatchReader.gate_pass_read``: one GraphQL request per 100 open PRs.
+        The holds are None when over one page; the configuration None when absent, or
+        not whole in the answer (binary, cut, or not hashing to its id)."""
         pulls: list[OpenPull] = []
         holds: list[LabelledPr] | None = None
+        head, config = "", None
         after: str | None = None
         for _page in range(MAX_PAGES):
-            variables = self._variables(base=base, hold=hold_label, after=after)
-            data = self._graphql(f"read the open PRs into {base}", GATES_READ, variables)
+            variables = self._variables(
+                base=None if all_bases else branch,
+                hold=hold_label,
+                after=after,
+                qualified=f"refs/heads/{branch}",
+                config=f"{branch}:{config_path}",
+            )
+            data = self._graphql(f"read the open PRs into {branch}", GATES_READ, variables)
             try:
                 if self._viewer is None:
                     self._viewer = str(data["viewer"]["login"])
                 repository = data["repository"]
-                if holds is None and after is None:
+                if after is None:
+                    ref = repository.get("ref")
+                    if not ref:
+                        raise GitHubError(f"no branch {branch!r} in {self.full_name}", 404)
+                    head = str(ref["target"]["oid"])
+                    config = self._keep_blob(repository.get("config"))
                     holds = _holds(repository["holds"])
                 connection = repository["pullRequests"]
-                pulls += [self._open_pull(node, base) for node in connection["nodes"]]
+                pulls += [self._open_pull(node, branch) for node in connection["nodes"]]
                 more = bool(connection["pageInfo"]["hasNextPage"])
                 after = str(connection["pageInfo"]["endCursor"] or "")
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise GitHubError(f"unexpected answer to the open PRs query: {exc!r}") from exc
             if not more or not after:
                 break
-        return GatePassRead(pulls, holds)
+        return GatePassRead(pulls, holds, head, config)
 
     def promotion_read(
         self, base: str, number: int, config_path: str, assignees: Sequence[str] = ()
@@ -104,15 +122,55 @@ class BatchReads(GitData, PullRequests):
                 if user:
                     self._ids[("user", str(user["login"]))] = str(user["id"])
             files = _files((repository.get("pullRequest") or {}).get("files"))
-            connection = repository["pullRequests"]
-            pulls: list[OpenPull] | None = [
-                self._open_pull(node, base) for node in connection["nodes"]
-            ]
-            if connection["pageInfo"]["hasNextPage"]:
-                pulls = None
+            pulls = self.all_open_pulls(repository["pullRequests"], base)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise GitHubError(f"unexpected answer to the promotion query: {exc!r}") from exc
         return PromotionRead(head, files, pulls, str(repository.get("id") or ""))
+
+    def all_open_pulls(self, first: Mapping[str, Any], base: str) -> list[OpenPull] | None:
+        """The open PRs of a first page and of the pages after it (one request per 100
+        more, up to ``MAX_PAGES`` in all: None beyond)."""
+        pulls = [self._open_pull(node, base) for node in first["nodes"]]
+        page = first["pageInfo"]
+        for _ in range(MAX_PAGES - 1):
+            if not page["hasNextPage"]:
+                return pulls
+            variables = self._variables(base=base, after=str(page["endCursor"]))
+            data = self._graphql(f"read more open PRs into {base}", OPEN_PULLS_PAGE, variables)
+            connection = data["repository"]["pullRequests"]
+            pulls += [self._open_pull(node, base) for node in connection["nodes"]]
+            page = connection["pageInfo"]
+        return None if page["hasNextPage"] else pulls
+
+    def pr_read(self, base: str, number: int, config_path: str) -> PromotionRead:
+        """``ports.BatchReader.pr_read``: one GraphQL request. The PR's comments, when
+        they are all there (100 or fewer), answer the next ``list_comments`` of it."""
+        variables = self._variables(
+            qualified=f"refs/heads/{base}", config=f"{base}:{config_path}", number=number
+        )
+        data = self._graphql(f"read what PR #{number}'s check needs", PR_READ, variables)
+        try:
+            repository = data["repository"]
+            ref = repository.get("ref")
+            if not ref:
+                raise GitHubError(f"no branch {base!r} in {self.full_name}", 404)
+            self._keep_blob(repository.get("config"))
+            pull = repository.get("pullRequest") or {}
+            comments = pull.get("comments") or {}
+            nodes = comments.get("nodes") or []
+            if int(comments.get("totalCount") or 0) <= len(nodes):
+                self._comments_once[number] = [
+                    Comment(
+                        int(c["databaseId"]),
+                        str(c["id"]),
+                        _login(c.get("author")),
+                        str(c.get("body") or ""),
+                    )
+                    for c in nodes
+                ]
+            return PromotionRead(str(ref["target"]["oid"]), _files(pull.get("files")), None)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GitHubError(f"unexpected answer to the PR query: {exc!r}") from exc
 
     def read_blobs(self, oids: Iterable[str]) -> dict[str, bytes]:
         """The contents of blobs by id; two or more not read yet come in one GraphQL
@@ -135,16 +193,19 @@ class BatchReads(GitData, PullRequests):
                 break  # REST below reads what is still missing
         return super().read_blobs(wanted)
 
-    def _keep_blob(self, node: Mapping[str, Any] | None) -> None:
-        """Keep a GraphQL blob's text as its content when it is whole and hashes to its id."""
+    def _keep_blob(self, node: Mapping[str, Any] | None) -> bytes | None:
+        """Keep a GraphQL blob's text as its content when it is whole and hashes to its
+        id; that content, or None."""
         if not node or node.get("isBinary") or node.get("isTruncated"):
-            return
+            return None
         text, oid = node.get("text"), str(node.get("oid") or "")
         if not isinstance(text, str):
-            return
+            return None
         content = text.encode("utf-8")
-        if git_blob_id(content) == oid:
-            self._cache.blobs.setdefault(oid, content)
+        if git_blob_id(content) != oid:
+            return None
+        self._cache.blobs.setdefault(oid, content)
+        return content
 
     def source_moments(self, ref: str, paths: Sequence[str]) -> dict[str, SourceMoment | None]:
         """The newest commit of ``ref`` that changed each path, with its checks: one
@@ -221,6 +282,11 @@ def _files(connection: Mapping[str, Any] | None) -> list[str] | None:
     if any(node.get("changeType") in _TWO_NAMES for node in nodes):
         return None
     return list(dict.fromkeys(str(node["path"]) for node in nodes))
+
+
+def _comment(node: Mapping[str, Any]) -> Comment:
+    author = _login(node.get("author"))
+    return Comment(int(node["databaseId"]), str(node["id"]), author, str(node.get("body") or ""))
 
 
 def _login(actor: Mapping[str, Any] | None) -> str:

@@ -67,10 +67,9 @@ class BatchWrites(BatchReads):
             if not see:
                 return created, None
             repository = node["repository"]
-            connection = repository["pullRequests"]
-            if connection["pageInfo"]["hasNextPage"]:
+            pulls = self.all_open_pulls(repository["pullRequests"], base)
+            if pulls is None:
                 return created, None
-            pulls = [self._open_pull(other, base) for other in connection["nodes"]]
             view = OpenPullsView(str(repository["ref"]["target"]["oid"]), pulls)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise GitHubError(f"unexpected answer to creating a PR: {exc!r}") from exc

@@ -307,7 +307,11 @@ class PullRequests(RepoSession):
         return next((c for c in reversed(self.list_comments(number)) if c.body == body), None)
 
     def list_comments(self, number: int) -> list[Comment]:
-        """Every comment on issue or PR ``number``, 100 per page."""
+        """Every comment on issue or PR ``number``, 100 per page (or, once, as a GraphQL
+        query that read them all a moment ago gave them: ``batch_reads.pr_read``)."""
+        given = self._comments_once.pop(number, None)
+        if given is not None:
+            return given
         records = self._paginate(
             "comment", f"list comments of #{number}", f"/issues/{number}/comments"
         )

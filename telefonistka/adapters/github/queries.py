@@ -46,14 +46,19 @@ fragment OpenPull on PullRequest {
 }
 """
 
-# What the gate pass reads first, in one request (per 100 open PRs): who the token is, the
-# open PRs into one base branch with their heads, and the merged PRs holding targets
-# (rollbacks, ``$hold`` label). REST needs a list, one read per PR and the holds' list.
+# What the gate pass and the fleet report read first, in one request (per 100 open PRs):
+# who the token is, the branch's head and configuration blob, the open PRs (into ``$base``,
+# or all of them when it is null) with their heads, and the merged PRs holding targets
+# (rollbacks, ``$hold`` label). REST needs a ref, a blob, a list, one status read per PR
+# and the holds' list.
 GATES_READ = (
     """
-query($owner: String!, $name: String!, $base: String!, $hold: String!, $after: String) {
+query($owner: String!, $name: String!, $base: String, $hold: String!, $after: String,
+      $qualified: String!, $config: String!) {
   viewer { login }
   repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $qualified) { target { oid } }
+    config: object(expression: $config) { ... on Blob { oid isBinary isTruncated text } }
     holds: pullRequests(labels: [$hold], states: [MERGED], first: 100,
                         orderBy: {field: UPDATED_AT, direction: DESC}) {
       pageInfo { hasNextPage endCursor }
@@ -184,6 +189,26 @@ def close_query(commented: int, deleted: int, closed: int) -> str:
     return f"mutation({', '.join(params)}) {{\n" + "\n".join(body) + "\n}\n"
 
 
+# What a drift check reads before it plans, in one request: the default branch's head,
+# the configuration's blob, the PR's first 100 files and its last 100 comments (are there
+# earlier drift warnings to hide?). REST needs a ref, a blob, a file list, a comment list.
+PR_READ = """
+query($owner: String!, $name: String!, $qualified: String!, $config: String!,
+      $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    ref(qualifiedName: $qualified) { target { oid } }
+    config: object(expression: $config) { ... on Blob { oid isBinary isTruncated text } }
+    pullRequest(number: $number) {
+      files(first: 100) { totalCount nodes { path changeType } }
+      comments(last: 100) {
+        totalCount
+        nodes { id databaseId body author { __typename login } }
+      }
+    }
+  }
+}
+"""
+
 _BLOB = """
   b{n}: object(oid: $o{n}) {{ ... on Blob {{ oid isBinary isTruncated text }} }}"""
 
@@ -219,6 +244,23 @@ _MOMENT = """
   }}"""
 
 
+# The next 100 open PRs into a branch, after a cursor an earlier page gave.
+OPEN_PULLS_PAGE = (
+    """
+query($owner: String!, $name: String!, $base: String!, $after: String!) {
+  repository(owner: $owner, name: $name) {
+    pullRequests(states: [OPEN], baseRefName: $base, first: 100, after: $after,
+                 orderBy: {field: CREATED_AT, direction: ASC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...OpenPull }
+    }
+  }
+}
+"""
+    + _OPEN_PULL
+)
+
+
 def source_moments_query(count: int) -> str:
     """The newest commit of ``$ref`` that changed each of ``count`` paths (``$p0``…), with
     its checks: one aliased field per path, so every source of a gate pass is one request."""
@@ -237,6 +279,8 @@ DOCUMENTS: tuple[str, ...] = (
     MINIMIZE_COMMENT,
     GATES_READ,
     PROMOTION_READ,
+    PR_READ,
+    OPEN_PULLS_PAGE,
     CREATE_PULL,
     CREATE_PULL_ALONE,
     label_query(2, 1),

@@ -26,6 +26,7 @@ from telefonistka.adapters.github.client import (
 from telefonistka.adapters.github.queries import VIEWER
 from telefonistka.core.github.api import DEFAULT_BASE_URL, RequestCounter
 from telefonistka.errors import GitHubError
+from telefonistka.ports import Comment
 
 PER_PAGE = 100
 
@@ -73,6 +74,9 @@ class RepoSession:
         # commit → the ids of its newest ancestors (itself first), learnt in passing:
         # ``is_ancestor`` answers from them when it can
         self._recent: dict[str, frozenset[str]] = {}
+        # a PR's comments read with another query: they answer the next list_comments of
+        # that PR once (comments change: a later list is read again)
+        self._comments_once: dict[int, list[Comment]] = {}
 
     def __repr__(self) -> str:
         return f"GitHubRepo({self.full_name!r}, {self.base_url!r})"
