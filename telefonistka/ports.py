@@ -343,20 +343,28 @@ class BatchReader(Protocol):
         """The base branch's head, the configuration's blob and PR ``number``'s files (and
         comments, for its next ``list_comments``), for a check of an open PR."""
 
-    def label_and_assign(self, items: Sequence[tuple[PullRequest, list[str], list[str]]]) -> None:
-        """Set labels and assignees of new PRs, (PR, labels, logins) each, at once."""
+    def label_and_assign(
+        self, items: Sequence[tuple[PullRequest, list[str], list[str]]], base: str = ""
+    ) -> OpenPullsView | None:
+        """Set labels and assignees of new PRs, (PR, labels, logins) each, at once; with
+        ``base``, read the open PRs into it and its head once they are set."""
 
     def close_superseded(self, items: Sequence[tuple[PullRequest, str]]) -> dict[int, str]:
         """Close superseded PRs, (PR, note) each, at once: the note once, the branch
         deleted, the PR closed. Returns PR number → error for those not closed."""
 
-    def create_pr_seeing(
-        self, title: str, body: str, head: str, base: str, repository_id: str, *, see: bool
-    ) -> tuple[PullRequest, OpenPullsView | None]:
-        """Open a PR (as ``create_pr``); with ``see``, read in the same request the open
-        PRs into ``base`` and its head as they are once it exists. The view is None
-        without ``see``, when the PR existed already (a re-run) or when the open PRs are
-        over one page."""
+    def create_pr_at_once(
+        self,
+        title: str,
+        body: str,
+        head: str,
+        base: str,
+        repository_id: str,
+        *,
+        labels: Sequence[str] = (),
+    ) -> PullRequest:
+        """Open a PR (as ``create_pr``), creating in the same request those of ``labels``
+        the repository lacks (so ``label_and_assign`` can set them at once)."""
 
     def source_moments(self, ref: str, paths: Sequence[str]) -> dict[str, SourceMoment | None]:
         """The source moment of each of ``paths`` on ``ref``; None where none changed it."""

@@ -385,6 +385,6 @@ def test_the_image_layout_runs_a_merged_pr_promotion(
         "env/prod/app": "env/staging/app"
     }
     assert f"[#{number}]" in step.summary
-    assert len(emu.requests) == 4 + 5 * 1  # docs/performance.md
+    assert len(emu.requests) == 5 + 4 * 1  # docs/performance.md
     app = image_root / "app"
     assert not list(app.rglob("__pycache__")), "PYTHONDONTWRITEBYTECODE=1 is the image's ENV"

@@ -241,7 +241,7 @@ def test_the_registered_route_reports_outputs_and_summary(
     [pr] = json.loads(report.outputs["promotion-prs"])
     assert f"[#{pr['number']}]" in report.summary
     assert "::group::Promotion of PR #1" in stream.getvalue()
-    assert "GitHub API requests: 9 (2 GraphQL" in stream.getvalue()  # 4 + 5 per promotion PR
+    assert "GitHub API requests: 9 (3 GraphQL" in stream.getvalue()  # 5 + 4 per promotion PR
 
 
 @pytest.mark.parametrize(

@@ -429,3 +429,30 @@ def test_two_runs_posting_the_same_note_at_once_leave_one(emu: GitHubEmulator) -
     remaining = list(emu.get_repo(REPO + "-notes").comments.values())
     assert len(remaining) == 1
     assert {comment.id for comment in posted} == {remaining[0].id}
+
+
+def test_two_runs_at_once_of_newer_merges_leave_one_open_pr_and_one_note(
+    emu: GitHubEmulator, gh: GhRepository
+) -> None:
+    """Two later merges of the same component run side by side over an open older PR:
+    each reads the open PRs only once its own PR exists (with its creation), so of the
+    two the later to read sees the other's. The older PR ends closed with one note, and
+    of the two new PRs the one with older content is closed too: one PR stays open."""
+    older = only_pr(promote_change(emu, gh, "first", {"env/staging/app/values.yaml": "tag: v2\n"}))
+    second = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v3\n"}, head="second")
+    third = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v4\n"}, head="third")
+    emu.set_latency(0.3, path="/graphql$", method="POST")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda event: promote(emu, event), [second, third]))
+
+    emu.set_latency(0.0)
+    assert all(r.failures == () for r in results)
+    pulls = emu.get_repo(REPO).pulls
+    assert pulls[older].state == "closed"
+    notes = [c for c in comments_on(emu, older) if c.startswith("Superseded by")]
+    assert len(notes) == 1
+    still_open = [
+        p.number for p in pulls.values() if p.state == "open" and p.head_ref.startswith("promo")
+    ]
+    assert len(still_open) == 1

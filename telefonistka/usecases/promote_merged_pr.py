@@ -211,10 +211,10 @@ class MergedPrPromotion:
     _bot: Callable[[str], bool] | None = field(default=None, init=False)
     # what the one-query read gave (None: not read, or GraphQL refused it)
     _read: PromotionRead | None = field(default=None, init=False)
-    # the open PRs as read once this run's last new PR existed (None: read them again)
+    # the open PRs as read once this run's new PRs were open and labelled (None: read
+    # them again for superseding)
     _seen: OpenPullsView | None = field(default=None, init=False)
-    # the branch whose new PR is this run's last: its creation reads the open PRs too
-    _last_new: str | None = field(default=None, init=False)
+    _wanted_labels: list[str] = field(default_factory=list, init=False)  # of a new PR
     # new PRs whose labels and assignee are set at once (one request), with what to set
     _unlabelled: list[tuple[PullRequest, list[str], list[str]]] = field(
         default_factory=list, init=False
@@ -262,6 +262,7 @@ class MergedPrPromotion:
         head = self._read.head if self._read is not None else self.event.default_branch
         snapshot = self.repo.read_snapshot(head)
         config = read_repo_config_in(self.repo, snapshot, self.event.default_branch)
+        self._wanted_labels = self._labels(config)
         plan = self._plan(config, snapshot)
         dry_run = config.dry_run_mode if self.dry_run is None else self.dry_run
         if dry_run:
@@ -275,9 +276,8 @@ class MergedPrPromotion:
         if self._read is not None and self._read.open_pulls is not None:
             run.known_heads = {p.pull.head_ref: p.pull.head_sha for p in self._read.open_pulls}
         outcomes = run.carry_out(plan)
-        if config.close_superseded_promotion_prs:
-            self._last_new = _last_new_pr(outcomes, self._open_pr)
-        groups = self._label_new([self._open(outcome, config) for outcome in outcomes])
+        opened = [self._open(outcome, config) for outcome in outcomes]
+        groups = self._label_new(opened, config.close_superseded_promotion_prs)
         superseded = (
             self._supersede(groups, snapshot.commit)
             if config.close_superseded_promotion_prs
@@ -301,13 +301,16 @@ class MergedPrPromotion:
             superseded,
         )
 
-    def _label_new(self, groups: list[GroupResult]) -> list[GroupResult]:
+    def _label_new(self, groups: list[GroupResult], see: bool) -> list[GroupResult]:
         """Label and assign every PR this run opened, in one request; a failure is the
-        failure of their groups (as a failed ``PATCH`` was), each PR still open."""
+        failure of their groups (as a failed ``PATCH`` was), each PR still open. With
+        ``see`` (superseding on), the same request reads the open PRs once every label is
+        set: of two runs at once, the later to label then sees the other's PRs whole."""
         if not self._unlabelled:
             return groups
         try:
-            self.repo.label_and_assign(self._unlabelled)
+            base = self.event.default_branch if see else ""
+            self._seen = self.repo.label_and_assign(self._unlabelled, base)
         except TelefonistkaError as exc:
             failed = {pull.number for pull, _, _ in self._unlabelled}
             return [
@@ -529,19 +532,20 @@ class MergedPrPromotion:
         read = self._read
         if read is None or not read.repository_id:
             return self.repo.create_pr(outcome.title, outcome.body, outcome.branch, base)
-        see = outcome.branch == self._last_new
         try:
-            pull, view = self.repo.create_pr_seeing(
-                outcome.title, outcome.body, outcome.branch, base, read.repository_id, see=see
+            return self.repo.create_pr_at_once(
+                outcome.title,
+                outcome.body,
+                outcome.branch,
+                base,
+                read.repository_id,
+                labels=self._wanted_labels,
             )
         except GitHubError as exc:
             if exc.status != GRAPHQL_REFUSED:
                 raise
             self.log(f"GraphQL refused to open the PR ({exc}); opening it through REST")
             return self.repo.create_pr(outcome.title, outcome.body, outcome.branch, base)
-        if see:
-            self._seen = view
-        return pull
 
     def _label(self, pr: PullRequest, created: bool, config: RepoConfig) -> None:
         """Labels and assignee of a new PR in one request; on a found PR, what is missing.
@@ -550,7 +554,7 @@ class MergedPrPromotion:
         PR without any assignee (a run that died after opening it) gets the chain's
         author; one somebody reassigned is left as it is.
         """
-        if created and self._read is not None:
+        if created and self._read is not None and self._read.repository_id:
             self._unlabelled.append((pr, self._labels(config), self._assignees()))
             return  # all new PRs at once, after the last is open (``_label_new``)
         if created:
@@ -672,20 +676,6 @@ def _only(
     if not components:
         raise SyncError(f"no component {name!r} below {flow.source_path!r}")
     return config, components, flow.conditions.pr_has_labels[:1]
-
-
-def _last_new_pr(
-    outcomes: list[Outcome], open_pr: Callable[[str], PullRequest | None]
-) -> str | None:
-    """The branch of the last group that will open a new PR (None: none will). Only its
-    creation reads the open PRs along (GraphQL points, not requests, are what it costs):
-    read after every PR of this run exists, they are what superseding compares with."""
-    new = [
-        o.branch
-        for o in outcomes
-        if o.status in _NEEDS_PR and (o.status is Status.CREATED or open_pr(o.branch) is None)
-    ]
-    return new[-1] if new else None
 
 
 def _wants_merge(group: GroupResult) -> bool:

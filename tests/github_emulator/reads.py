@@ -27,7 +27,7 @@ from graphql import execute as run_query
 
 from .server import ApiError, Request
 from .shapes import comment_node_id, node_id, user_id
-from .state import PullRequest, Repository
+from .state import Label, PullRequest, Repository
 
 if TYPE_CHECKING:
     from .emulator import GitHubEmulator
@@ -69,6 +69,7 @@ def execute(
         "addComment": top.addComment,
         "deleteRef": top.deleteRef,
         "closePullRequest": top.closePullRequest,
+        "createLabel": top.createLabel,
     }
     result = run_query(schema(), parse(query), root_value=root, variable_values=variables)
     if hasattr(result, "__await__"):  # no resolver here is async
@@ -126,7 +127,21 @@ class _Root:
                 )
             names.append(label.name)
         self._rest(repo, "POST", f"/issues/{pr.number}/labels", {"labels": names})
-        return {"clientMutationId": input.get("clientMutationId")}
+        return {
+            "clientMutationId": input.get("clientMutationId"),
+            "labelable": PullNode(self.emu, repo, pr),
+        }
+
+    def createLabel(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        """A new label; GitHub refuses a name the repository has already."""
+        repo = self._by_id(str(input.get("repositoryId") or ""))
+        name = str(input.get("name") or "")
+        if not name or name in repo.labels:
+            raise GraphQLError("Name has already been taken" if name else "Name can't be blank")
+        label = repo.labels[name] = Label(
+            self.emu.ids.next(), name, str(input.get("color") or "ededed")
+        )
+        return {"label": {"id": node_id("LA", label.id), "name": label.name}}
 
     def addAssigneesToAssignable(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         repo, pr = self._pull(str(input.get("assignableId") or ""))

@@ -18,9 +18,8 @@ from typing import Any
 from telefonistka.adapters.github.batch_reads import BatchReads
 from telefonistka.adapters.github.pulls import event_marker
 from telefonistka.adapters.github.queries import (
-    CREATE_PULL,
-    CREATE_PULL_ALONE,
     close_query,
+    create_pull_query,
     label_query,
     superseded_read_query,
 )
@@ -34,12 +33,22 @@ SUPERSEDED_EVENT = "superseded"  # the comment_once event of a superseded PR's n
 class BatchWrites(BatchReads):
     """``ports.BatchReader``'s writes over GitHub's GraphQL API."""
 
-    def create_pr_seeing(
-        self, title: str, body: str, head: str, base: str, repository_id: str, *, see: bool
-    ) -> tuple[PullRequest, OpenPullsView | None]:
-        """``ports.BatchReader.create_pr_seeing``: GraphQL ``createPullRequest``. A PR
-        already open from ``head`` (a re-run, or our own create retried after a lost
-        answer) is found as ``create_pr`` finds it, without a view."""
+    def create_pr_at_once(
+        self,
+        title: str,
+        body: str,
+        head: str,
+        base: str,
+        repository_id: str,
+        *,
+        labels: Sequence[str] = (),
+    ) -> PullRequest:
+        """``ports.BatchReader.create_pr_at_once``: GraphQL ``createPullRequest``, after
+        creating in the same request each of ``labels`` the repository does not have yet
+        (their ids kept for ``label_and_assign``). A PR already open from ``head`` (a
+        re-run, or our own create retried after a lost answer) is found as ``create_pr``
+        finds it."""
+        missing = [name for name in dict.fromkeys(labels) if ("label", name) not in self._ids]
         variables: dict[str, Any] = {
             "input": {
                 "repositoryId": repository_id,
@@ -49,38 +58,48 @@ class BatchWrites(BatchReads):
                 "body": body,
             },
         }
-        if see:
-            variables |= {"base": base, "qualified": f"refs/heads/{base}"}
-        query = CREATE_PULL if see else CREATE_PULL_ALONE
+        for n, name in enumerate(missing):
+            # GitHub's own colour for a label created by naming it (REST does the same)
+            variables[f"k{n}"] = {"repositoryId": repository_id, "name": name, "color": "ededed"}
+        query = create_pull_query(len(missing))
         try:
-            data = self._graphql(f"open a PR from {head!r}", query, variables)
+            data, errors = self._graphql_data(f"open a PR from {head!r}", query, variables)
         except GitHubError as exc:
-            if "already exists" not in exc.detail.lower():
-                raise
-            existing = self.find_open_pr(head)
-            if existing is None:
-                raise
-            return existing, None
+            return self._found_after(exc, head)
+        failed = [e for e in errors if e.get("path") and e["path"][0] == "createPullRequest"]
+        if failed:
+            detail = str(failed[0].get("message") or failed[0])
+            return self._found_after(
+                GitHubError(f"GraphQL refused to open a PR: {detail}", 200, detail), head
+            )
         try:
-            node = data["createPullRequest"]["pullRequest"]
-            created = self._open_pull(node, base).pull
-            if not see:
-                return created, None
-            repository = node["repository"]
-            pulls = self.all_open_pulls(repository["pullRequests"], base)
-            if pulls is None:
-                return created, None
-            view = OpenPullsView(str(repository["ref"]["target"]["oid"]), pulls)
+            for n in range(len(missing)):
+                label = (data.get(f"k{n}") or {}).get("label")
+                if label:
+                    self._ids[("label", str(label["name"]))] = str(label["id"])
+            return self._open_pull(data["createPullRequest"]["pullRequest"], base).pull
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise GitHubError(f"unexpected answer to creating a PR: {exc!r}") from exc
-        return created, view
 
-    def label_and_assign(self, items: Sequence[tuple[PullRequest, list[str], list[str]]]) -> None:
+    def _found_after(self, exc: GitHubError, head: str) -> PullRequest:
+        """The PR open from ``head`` when GitHub said one exists, else ``exc`` raised."""
+        if "already exists" not in exc.detail.lower():
+            raise exc
+        existing = self.find_open_pr(head)
+        if existing is None:
+            raise exc
+        return existing
+
+    def label_and_assign(
+        self, items: Sequence[tuple[PullRequest, list[str], list[str]]], base: str = ""
+    ) -> OpenPullsView | None:
         """Labels and assignees of PRs this run opened (nothing to replace): all in one
-        GraphQL request when the labels exist and the users are known (from
-        ``promotion_read``); a PR with a label not created yet, an unknown user, or a
-        mutation GitHub refused gets the usual ``PATCH /issues/{n}`` (which creates
-        labels). Adding a label or an assignee twice is harmless, so a retry is safe."""
+        GraphQL request when the labels' and users' ids are known; a PR with a label or
+        user without one, or a mutation GitHub refused, gets the usual ``PATCH
+        /issues/{n}``. Adding a label or an assignee twice is harmless, so a retry is
+        safe. With ``base``, the same request reads, once every label is set, the open PRs
+        into ``base`` and its head (None when some PR went through REST, or past the
+        pages read)."""
         ready: list[tuple[Any, ...]] = []
         rest: list[tuple[Any, ...]] = []
         for pull, labels, logins in items:
@@ -88,14 +107,19 @@ class BatchWrites(BatchReads):
             user_ids = [self._ids.get(("user", login)) for login in logins]
             known = pull.node_id and all(label_ids) and all(user_ids)
             (ready if known else rest).append((pull, labels, logins, label_ids, user_ids))
+        view = None
         if ready:
-            failed = self._label_at_once(ready)
+            failed, view = self._label_at_once(ready, base)
             rest += [item for item in ready if item[0].number in failed]
         for pull, labels, logins, _, _ in rest:
             self.set_labels_and_assignees(pull.number, labels, logins)
+        return None if rest else view
 
-    def _label_at_once(self, items: list[tuple[Any, ...]]) -> set[int]:
-        """The numbers of the PRs whose labels or assignees GraphQL did not set."""
+    def _label_at_once(
+        self, items: list[tuple[Any, ...]], base: str
+    ) -> tuple[set[int], OpenPullsView | None]:
+        """The numbers of the PRs whose labels or assignees GraphQL did not set, and the
+        open PRs as read after them (when ``base`` is given)."""
         variables: dict[str, Any] = {}
         owners: dict[str, int] = {}
         assigned = 0
@@ -106,12 +130,24 @@ class BatchWrites(BatchReads):
                 variables[f"a{assigned}"] = {"assignableId": pull.node_id, "assigneeIds": user_ids}
                 owners[f"a{assigned}"] = pull.number
                 assigned += 1
-        query = label_query(len(items), assigned)
+        if base:
+            variables |= {"base": base, "qualified": f"refs/heads/{base}"}
+        query = label_query(len(items), assigned, view=bool(base))
         try:
-            errors = self._graphql_errors(f"label {len(items)} PRs", query, variables)
+            data, errors = self._graphql_data(f"label {len(items)} PRs", query, variables)
         except GitHubError:
-            return {pull.number for pull, *_ in items}
-        return {owners[str(e["path"][0])] for e in errors if e.get("path", [None])[0] in owners}
+            return {pull.number for pull, *_ in items}, None
+        failed = {owners[str(e["path"][0])] for e in errors if e.get("path", [None])[0] in owners}
+        return failed, self._view(data.get(f"l{len(items) - 1}"), base) if base else None
+
+    def _view(self, answer: Any, base: str) -> OpenPullsView | None:
+        try:
+            repository = answer["labelable"]["repository"]
+            pulls = self.all_open_pulls(repository["pullRequests"], base)
+            head = str(repository["ref"]["target"]["oid"])
+        except (KeyError, TypeError, ValueError, AttributeError, GitHubError):
+            return None
+        return OpenPullsView(head, pulls) if pulls is not None else None
 
     def close_superseded(self, items: Sequence[tuple[PullRequest, str]]) -> dict[int, str]:
         """Close superseded PRs, each with its note (``comment_once`` event

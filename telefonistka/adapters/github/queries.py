@@ -108,54 +108,57 @@ query($owner: String!, $name: String!, $base: String!, $qualified: String!,
     + _OPEN_PULL
 )
 
-# Open a PR and, in the same request, read the open PRs into its base and the base's head
-# as they are once it exists: what the superseding pass compares against (a PR another
-# run opened meanwhile is in it), at no request more.
-CREATE_PULL = (
-    """
-mutation($input: CreatePullRequestInput!, $base: String!, $qualified: String!) {
-  createPullRequest(input: $input) {
-    pullRequest {
-      ...OpenPull
-      repository {
-        ref(qualifiedName: $qualified) { target { oid } }
-        pullRequests(states: [OPEN], baseRefName: $base, first: 100,
-                     orderBy: {field: CREATED_AT, direction: ASC}) {
-          pageInfo { hasNextPage endCursor }
-          nodes { ...OpenPull }
+
+def create_pull_query(new_labels: int) -> str:
+    """Open a PR; with ``new_labels``, first create that many labels (``$k0``…) the run
+    will set and the repository does not have yet, in the same request (their ids come
+    back for ``label_query``)."""
+    params = "".join(f", $k{n}: CreateLabelInput!" for n in range(new_labels))
+    labels = "".join(
+        f"\n  k{n}: createLabel(input: $k{n}) {{ label {{ id name }} }}" for n in range(new_labels)
+    )
+    return (
+        f"mutation($input: CreatePullRequestInput!{params}) {{{labels}\n"
+        "  createPullRequest(input: $input) { pullRequest { ...OpenPull } }\n}\n" + _OPEN_PULL
+    )
+
+
+# The open PRs into a base branch and its head, read in a mutation's answer (after the
+# mutation): what superseding compares with, as they are once this run's PRs are open
+# and labelled.
+_VIEW = """
+    labelable {
+      ... on PullRequest {
+        repository {
+          ref(qualifiedName: $qualified) { target { oid } }
+          pullRequests(states: [OPEN], baseRefName: $base, first: 100,
+                       orderBy: {field: CREATED_AT, direction: ASC}) {
+            pageInfo { hasNextPage endCursor }
+            nodes { ...OpenPull }
+          }
         }
       }
-    }
-  }
-}
-"""
-    + _OPEN_PULL
-)
-
-CREATE_PULL_ALONE = (
-    """
-mutation($input: CreatePullRequestInput!) {
-  createPullRequest(input: $input) { pullRequest { ...OpenPull } }
-}
-"""
-    + _OPEN_PULL
-)
+    }"""
 
 
-def label_query(labelled: int, assigned: int) -> str:
-    """Labels for ``labelled`` PRs (``$l0``…) and assignees for ``assigned`` (``$a0``…),
-    each an aliased mutation of one request: every new PR of a run labelled at once."""
-    params = [f"$l{n}: AddLabelsToLabelableInput!" for n in range(labelled)]
-    params += [f"$a{n}: AddAssigneesToAssignableInput!" for n in range(assigned)]
+def label_query(labelled: int, assigned: int, *, view: bool = False) -> str:
+    """Assignees for ``assigned`` PRs (``$a0``…) and labels for ``labelled`` (``$l0``…),
+    each an aliased mutation of one request: every new PR of a run at once. With
+    ``view``, the last one's answer reads the open PRs into ``$base`` and its head (GitHub
+    runs a request's mutations in order, so they are read once every label is set)."""
+    params = [f"$a{n}: AddAssigneesToAssignableInput!" for n in range(assigned)]
+    params += [f"$l{n}: AddLabelsToLabelableInput!" for n in range(labelled)]
+    if view:
+        params += ["$base: String!", "$qualified: String!"]
     fields = [
-        f"  l{n}: addLabelsToLabelable(input: $l{n}) {{ clientMutationId }}"
-        for n in range(labelled)
-    ]
-    fields += [
         f"  a{n}: addAssigneesToAssignable(input: $a{n}) {{ clientMutationId }}"
         for n in range(assigned)
     ]
-    return f"mutation({', '.join(params)}) {{\n" + "\n".join(fields) + "\n}\n"
+    for n in range(labelled):
+        answer = _VIEW if view and n == labelled - 1 else " clientMutationId"
+        fields.append(f"  l{n}: addLabelsToLabelable(input: $l{n}) {{{answer} }}")
+    text = f"mutation({', '.join(params)}) {{\n" + "\n".join(fields) + "\n}\n"
+    return text + _OPEN_PULL if view else text
 
 
 def superseded_read_query(count: int) -> str:
@@ -281,9 +284,10 @@ DOCUMENTS: tuple[str, ...] = (
     PROMOTION_READ,
     PR_READ,
     OPEN_PULLS_PAGE,
-    CREATE_PULL,
-    CREATE_PULL_ALONE,
+    create_pull_query(0),
+    create_pull_query(2),
     label_query(2, 1),
+    label_query(2, 1, view=True),
     superseded_read_query(2),
     close_query(2, 2, 2),
     source_moments_query(2),
