@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -205,10 +206,24 @@ class IssueInfo:
     html_url: str = ""
 
 
+@dataclass(frozen=True)
+class ClosedPr:
+    """A closed promotion or rollback PR, as the issue list gives it."""
+
+    number: int
+    title: str
+    body: str
+    author: str
+    created_at: datetime
+    merged_at: datetime | None  # None: closed without merging (superseded, abandoned)
+
+
 class IssueHost(Protocol):
     """Plain issues: the dashboard issue."""
 
     def issues_labelled(self, label: str) -> list[IssueInfo]: ...
+
+    def closed_prs_labelled(self, label: str, since: datetime) -> list[ClosedPr]: ...
 
     def get_issue(self, number: int) -> IssueInfo: ...
 

@@ -67,14 +67,15 @@ def test_the_fleet_report_costs_a_fixed_handful(runs: dict[int, list[scenarios.R
     """One GraphQL read (the branch's head and configuration, every open PR with its
     head's statuses, the holds of merged rollbacks, the bot's login), the tree once, the
     dashboard issue looked for and created, and looked for once more (a report run at the
-    same time may have opened one too), and the gate pass's own GraphQL read (a scheduled
-    run re-evaluates pending gates): whatever the number of components, targets, files."""
+    same time may have opened one too), the gate pass's own GraphQL read (a scheduled
+    run re-evaluates pending gates), and the delivery metrics' closed promotion and
+    rollback PRs (one page each): whatever the number of components, targets, files."""
     [report] = [r for r in runs[12] if r.scenario == "fleet report"]
 
-    assert report.total_requests == 6
+    assert report.total_requests == 8
     assert report.requests == {
         "GET /git/trees/{tree_sha}": 1,
-        "GET /issues": 2,
+        "GET /issues": 4,
         "POST /issues": 1,
         "POST /graphql": 2,
     }

@@ -105,7 +105,7 @@ def test_the_gate_read_pages_through_the_open_prs_and_spells_logins_as_rest(
     emu.repo(REPO, {"a.txt": "a\n"})
     _open_prs(emu, 101, "telefonistka[bot]")
     repo = GitHubRepo("bot-token", REPO, emu.base_url, default_branch="main")
-    read = repo.gate_pass_read("main", "telefonistka/hold")
+    read = repo.gate_pass_read("main", "telefonistka/hold", "telefonistka.yaml")
     assert len(read.pulls) == 101
     assert {p.pull.author for p in read.pulls} == {"telefonistka[bot]"}
     assert read.holds == []
@@ -160,6 +160,6 @@ def test_an_answer_without_the_expected_fields_is_a_github_error() -> None:
     )
     repo = GitHubRepo("t0ken", REPO, default_branch="main")
     with pytest.raises(GitHubError, match="unexpected answer to the open PRs query"):
-        repo.gate_pass_read("main", "telefonistka/hold")
+        repo.gate_pass_read("main", "telefonistka/hold", "telefonistka.yaml")
     with pytest.raises(GitHubError, match="unexpected answer to the source query"):
         repo.source_moments("main", ["env/prod"])

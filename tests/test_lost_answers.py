@@ -92,6 +92,8 @@ def test_a_rerun_after_an_interrupted_run_restores_the_assignee(emu: GitHubEmula
     """The first run opened the PR and died before labelling and assigning it."""
     gh = pygithub_client(emu, "author").get_repo(REPO)
     event = merged(emu, gh, {"env/staging/app/values.yaml": "tag: v2\n"})
+    # labelling fails both ways: GraphQL (all new PRs at once), then REST (PATCH)
+    emu.add_fault(path="/graphql$", query="addLabelsToLabelable", status=500, times=10)
     emu.add_fault(path=r"/issues/\d+$", method="PATCH", status=500, times=10)
 
     first = promote(emu, event)

@@ -38,6 +38,7 @@ KNOWN_INPUTS = (
     "report",
     "dashboard",
     "report-stale-after-hours",
+    "report-window",
     "metrics-pushgateway-url",
     "metrics-pushgateway-username",
     "metrics-pushgateway-password",

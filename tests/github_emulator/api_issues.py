@@ -37,14 +37,15 @@ class IssuesApi:
         return self.emu.find_repo(request.params["owner"], request.params["repo"])
 
     def list_issues(self, request: Request) -> Response:
-        """Open (or ``state``) issues and PRs, newest first; ``labels`` (all must match)
-        and ``creator`` filter."""
+        """Open (or ``state``) issues and PRs, newest first; ``labels`` (all must match),
+        ``creator`` and ``since`` (updated at or after) filter."""
         repo = self._repo(request)
         state = request.arg("state", "open")
         if state not in ("open", "closed", "all"):
             raise validation_failed("Issue", "state")
         labels = [n for n in (request.arg("labels") or "").split(",") if n]
         creator = request.arg("creator")
+        since = request.arg("since") or ""  # ISO 8601: updated at or after it
         items: list[Any] = [*repo.issues.values(), *repo.pulls.values()]
         found = [
             item
@@ -52,6 +53,7 @@ class IssuesApi:
             if state in {"all", item.state}
             and all(label in item.labels for label in labels)
             and (creator is None or item.user == creator)
+            and (not since or (item.updated_at or item.created_at) >= since)
         ]
         page, headers = paginate(self.emu.root_url, request, found)
         return Response(200, [self.emu.shapes.issue(repo, item) for item in page], headers)

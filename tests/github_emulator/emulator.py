@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +33,7 @@ from .state import (
     CheckRun,
     Counter,
     Event,
+    Label,
     LogEntry,
     Protection,
     PullRequest,
@@ -375,6 +376,50 @@ class GitHubEmulator:
             self.server.requests_made = 0
             self.server.points_used = 0
             self.graphql_documents.clear()
+
+    def past_pr(
+        self,
+        full_name: str,
+        *,
+        title: str,
+        body: str,
+        head: str,
+        labels: Sequence[str],
+        created_at: str,
+        merged_at: str | None,
+        user: str | None = None,
+    ) -> int:
+        """A PR of the past, closed (merged when ``merged_at``) at set times: generated
+        histories for reports. Its branches need not exist; its head is the base's."""
+        repo = self.get_repo(full_name)
+        with self.server.lock:
+            number = repo.next_number
+            repo.next_number += 1
+            base = repo.git.ref(f"refs/heads/{repo.default_branch}") or ""
+            closed = merged_at or created_at
+            repo.pulls[number] = PullRequest(
+                number=number,
+                id=self.ids.next(),
+                title=title,
+                body=body,
+                head_ref=head,
+                base_ref=repo.default_branch,
+                user=user or self.login,
+                created_at=created_at,
+                state="closed",
+                merged=merged_at is not None,
+                merged_at=merged_at,
+                merge_commit_sha=base if merged_at else None,
+                closed_at=closed,
+                updated_at=closed,
+                head_sha=base,
+                base_sha=base,
+                labels=list(labels),
+            )
+            for name in labels:
+                if name not in repo.labels:
+                    repo.labels[name] = Label(self.ids.next(), name)
+        return number
 
     def protect(
         self,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from telefonistka.action.context import Context, Report
 from telefonistka.core.events.dispatch import WorkflowDispatchEvent
 from telefonistka.core.events.schedule import IssuesEvent, ScheduleEvent
-from telefonistka.errors import UsageError
+from telefonistka.errors import TelefonistkaError, UsageError
 
 if TYPE_CHECKING:
     from telefonistka.core.config.model import RepoConfig
@@ -105,10 +105,12 @@ def _fleet_report(
 ) -> tuple[Report, RepoConfig | None]:
     """The report, and the configuration it read (None when it could not be read)."""
     from telefonistka.core.fleet.dashboard import dashboard_body
+    from telefonistka.core.fleet.delivery import Delivery, delivery_line, delivery_markdown
     from telefonistka.core.fleet.matrix import report_markdown
     from telefonistka.core.fleet.report import report_output
     from telefonistka.usecases.bot_identity import lazy_bot_matcher
     from telefonistka.usecases.dashboard import DashboardIssue
+    from telefonistka.usecases.delivery_report import DeliveryRun, window_days
     from telefonistka.usecases.fleet_report import FleetReportRun
 
     context.route = REPORT_ROUTE
@@ -116,6 +118,8 @@ def _fleet_report(
     name = event.repository or settings.workflow_run.repository
     if not name:
         raise UsageError("the fleet report needs the repository: GITHUB_REPOSITORY is not set")
+    days = window_days(settings.input("report-window"))  # checked before any request
+    stale = _stale_hours(context)
     repo = context.repo(name, event.default_branch or None)
     is_bot = lazy_bot_matcher(repo, context.log)  # one GraphQL request at most, if needed
     run = FleetReportRun(
@@ -124,23 +128,36 @@ def _fleet_report(
         repo.default_branch,
         datetime.now(UTC),
         prs=repo,
-        stale_after_hours=_stale_hours(context),
+        stale_after_hours=stale,
         log=context.log,
         is_bot=is_bot,
     )
     report, config, _snapshot = context.run_grouped(f"Fleet report of {name}", run.run)
+    try:
+        delivery: Delivery | None = DeliveryRun(
+            repo, datetime.now(UTC), days, is_bot, context.log
+        ).run()
+    except TelefonistkaError as exc:  # the matrix stands without them
+        context.log(f"warning: could not read the delivery metrics: {exc}")
+        delivery = None
     text, cut = report_output(report)
     outputs = {"report": text}
     if _flag("dashboard", settings.input("dashboard")):
         run_id = settings.workflow_run.run_id
         url = f"{settings.server_url}/{name}/actions/runs/{run_id}" if run_id else ""
         board = DashboardIssue(repo, is_bot, context.log)
-        issue, status = board.publish(dashboard_body(report, run_url=url))
+        line = delivery_line(delivery) if delivery is not None else ""
+        issue, status = board.publish(dashboard_body(report, run_url=url, delivery=line))
         outputs.update({"dashboard-issue": str(issue.number)})
         context.log(f"dashboard issue #{issue.number}: {status}")
+    summary = report_markdown(report)
+    if delivery is not None:
+        extra = {"delivery": delivery.to_json()}
+        outputs["report"] = json.dumps(json.loads(text) | extra, ensure_ascii=False)
+        summary += "\n" + delivery_markdown(delivery)
     return Report(
         outputs,
-        report_markdown(report),
+        summary,
         failures=report.config_errors,
         warnings=(cut,) if cut else (),
         samples=tuple(report.samples()),

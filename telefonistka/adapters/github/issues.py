@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from telefonistka.adapters.github.session import RepoSession
 from telefonistka.core.promotion.holds import LabelledPr
-from telefonistka.ports import IssueInfo
+from telefonistka.errors import GitHubError
+from telefonistka.ports import ClosedPr, IssueInfo
 
 MAX_LISTED = 1_000  # issues with one label: the dashboard's label is on one issue
+MAX_HISTORY = 10_000  # closed promotion PRs of a report window: 100 pages at most
 
 
 class Issues(RepoSession):
@@ -39,6 +42,30 @@ class Issues(RepoSession):
             for r in records
             if isinstance(r, dict) and "pull_request" in r
         ]
+
+    def closed_prs_labelled(self, label: str, since: datetime) -> list[ClosedPr]:
+        """Closed PRs carrying ``label`` updated since ``since`` (merged or not), 100 per
+        page, newest first: what the delivery metrics read of promotions and rollbacks."""
+        stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        query = {"state": "closed", "labels": label, "since": stamp, "sort": "updated"}
+        what = f"list closed PRs labelled {label!r} since {stamp}"
+        records = self._paginate("issue", what, "/issues", MAX_HISTORY, query)
+        found = []
+        for r in records:
+            if not isinstance(r, dict) or "pull_request" not in r:
+                continue
+            merged = (r.get("pull_request") or {}).get("merged_at")
+            found.append(
+                ClosedPr(
+                    int(r["number"]),
+                    str(r.get("title") or ""),
+                    str(r.get("body") or ""),
+                    str((r.get("user") or {}).get("login") or ""),
+                    _instant(str(r.get("created_at"))),
+                    _instant(str(merged)) if merged else None,
+                )
+            )
+        return found
 
     def get_issue(self, number: int) -> IssueInfo:
         return _issue(self._call("issue", f"read issue #{number}", "GET", f"/issues/{number}"))
@@ -72,3 +99,10 @@ def _issue(data: Any) -> IssueInfo:
         author=str(user.get("login") or ""),
         html_url=str(data.get("html_url") or ""),
     )
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise GitHubError(f"unexpected time {text!r} from GitHub") from exc

@@ -88,8 +88,11 @@ def link_boxes(body: str, opened: dict[BoxKey, str]) -> str:
     return "\n".join(lines) + ("\n" if body.endswith("\n") else "")
 
 
-def dashboard_body(report: FleetReport, *, limit: int = BODY_LIMIT, run_url: str = "") -> str:
-    """The issue body for ``report``; never longer than ``limit`` characters."""
+def dashboard_body(
+    report: FleetReport, *, limit: int = BODY_LIMIT, run_url: str = "", delivery: str = ""
+) -> str:
+    """The issue body for ``report``; never longer than ``limit`` characters. ``delivery``:
+    the delivery metrics' compact line (``core.fleet.delivery.delivery_line``)."""
     head = [
         MARKER,
         f"Default branch at `{report.commit[:12]}`, checked "
@@ -98,6 +101,8 @@ def dashboard_body(report: FleetReport, *, limit: int = BODY_LIMIT, run_url: str
         + ". Tick a box to open that promotion PR (people with write access).",
         "",
     ]
+    if delivery:
+        head += [delivery[:2_000], ""]
     tail = _tail(report)
     budget = limit - len("\n".join(head + tail)) - 400
     lines: list[str] = []

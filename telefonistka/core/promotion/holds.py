@@ -61,12 +61,15 @@ class LabelledPr:
     merged_at: str  # ISO 8601, "" when it was closed without merging
 
 
-def marker(folders: Sequence[str], length: timedelta | None) -> str:
-    """The hidden line a rollback PR's body ends with."""
-    data = {
+def marker(folders: Sequence[str], length: timedelta | None, reverts: int | None = None) -> str:
+    """The hidden line a rollback PR's body ends with: the folders it sets back, how long
+    they are held, and the promotion PR it reverts (the delivery metrics read it)."""
+    data: dict[str, object] = {
         "folders": sorted({strip_slashes(f) for f in folders}),
         "holdSeconds": int(length.total_seconds()) if length is not None else None,
     }
+    if reverts is not None:
+        data["reverts"] = reverts
     # ">" only occurs inside JSON strings here: escaped, a folder named "x-->" cannot end
     # the hidden comment early and show the rest in the body.
     text = json.dumps(data, separators=(",", ":")).replace(">", "\\u003e")
@@ -116,3 +119,16 @@ def _hold_of(pr: LabelledPr) -> Hold | None:
     except (ValueError, TypeError, AttributeError):
         return None
     return Hold(pr.number, folders, merged, length) if folders else None
+
+
+def rollback_reverts(body: str) -> int | None:
+    """The promotion PR a rollback PR's marker names (None: no marker, or an older one
+    without the number)."""
+    found = _MARKER.search(body or "")
+    if found is None:
+        return None
+    try:
+        value = json.loads(found.group(1)).get("reverts")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

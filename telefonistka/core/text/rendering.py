@@ -302,7 +302,7 @@ class Renderer:
                 changed_since=list(plan.changed_since[:shown]),
                 already=list(plan.already[:shown]),
                 history=history,
-                marker=hold_marker(plan.restored, hold),
+                marker=hold_marker(plan.restored, hold, pr_number),
             )
 
         longest = max(len(plan.restored), len(plan.changed_since), len(plan.already))

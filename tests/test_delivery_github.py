@@ -1,0 +1,138 @@
+"""Delivery metrics read from GitHub (the emulator): the same figures as the core test's
+hand-computed history, and the cost: one request per 100 closed promotion PRs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from github_emulator import GitHubEmulator
+from github_emulator.fixtures import emulator_session
+from test_delivery import BOT, NOW, PROMOTIONS, ROLLBACK
+
+from telefonistka.adapters.github.repo import GitHubRepo
+from telefonistka.cli import main as cli_main
+from telefonistka.core.fleet.delivery import ClosedPr
+from telefonistka.usecases.delivery_report import DeliveryRun
+
+REPO = "acme/infra"
+
+
+@pytest.fixture
+def emu(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    yield from emulator_session(tmp_path / "github", login=BOT)
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def add(emu: GitHubEmulator, pr: ClosedPr, label: str) -> int:
+    return emu.past_pr(
+        REPO,
+        title=pr.title,
+        body=pr.body,
+        head=f"promotions/{pr.number}",
+        labels=[label],
+        created_at=stamp(pr.created_at),
+        merged_at=stamp(pr.merged_at) if pr.merged_at else None,
+        user=pr.author,
+    )
+
+
+def seeded(emu: GitHubEmulator) -> None:
+    """The core test's history, numbered as there (PR numbers follow creation)."""
+    emu.repo(REPO, {"telefonistka.yaml": "promotionPaths: []\n"})
+    repo = emu.get_repo(REPO)
+    for pr in sorted([*PROMOTIONS, ROLLBACK], key=lambda p: p.number):
+        repo.next_number = pr.number
+        add(emu, pr, "rollback" if pr is ROLLBACK else "promotion")
+
+
+def test_the_figures_read_from_github_are_the_hand_computed_ones(emu: GitHubEmulator) -> None:
+    seeded(emu)
+    repo = GitHubRepo("t", REPO, emu.base_url, default_branch="main")
+    delivery = DeliveryRun(repo, NOW, 30, lambda login: login == BOT, lambda _: None).run()
+
+    prod = next(f for f in delivery.for_window(30) if f.environment == "env/prod/")
+    assert (prod.deployments, prod.failures, prod.lead_times_unknown) == (3, 1, 1)
+    assert (prod.lead_time_p50, prod.time_to_restore_p50) == (18 * 3600, 2 * 3600)
+    assert repo.request_count == 2  # one page of promotions, one of rollbacks
+
+
+def test_two_thousand_promotion_prs_cost_one_request_per_hundred(emu: GitHubEmulator) -> None:
+    """A generated history: 2,000 merged promotion PRs over 30 days (staging then prod,
+    1,000 chains), none rolled back: 20 pages of promotions, 1 of rollbacks."""
+    emu.repo(REPO, {"telefonistka.yaml": "promotionPaths: []\n"})
+    start = NOW - timedelta(days=29)
+    first, second = PROMOTIONS[0], PROMOTIONS[1]  # into staging, then into prod
+    for chain in range(1_000):
+        opened = start + timedelta(minutes=40 * chain)
+        origin = 10_000 + chain
+        staged, promoted = opened + timedelta(minutes=5), opened + timedelta(minutes=35)
+        add(
+            emu,
+            ClosedPr(0, first.title, _rekey(first.body, origin), BOT, opened, staged),
+            "promotion",
+        )
+        add(
+            emu,
+            ClosedPr(0, second.title, _rekey(second.body, origin), BOT, staged, promoted),
+            "promotion",
+        )
+    repo = GitHubRepo("t", REPO, emu.base_url, default_branch="main")
+
+    delivery = DeliveryRun(repo, NOW, 30, lambda login: login == BOT, lambda _: None).run()
+
+    assert repo.request_count == 20 + 1
+    by_env = {f.environment: f for f in delivery.for_window(30)}
+    assert by_env["env/staging/"].deployments == by_env["env/prod/"].deployments == 1_000
+    assert by_env["env/prod/"].lead_time_p50 == 35 * 60  # 5 min to staging, 30 more to prod
+    assert by_env["env/prod/"].change_failure_rate == 0.0
+    assert by_env["env/prod/"].time_to_restore_p50 is None
+
+
+def _rekey(body: str, origin: int) -> str:
+    """The same promotion PR body for another chain: its origin PR number changed."""
+    from telefonistka.core.promotion.metadata import (  # noqa: PLC0415
+        PromotionMetadata,
+        encode_metadata_block,
+        extract_metadata,
+    )
+
+    meta = extract_metadata(body)
+    assert meta is not None
+    stages = {
+        (origin if number == meta.original_pr_number else origin + 100_000): stage
+        for number, stage in meta.previous_promotion_paths.items()
+    }
+    moved = PromotionMetadata(meta.original_pr_author, origin, meta.promoted_paths, stages)
+    return "Promotion\n\n" + encode_metadata_block(moved)
+
+
+def test_the_cli_prints_the_figures_as_json(
+    emu: GitHubEmulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded(emu)
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    monkeypatch.setenv("GITHUB_API_URL", emu.base_url)
+    code = cli_main(["report", "--delivery", "--since", "30d", "--json", "--github-repo", REPO])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["windows"] == [7, 30]
+    assert {e["environment"] for e in data["environments"]} >= {"env/prod/", "env/staging/"}
+
+
+def test_the_cli_refuses_a_bad_window_before_any_request(
+    emu: GitHubEmulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    monkeypatch.setenv("GITHUB_API_URL", emu.base_url)
+    code = cli_main(["report", "--delivery", "--since", "1y", "--github-repo", REPO])
+    assert code == 2
+    assert "--since must be a number of days or weeks" in capsys.readouterr().err
+    assert emu.requests == []
