@@ -191,3 +191,58 @@ def test_durations_read_as_people_say_them() -> None:
         "2h 5m",
         "2d 3h",
     ]
+
+
+def test_the_metrics_pass_promtool_and_leave_out_what_cannot_be_computed() -> None:
+    """Per environment: the lead time a summary (quantiles 0.5 and 0.9, sum, count), the
+    change failure rate and the time to restore gauges; staging has no rollback, so no
+    time-to-restore series (never 0)."""
+    from pushgateway import promtool_check  # noqa: PLC0415 - installs promtool when missing
+
+    from telefonistka.adapters.pushgateway import exposition  # noqa: PLC0415
+    from telefonistka.core.fleet.delivery import delivery_samples  # noqa: PLC0415
+
+    deployments, _ = deployments_of(PROMOTIONS, lambda login: login == BOT)
+    delivery = compute_delivery(deployments, restores_of([ROLLBACK], lambda x: x == BOT), NOW)
+    text = exposition(delivery_samples(delivery, "acme/infra"))
+
+    checked = promtool_check(text)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "# TYPE telefonistka_lead_time_seconds summary" in text
+    prod = 'environment="env/prod/",'
+    assert (
+        f'telefonistka_lead_time_seconds{{{prod}quantile="0.5",repo_slug="acme/infra"}} 64800.0'
+        in text
+    )
+    assert f'telefonistka_lead_time_seconds_count{{{prod}repo_slug="acme/infra"}} 2.0' in text
+    assert f'telefonistka_lead_time_seconds_sum{{{prod}repo_slug="acme/infra"}} 129600.0' in text
+    assert f'telefonistka_time_to_restore_seconds{{{prod}repo_slug="acme/infra"}} 7200.0' in text
+    staging = [line for line in text.splitlines() if 'environment="env/staging/"' in line]
+    assert not any(line.startswith("telefonistka_time_to_restore_seconds") for line in staging)
+    assert any(line.startswith("telefonistka_change_failure_ratio") for line in staging)
+
+
+def test_the_grafana_dashboard_charts_only_series_telefonistka_pushes() -> None:
+    """docs/grafana/telefonistka-delivery.json: valid JSON, each panel's query names a
+    delivery series the fleet report pushes (a renamed metric must not leave a blank
+    panel), filtered by the dashboard's repository variable."""
+    import json  # noqa: PLC0415
+    import re  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from telefonistka.core.fleet.delivery import delivery_samples  # noqa: PLC0415
+
+    path = (
+        Path(__file__).resolve().parent.parent / "docs" / "grafana" / "telefonistka-delivery.json"
+    )
+    dashboard = json.loads(path.read_text(encoding="utf-8"))
+    deployments, _ = deployments_of(PROMOTIONS, lambda login: login == BOT)
+    delivery = compute_delivery(deployments, restores_of([ROLLBACK], lambda x: x == BOT), NOW)
+    pushed = {s.name for s in delivery_samples(delivery, "a/b")}
+    pushed |= {f"{name}_count" for name in pushed} | {f"{name}_sum" for name in pushed}
+    queries = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    assert len(queries) == 5
+    for query in queries:
+        [name] = re.findall(r"telefonistka_\w+", query)
+        assert name in pushed, name
+        assert 'repository="$repository"' in query

@@ -4,13 +4,20 @@ pushes (``promtool check rules`` and ``promtool test rules``, Debian's ``prometh
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fakes import snapshot
 from pushgateway import need
 
 from telefonistka.core.config.model import PromotionPath, PromotionPr, RepoConfig
+from telefonistka.core.fleet.delivery import (
+    Delivery,
+    Deployment,
+    Restore,
+    compute_delivery,
+    delivery_samples,
+)
 from telefonistka.core.fleet.report import compute_report
 from telefonistka.core.github.api import RequestCounter
 from telefonistka.core.metrics import RunFacts, request_samples, run_samples
@@ -29,7 +36,7 @@ def promtool(*args: str) -> subprocess.CompletedProcess[str]:
 def test_the_rules_file_is_valid() -> None:
     done = promtool("check", "rules", str(RULES))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 6 rules found" in done.stdout
+    assert "SUCCESS: 8 rules found" in done.stdout
 
 
 def test_each_alert_fires_on_the_series_telefonistka_pushes() -> None:
@@ -49,6 +56,7 @@ def test_the_rules_name_only_series_telefonistka_pushes() -> None:
     report = compute_report(files, config, {}, (), repository="a/b", now=datetime.now(UTC))
     names = {s.name for s in run_samples(RunFacts("e", "r", "success", 1, "v"), counter)}
     names |= {s.name for s in request_samples(counter)} | {s.name for s in report.samples()}
+    names |= {s.name for s in delivery_samples(_delivery(), "a/b")}
     names.add("push_time_seconds")  # the Pushgateway's own
     text = RULES.read_text(encoding="utf-8")
     used = {
@@ -59,3 +67,17 @@ def test_the_rules_name_only_series_telefonistka_pushes() -> None:
     used = {word.split("{")[0] for word in used}
     assert used <= names, used - names
     assert "telefonistka_report_targets" in used
+
+
+def _delivery() -> Delivery:
+    """Delivery figures with every series: a deployment with a known lead time, reverted."""
+    now = datetime.now(UTC)
+    deployment = Deployment(
+        2,
+        "env/prod/",
+        ("app",),
+        now - timedelta(hours=3),
+        now - timedelta(hours=2),
+        now - timedelta(hours=4),
+    )
+    return compute_delivery([deployment], [Restore(3, 2, now - timedelta(hours=1))], now)

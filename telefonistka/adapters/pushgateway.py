@@ -26,7 +26,7 @@ from prometheus_client.exposition import (
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from telefonistka.adapters.deadline import DeadlineError, call_with_deadline
-from telefonistka.core.metrics import COUNTER, JOB, Sample, families
+from telefonistka.core.metrics import COUNTER, JOB, SUMMARY, Sample, families
 from telefonistka.errors import MetricsError
 
 TIMEOUT_SECONDS = 2.0  # per socket operation
@@ -53,6 +53,13 @@ class _Samples:
         for name, group in families(self._samples).items():
             labels = [key for key, _ in group[0].labels]
             family: Metric
+            if group[0].kind == SUMMARY:
+                family = Metric(name, group[0].help, "summary")
+                for sample in group:
+                    suffix = f"_{sample.part}" if sample.part else ""
+                    family.add_sample(f"{name}{suffix}", dict(sample.labels), sample.value)
+                yield family
+                continue
             if group[0].kind == COUNTER:
                 family = CounterMetricFamily(
                     name.removesuffix("_total"), group[0].help, labels=labels

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from telefonistka.core.github.api import RequestCounter
 
 JOB = "telefonistka"
-COUNTER, GAUGE = "counter", "gauge"
+COUNTER, GAUGE, SUMMARY = "counter", "gauge", "summary"
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class Sample:
     help: str
     labels: tuple[tuple[str, str], ...]
     value: float
+    # a summary's parts: "" for a quantile (its ``quantile`` label), "sum", "count"
+    part: str = ""
 
     @staticmethod
     def of(name: str, kind: str, help: str, value: float, **labels: str) -> Sample:

@@ -105,7 +105,12 @@ def _fleet_report(
 ) -> tuple[Report, RepoConfig | None]:
     """The report, and the configuration it read (None when it could not be read)."""
     from telefonistka.core.fleet.dashboard import dashboard_body
-    from telefonistka.core.fleet.delivery import Delivery, delivery_line, delivery_markdown
+    from telefonistka.core.fleet.delivery import (
+        Delivery,
+        delivery_line,
+        delivery_markdown,
+        delivery_samples,
+    )
     from telefonistka.core.fleet.matrix import report_markdown
     from telefonistka.core.fleet.report import report_output
     from telefonistka.usecases.bot_identity import lazy_bot_matcher
@@ -160,7 +165,10 @@ def _fleet_report(
         summary,
         failures=report.config_errors,
         warnings=(cut,) if cut else (),
-        samples=tuple(report.samples()),
+        samples=(
+            *report.samples(),
+            *(delivery_samples(delivery, repo.full_name) if delivery is not None else ()),
+        ),
         failure_title="telefonistka: configuration error",
     ), (None if report.config_errors else config)
 

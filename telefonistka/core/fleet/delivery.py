@@ -25,17 +25,19 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
+from telefonistka.core.metrics import GAUGE, SUMMARY, Sample
 from telefonistka.core.promotion.holds import rollback_reverts
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.errors import UsageError
 from telefonistka.ports import ClosedPr
 
 DAY = timedelta(days=1)
+LEAD_TIME = "telefonistka_lead_time_seconds"
 DEFAULT_WINDOW = "30d"
 _WINDOW = re.compile(r"^\s*(\d+)\s*([dw])\s*$")
 
@@ -93,6 +95,7 @@ class Figures:
     time_to_restore_p50: float | None  # seconds
     waiting_p50: float | None  # seconds, opened → merged
     components: tuple[str, ...] = ()
+    lead_times: tuple[float, ...] = ()  # the known ones, seconds (a summary's sum and count)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -244,6 +247,7 @@ def _figures(
         time_to_restore_p50=median(restore) if restore else None,
         waiting_p50=median(waits) if waits else None,
         components=tuple(components),
+        lead_times=tuple(leads),
     )
 
 
@@ -322,3 +326,46 @@ def delivery_line(delivery: Delivery) -> str:
         for f in delivery.for_window(days)
     ]
     return f"Delivery, last {days} days: " + ("; ".join(parts) if parts else "no deployment")
+
+
+def delivery_samples(delivery: Delivery, repository: str) -> list[Sample]:
+    """The figures of the longest window as metrics, one series per environment; a
+    figure that cannot be computed has no series (never 0)."""
+    days = max(delivery.windows) if delivery.windows else 0
+    samples: list[Sample] = []
+    for f in delivery.for_window(days):
+        where = {"repo_slug": repository, "environment": f.environment}
+        leads = f.lead_times
+        if leads:
+            help_text = f"Lead time for changes over the last {days} days (seconds)"
+            for q, value in (("0.5", f.lead_time_p50), ("0.9", f.lead_time_p90)):
+                samples.append(
+                    Sample.of(LEAD_TIME, SUMMARY, help_text, value or 0, quantile=q, **where)
+                )
+            samples.append(
+                replace(Sample.of(LEAD_TIME, SUMMARY, help_text, sum(leads), **where), part="sum")
+            )
+            samples.append(
+                replace(Sample.of(LEAD_TIME, SUMMARY, help_text, len(leads), **where), part="count")
+            )
+        if f.change_failure_rate is not None:
+            samples.append(
+                Sample.of(
+                    "telefonistka_change_failure_ratio",
+                    GAUGE,
+                    f"Deployments rolled back over all, last {days} days",
+                    f.change_failure_rate,
+                    **where,
+                )
+            )
+        if f.time_to_restore_p50 is not None:
+            samples.append(
+                Sample.of(
+                    "telefonistka_time_to_restore_seconds",
+                    GAUGE,
+                    f"Median time from a deployment to its rollback's merge, last {days} days",
+                    f.time_to_restore_p50,
+                    **where,
+                )
+            )
+    return samples
