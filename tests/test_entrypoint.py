@@ -689,11 +689,16 @@ def gated_config(extra_flow: str = "", top: str = "") -> str:
 
 
 def _window_now(open_now: bool) -> str:
-    """A window open all of today (or all of tomorrow only, so closed now)."""
+    """A window open all of yesterday, today and tomorrow (or only two days from now, so
+    closed now): written when the parameters are collected, it must still be right when
+    the test runs, if midnight passed in between."""
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     today = datetime.now(UTC).weekday()
-    day = days[today] if open_now else days[(today + 1) % 7]
-    return f'        - days: [{day}]\n          hours: "00:00-24:00"\n          timezone: UTC\n'
+    chosen = [days[(today + d) % 7] for d in ((-1, 0, 1) if open_now else (2,))]
+    return (
+        f'        - days: [{", ".join(chosen)}]\n          hours: "00:00-24:00"\n'
+        "          timezone: UTC\n"
+    )
 
 
 @pytest.mark.parametrize(
