@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from github_emulator import GitHubEmulator
-from github_emulator.fixtures import emulator_session
+from github_emulator.fixtures import emulator_session, pygithub_client
 from test_delivery import BOT, NOW, PROMOTIONS, ROLLBACK
 
 from telefonistka.adapters.github.repo import GitHubRepo
@@ -136,3 +136,40 @@ def test_the_cli_refuses_a_bad_window_before_any_request(
     assert code == 2
     assert "--since must be a number of days or weeks" in capsys.readouterr().err
     assert emu.requests == []
+
+
+def test_a_local_clone_gives_the_figures_from_its_merge_commits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A promotion PR opened by the bot and merged with a merge commit (the emulator's
+    repositories are real git): the local clone's history alone gives the deployment and
+    its lead time; squash merges are said not to be counted."""
+    from test_promote_merged_pr import SEED, merged, promote  # noqa: PLC0415
+
+    from telefonistka.adapters.localgit import LocalGitRepo  # noqa: PLC0415
+    from telefonistka.usecases.delivery_report import LocalDeliveryRun  # noqa: PLC0415
+
+    for emu in emulator_session(tmp_path / "github"):
+        emu.repo(REPO, SEED)
+        gh = pygithub_client(emu, "author")
+        change = {"env/staging/app/values.yaml": "v2\n"}
+        result = promote(emu, merged(emu, gh.get_repo(REPO), change))
+        [group] = result.opened
+        assert group.pr is not None
+        gh.get_repo(REPO).get_pull(group.pr.number).merge()
+        clone = LocalGitRepo(emu.get_repo(REPO).git.path)
+
+        delivery = LocalDeliveryRun(
+            clone, "main", datetime.now(UTC) + timedelta(minutes=1), 30
+        ).run()
+
+        [prod] = [f for f in delivery.for_window(30) if f.environment == "env/prod/"]
+        assert prod.deployments == 1
+        assert prod.lead_time_p50 is not None
+        assert prod.lead_time_p50 >= 0
+        assert prod.change_failure_rate == 0.0
+        assert any("squash" in note for note in delivery.notes)
+        path = str(emu.get_repo(REPO).git.path)
+        assert cli_main(["report", "--delivery", "--local", "--repo", path, "--json"]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        assert "env/prod/" in {e["environment"] for e in printed["environments"]}

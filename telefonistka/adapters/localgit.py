@@ -151,6 +151,22 @@ class LocalGitRepo:
         out = self._run(["ls-tree", "-r", "-t", "-z", "--full-tree", commit]).stdout
         return TreeSnapshot(commit, root, parse_ls_tree(out))
 
+    def merged_branches(self, rev: str, since: str) -> list[tuple[str, str, str, str]]:
+        """Per merge commit on ``rev``'s first-parent line since ``since`` (ISO 8601): its
+        message and committer date, the merged head's message and committer date. Squash
+        and rebase merges have no merged head: they are not listed."""
+        fmt = "--format=%H%x00%cI%x00%P%x00%B%x1e"
+        merges = self._records(["log", "--first-parent", "--merges", f"--since={since}", fmt, rev])
+        heads = {m[2].split()[1]: m for m in merges if len(m[2].split()) > 1}
+        if not heads:
+            return []
+        found = self._records(["log", "--no-walk=unsorted", fmt, *heads])
+        return [(heads[h[0]][3], heads[h[0]][1], h[3], h[1]) for h in found if h[0] in heads]
+
+    def _records(self, args: list[str]) -> list[list[str]]:
+        text = self._run(args).stdout.decode("utf-8", "replace")
+        return [r.lstrip("\n").split("\0") for r in text.split("\x1e") if r.strip()]
+
     def changed_files(self, base: str, head: str) -> list[str]:
         """Files changed on ``head`` since it forked from ``base`` (``git diff BASE...HEAD``).
 

@@ -21,7 +21,12 @@ from telefonistka.cli.bump_options import api_url
 from telefonistka.cli.guard import json_text
 from telefonistka.cli.local_plan import FOUND_EXIT_CODE, base_of
 from telefonistka.cli.terminal import paint, progress
-from telefonistka.core.fleet.delivery import DEFAULT_WINDOW, window_days
+from telefonistka.core.fleet.delivery import (
+    DEFAULT_WINDOW,
+    Delivery,
+    delivery_markdown,
+    window_days,
+)
 from telefonistka.core.fleet.matrix import report_markdown
 from telefonistka.core.fleet.report import SYMBOLS, FleetReport
 from telefonistka.errors import TelefonistkaError, UsageError
@@ -50,6 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "environment, from the closed promotion and rollback PRs (needs GITHUB_TOKEN)",
     )
     delivery.add_argument("--since", default=DEFAULT_WINDOW, help="the window: 30d, 4w …")
+    delivery.add_argument(
+        "--local",
+        action="store_true",
+        help="from the merge commits of the local clone (--repo, --rev) instead of GitHub",
+    )
     delivery.add_argument("--github-repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)")
     delivery.add_argument("--github-host", help="a GitHub Enterprise Server host")
 
@@ -94,11 +104,17 @@ def _run_delivery(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     """``--delivery``: the figures of the repository on GitHub (one request per 100 closed
     promotion or rollback PRs of the window, and the bot's login)."""
     from telefonistka.adapters.github import GitHubRepo  # noqa: PLC0415 - light start
-    from telefonistka.core.fleet.delivery import delivery_markdown  # noqa: PLC0415
     from telefonistka.usecases.bot_identity import bot_matcher  # noqa: PLC0415
     from telefonistka.usecases.delivery_report import DeliveryRun  # noqa: PLC0415
 
     days = window_days(args.since, "--since")
+    if args.local:
+        from telefonistka.usecases.delivery_report import LocalDeliveryRun  # noqa: PLC0415
+
+        local = LocalGitRepo(args.repo)
+        rev = base_of(local, args.rev)
+        delivery = LocalDeliveryRun(local, rev, datetime.now(UTC), days).run()
+        return _print_delivery(args, delivery)
     token = environ.get("GITHUB_TOKEN") or ""
     if not token:
         raise UsageError("no GitHub token: set GITHUB_TOKEN to a token that can read the PRs")
@@ -111,6 +127,10 @@ def _run_delivery(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         delivery = DeliveryRun(repo, datetime.now(UTC), days, is_bot, _stderr).run()
     finally:
         repo.close()
+    return _print_delivery(args, delivery)
+
+
+def _print_delivery(args: argparse.Namespace, delivery: Delivery) -> int:
     if args.json:
         print(json_text(printable_json(delivery.to_json())))
     else:
