@@ -246,3 +246,21 @@ def test_the_grafana_dashboard_charts_only_series_telefonistka_pushes() -> None:
         [name] = re.findall(r"telefonistka_\w+", query)
         assert name in pushed, name
         assert 'repository="$repository"' in query
+
+
+def test_the_report_output_keeps_the_figures_within_githubs_limit() -> None:
+    """The figures join the ``report`` output; past the limit the components lists go
+    first, then the figures (the matrix JSON stays whole)."""
+    import json  # noqa: PLC0415
+
+    from telefonistka.core.fleet.delivery import with_delivery  # noqa: PLC0415
+
+    deployments, _ = deployments_of(PROMOTIONS, lambda login: login == BOT)
+    delivery = compute_delivery(deployments, [], NOW)
+    base = json.dumps({"flows": []})
+    whole = json.loads(with_delivery(base, delivery))
+    assert whole["delivery"]["environments"][0]["components"] == ["app"]
+    size = len(with_delivery(base, delivery).encode())
+    trimmed = json.loads(with_delivery(base, delivery, limit=size - 1))
+    assert all(e["components"] == [] for e in trimmed["delivery"]["environments"])
+    assert with_delivery(base, delivery, limit=len(base) + 5) == base

@@ -110,6 +110,7 @@ def _fleet_report(
         delivery_line,
         delivery_markdown,
         delivery_samples,
+        with_delivery,
     )
     from telefonistka.core.fleet.matrix import report_markdown
     from telefonistka.core.fleet.report import report_output
@@ -157,8 +158,7 @@ def _fleet_report(
         context.log(f"dashboard issue #{issue.number}: {status}")
     summary = report_markdown(report)
     if delivery is not None:
-        extra = {"delivery": delivery.to_json()}
-        outputs["report"] = json.dumps(json.loads(text) | extra, ensure_ascii=False)
+        outputs["report"] = with_delivery(text, delivery)
         summary += "\n" + delivery_markdown(delivery)
     return Report(
         outputs,

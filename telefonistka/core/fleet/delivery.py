@@ -22,6 +22,7 @@ deployment, no rollback yet) is None and is shown as such.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -369,3 +370,16 @@ def delivery_samples(delivery: Delivery, repository: str) -> list[Sample]:
                 )
             )
     return samples
+
+
+def with_delivery(report_json: str, delivery: Delivery, limit: int = 1_000_000) -> str:
+    """The ``report`` output with the figures added (``delivery``); within GitHub's output
+    limit (1 MB) the components lists are the first to go, then the figures."""
+    base = json.loads(report_json)
+    data = delivery.to_json()
+    text = json.dumps(base | {"delivery": data}, ensure_ascii=False)
+    if len(text.encode()) > limit:
+        for environment in data["environments"]:
+            environment["components"] = []
+        text = json.dumps(base | {"delivery": data}, ensure_ascii=False)
+    return text if len(text.encode()) <= limit else report_json
