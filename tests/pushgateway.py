@@ -86,6 +86,12 @@ class Pushgateway:
                     # an empty label is an absent one to Prometheus (the gateway adds instance="")
                     given = metric.get("labels", {}).items()
                     labels = tuple(sorted((k, v) for k, v in given if v != ""))
+                    if "quantiles" in metric:  # a summary: its quantiles, sum and count
+                        for q, value in metric["quantiles"].items():
+                            found[(name, tuple(sorted((*labels, ("quantile", q)))))] = float(value)
+                        found[(f"{name}_sum", labels)] = float(metric["sum"])
+                        found[(f"{name}_count", labels)] = float(metric["count"])
+                        continue
                     found[(name, labels)] = float(metric["value"])
         return found
 

@@ -230,7 +230,7 @@ def test_the_grafana_dashboard_charts_only_series_telefonistka_pushes() -> None:
     import re  # noqa: PLC0415
     from pathlib import Path  # noqa: PLC0415
 
-    from telefonistka.core.fleet.delivery import delivery_samples  # noqa: PLC0415
+    from telefonistka.core.fleet.delivery import delivery_samples, deployment_counters  # noqa: PLC0415
 
     path = (
         Path(__file__).resolve().parent.parent / "docs" / "grafana" / "telefonistka-delivery.json"
@@ -239,9 +239,10 @@ def test_the_grafana_dashboard_charts_only_series_telefonistka_pushes() -> None:
     deployments, _ = deployments_of(PROMOTIONS, lambda login: login == BOT)
     delivery = compute_delivery(deployments, restores_of([ROLLBACK], lambda x: x == BOT), NOW)
     pushed = {s.name for s in delivery_samples(delivery, "a/b")}
+    pushed |= {s.name for s in deployment_counters(delivery, "a/b", {})}
     pushed |= {f"{name}_count" for name in pushed} | {f"{name}_sum" for name in pushed}
     queries = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
-    assert len(queries) == 5
+    assert len(queries) == 6
     for query in queries:
         [name] = re.findall(r"telefonistka_\w+", query)
         assert name in pushed, name
@@ -264,3 +265,49 @@ def test_the_report_output_keeps_the_figures_within_githubs_limit() -> None:
     trimmed = json.loads(with_delivery(base, delivery, limit=size - 1))
     assert all(e["components"] == [] for e in trimmed["delivery"]["environments"])
     assert with_delivery(base, delivery, limit=len(base) + 5) == base
+
+
+def test_the_deployment_counter_goes_on_from_what_the_last_report_pushed() -> None:
+    """First report: every deployment read (6 of the history, per environment). Next
+    report, a day later, two more into prod: it adds them to the totals the gateway holds
+    (not recounting the window), and an environment without news keeps its total; two
+    reports at once push the same sums."""
+    from telefonistka.core.fleet.delivery import (  # noqa: PLC0415
+        COUNTED_THROUGH,
+        DEPLOYMENTS,
+        Deployment,
+        deployment_counters,
+    )
+
+    def pushed(samples: list[object]) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        return {(s.name, s.labels): s.value for s in samples}  # type: ignore[attr-defined]
+
+    deployments, _ = deployments_of(PROMOTIONS, lambda login: login == BOT)
+    first = deployment_counters(compute_delivery(deployments, [], NOW), "a/b", {})
+    totals = {
+        dict(labels)["environment"]: v
+        for (n, labels), v in pushed(first).items()
+        if n == DEPLOYMENTS
+    }
+    assert totals == {"env/dr/": 1, "env/prod/": 3, "env/staging/": 2}
+    assert pushed(first)[(COUNTED_THROUGH, (("repo_slug", "a/b"),))] == NOW.timestamp()
+
+    later = NOW + timedelta(days=1)
+    newer = [
+        Deployment(
+            70 + n,
+            "env/prod/",
+            ("app",),
+            later - timedelta(hours=2),
+            later - timedelta(hours=1),
+            None,
+        )
+        for n in range(2)
+    ]
+    delivery = compute_delivery([*deployments, *newer], [], later)
+    second = pushed(deployment_counters(delivery, "a/b", pushed(first)))
+    again = pushed(deployment_counters(delivery, "a/b", pushed(first)))
+    prod = (DEPLOYMENTS, (("environment", "env/prod/"), ("repo_slug", "a/b")))
+    dr = (DEPLOYMENTS, (("environment", "env/dr/"), ("repo_slug", "a/b")))
+    assert (second[prod], second[dr]) == (5, 1)
+    assert second == again

@@ -4,6 +4,7 @@ hand-computed history, and the cost: one request per 100 closed promotion PRs.""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -173,3 +174,41 @@ def test_a_local_clone_gives_the_figures_from_its_merge_commits(
         assert cli_main(["report", "--delivery", "--local", "--repo", path, "--json"]) == 0
         printed = json.loads(capsys.readouterr().out)
         assert "env/prod/" in {e["environment"] for e in printed["environments"]}
+
+
+def test_the_fleet_report_pushes_a_deployment_counter_that_goes_on(tmp_path: Path) -> None:
+    """Two scheduled reports through ``entrypoint.py`` with a real Pushgateway: the
+    second adds the promotion merged in between to the total the first pushed."""
+    from pushgateway import running_pushgateway  # noqa: PLC0415
+    from test_entrypoint import SEED, scheduled  # noqa: PLC0415
+
+    now = datetime.now(UTC)
+    first, second = PROMOTIONS[0], PROMOTIONS[1]
+    for emu in emulator_session(tmp_path / "github"):
+        emu.repo(REPO, SEED)
+        for pr, hours in ((first, 5), (second, 4)):
+            when = now - timedelta(hours=hours)
+            add(
+                emu,
+                ClosedPr(0, pr.title, pr.body, emu.login, when, when + timedelta(minutes=30)),
+                "promotion",
+            )
+        with running_pushgateway(tmp_path / "gw") as gateway:
+            one = scheduled(emu, gates="false", metrics_pushgateway_url=gateway.url)
+            assert one.code == 0, one.stdout + one.stderr
+            totals = _counters(gateway.series())
+            assert totals == {"env/prod/": 1.0, "env/staging/": 1.0}
+            time.sleep(2)  # merged after the first report counted (times are to the second)
+            when = datetime.now(UTC)
+            add(emu, ClosedPr(0, second.title, second.body, emu.login, when, when), "promotion")
+            two = scheduled(emu, gates="false", metrics_pushgateway_url=gateway.url)
+            assert two.code == 0, two.stdout + two.stderr
+            assert _counters(gateway.series()) == {"env/prod/": 2.0, "env/staging/": 1.0}
+
+
+def _counters(series: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> dict[str, float]:
+    return {
+        dict(labels)["environment"]: value
+        for (name, labels), value in series.items()
+        if name == "telefonistka_deployments_total"
+    }

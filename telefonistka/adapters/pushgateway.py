@@ -13,6 +13,8 @@ repository), so a series the previous run had and this one has not does not ling
 
 from __future__ import annotations
 
+import base64
+import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +26,7 @@ from prometheus_client.exposition import (
     push_to_gateway,
 )
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.parser import text_string_to_metric_families
 
 from telefonistka.adapters.deadline import DeadlineError, call_with_deadline
 from telefonistka.core.metrics import COUNTER, JOB, SUMMARY, Sample, families
@@ -132,3 +135,42 @@ def _handler(gateway: Gateway) -> Callable[..., Callable[[], None]]:
         return default_handler(url, method, timeout, all_headers, data)
 
     return handler
+
+
+Series = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def read_group(gateway: Gateway, grouping: dict[str, str]) -> Series:
+    """The series the gateway holds in group ``grouping`` of job ``telefonistka``, keyed
+    by (sample name, its labels without the group's): what the last push left, for a
+    counter to go on from. One ``GET /metrics``, within the push's deadline."""
+    if not gateway.url.startswith(("http://", "https://")):
+        raise MetricsError(f"the Pushgateway URL {gateway.url!r} is not http(s)")
+    url = f"{gateway.url.rstrip('/')}/metrics"
+    request = urllib.request.Request(url)  # noqa: S310 - http(s) only, checked above
+    name, _, value = gateway.header.partition(":")
+    if name.strip():
+        request.add_header(name.strip(), value.strip())
+    if gateway.username or gateway.password:
+        pair = f"{gateway.username}:{gateway.password}".encode()
+        request.add_header("Authorization", "Basic " + base64.b64encode(pair).decode())
+
+    def fetch() -> str:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+            return str(answer.read().decode("utf-8"))
+
+    try:
+        text = call_with_deadline(fetch, DEADLINE_SECONDS)
+        families = list(text_string_to_metric_families(text))
+    except Exception as exc:  # urllib's errors, OSError, a deadline, a garbled answer
+        raise MetricsError(f"could not read the Pushgateway at {gateway.url}: {exc}") from None
+    wanted = {"job": JOB, **grouping}
+    found: Series = {}
+    for family in families:
+        for sample in family.samples:
+            labels = dict(sample.labels)
+            if any(labels.get(k) != v for k, v in wanted.items()):
+                continue
+            rest = tuple(sorted((k, v) for k, v in labels.items() if k not in wanted and v))
+            found[(sample.name, tuple(k for k in rest if k[0] != "instance"))] = sample.value
+    return found

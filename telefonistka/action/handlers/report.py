@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 from telefonistka.action.context import Context, Report
 from telefonistka.core.events.dispatch import WorkflowDispatchEvent
 from telefonistka.core.events.schedule import IssuesEvent, ScheduleEvent
-from telefonistka.errors import TelefonistkaError, UsageError
+from telefonistka.errors import MetricsError, TelefonistkaError, UsageError
 
 if TYPE_CHECKING:
     from telefonistka.core.config.model import RepoConfig
+    from telefonistka.core.fleet.delivery import Delivery
+    from telefonistka.core.metrics import Sample
 
 REPORT_ROUTE = "fleet report"
 DEFAULT_STALE_HOURS = 1.0
@@ -105,13 +107,7 @@ def _fleet_report(
 ) -> tuple[Report, RepoConfig | None]:
     """The report, and the configuration it read (None when it could not be read)."""
     from telefonistka.core.fleet.dashboard import dashboard_body
-    from telefonistka.core.fleet.delivery import (
-        Delivery,
-        delivery_line,
-        delivery_markdown,
-        delivery_samples,
-        with_delivery,
-    )
+    from telefonistka.core.fleet.delivery import delivery_line, delivery_markdown, with_delivery
     from telefonistka.core.fleet.matrix import report_markdown
     from telefonistka.core.fleet.report import report_output
     from telefonistka.usecases.bot_identity import lazy_bot_matcher
@@ -167,10 +163,31 @@ def _fleet_report(
         warnings=(cut,) if cut else (),
         samples=(
             *report.samples(),
-            *(delivery_samples(delivery, repo.full_name) if delivery is not None else ()),
+            *(_delivery_metrics(delivery, repo.full_name, context) if delivery else ()),
         ),
         failure_title="telefonistka: configuration error",
     ), (None if report.config_errors else config)
+
+
+def _delivery_metrics(delivery: Delivery, repository: str, context: Context) -> list[Sample]:
+    """The figures as metrics and, with a Pushgateway, the deployment counters going on
+    from what the last report pushed there (read first; when it cannot be read, no
+    counter is pushed rather than one that restarts)."""
+    from telefonistka.adapters.pushgateway import Gateway, read_group
+    from telefonistka.core.fleet.delivery import delivery_samples, deployment_counters
+    from telefonistka.core.metrics import grouping_key
+
+    samples = delivery_samples(delivery, repository)
+    metrics = context.settings.metrics
+    if not metrics.url:
+        return samples
+    gateway = Gateway(metrics.url, metrics.username, metrics.password, metrics.header)
+    try:
+        previous = read_group(gateway, grouping_key(repository, REPORT_ROUTE))
+    except MetricsError as exc:
+        context.log(f"warning: {exc}; the deployment counters are not pushed this time")
+        return samples
+    return [*samples, *deployment_counters(delivery, repository, previous)]
 
 
 def dashboard_ticks(event: IssuesEvent, context: Context) -> Report:

@@ -25,13 +25,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from telefonistka.core.metrics import GAUGE, SUMMARY, Sample
+from telefonistka.core.metrics import COUNTER, GAUGE, SUMMARY, Sample
 from telefonistka.core.promotion.holds import rollback_reverts
 from telefonistka.core.promotion.metadata import extract_metadata
 from telefonistka.errors import UsageError
@@ -126,6 +126,7 @@ class Delivery:
     windows: tuple[int, ...]
     figures: tuple[Figures, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    deployments: tuple[Deployment, ...] = ()  # every one read (the counters go on from them)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -222,7 +223,7 @@ def compute_delivery(
         for environment in sorted({d.environment for d in inside}):
             mine = [d for d in inside if d.environment == environment]
             figures.append(_figures(environment, days, mine, reverted))
-    return Delivery(now, tuple(windows), tuple(figures), tuple(notes))
+    return Delivery(now, tuple(windows), tuple(figures), tuple(notes), tuple(deployments))
 
 
 def _figures(
@@ -383,3 +384,45 @@ def with_delivery(report_json: str, delivery: Delivery, limit: int = 1_000_000) 
             environment["components"] = []
         text = json.dumps(base | {"delivery": data}, ensure_ascii=False)
     return text if len(text.encode()) <= limit else report_json
+
+
+DEPLOYMENTS = "telefonistka_deployments_total"
+COUNTED_THROUGH = "telefonistka_deployments_counted_through_seconds"
+
+
+def deployment_counters(
+    delivery: Delivery,
+    repository: str,
+    previous: Mapping[tuple[str, tuple[tuple[str, str], ...]], float],
+) -> list[Sample]:
+    """``telefonistka_deployments_total`` per environment: a counter of every merged
+    promotion, which never goes down although each report reads only a window.
+
+    Why this way: the Pushgateway keeps what the last push left. So each report goes on
+    from the totals there, adding the deployments merged after the moment they were
+    counted through (pushed beside them); two reports at once read the same totals and
+    push the same sums. The first report (no totals yet) starts from what it read. A
+    deployment merged while no report ran for longer than the history read (the window
+    and a week) is missed: the counter then counts low, never down."""
+    where = {"repo_slug": repository}
+    through_key = (COUNTED_THROUGH, tuple(sorted(where.items())))
+    through = previous.get(through_key)
+    totals: dict[str, float] = {}
+    for (name, labels), value in previous.items():
+        found = dict(labels)
+        if name == DEPLOYMENTS and found.get("repo_slug") == repository:
+            totals[found.get("environment", "")] = value
+    since = datetime.fromtimestamp(through, UTC) if through is not None else None
+    if since is None:
+        totals = {}  # no trustworthy totals without their moment: start again
+    for deployment in delivery.deployments:
+        if deployment.merged <= delivery.now and (since is None or deployment.merged > since):
+            totals[deployment.environment] = totals.get(deployment.environment, 0) + 1
+    text = "Merged promotion PRs into the environment, counted by the fleet reports"
+    samples = [
+        Sample.of(DEPLOYMENTS, COUNTER, text, total, environment=env, **where)
+        for env, total in sorted(totals.items())
+    ]
+    moment = "When the deployment counters were counted through (Unix seconds)"
+    samples.append(Sample.of(COUNTED_THROUGH, GAUGE, moment, delivery.now.timestamp(), **where))
+    return samples
