@@ -14,6 +14,7 @@ The history (hours from T0; now is T0 + 240 h, ten days on):
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -311,3 +312,27 @@ def test_the_deployment_counter_goes_on_from_what_the_last_report_pushed() -> No
     dr = (DEPLOYMENTS, (("environment", "env/dr/"), ("repo_slug", "a/b")))
     assert (second[prod], second[dr]) == (5, 1)
     assert second == again
+
+
+def test_the_dashboard_picture_is_drawn_from_the_worked_example(tmp_path: Path) -> None:
+    """docs/images/delivery-dashboard.svg is what scripts/render_delivery_picture.py draws
+    from the worked example (the same figures as the tests above), byte for byte."""
+    import importlib.util  # noqa: PLC0415
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "render_delivery_picture", root / "scripts" / "render_delivery_picture.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    prod = next(f for f in module.worked_example().for_window(30) if f.environment == "env/prod/")
+    assert (prod.lead_time_p50, prod.change_failure_rate) == (18 * HOUR, 1 / 3)
+    out = tmp_path / "picture.svg"
+    assert module.main([str(out)]) == 0
+    hint = "run: python scripts/render_delivery_picture.py"
+    committed = (root / "docs" / "images" / "delivery-dashboard.svg").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == committed, hint
+    assert "18h 0m" in committed
+    assert "— not computable" in committed  # staging has no rollback to restore from
