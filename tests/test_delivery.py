@@ -120,6 +120,10 @@ def test_thirty_days_per_environment_by_hand() -> None:
     assert prod["timeToRestoreSeconds"] == 2 * HOUR  # #22 merged at 110 h, #30 at 112 h
     assert prod["waitingSeconds"] == 10 * HOUR  # 24 h, 8 h, 10 h
     assert dr["leadTimeSeconds"] == {"p50": 50 * HOUR, "p90": 50 * HOUR}
+    # per component too (one component here: the environment's own figures)
+    [app] = prod["components"]  # type: ignore[misc]
+    assert app["component"] == "app"
+    assert (app["deployments"], app["failures"], app["leadTimesUnknown"]) == (3, 1, 1)
 
 
 def test_seven_days_counts_only_what_merged_in_it() -> None:
@@ -261,7 +265,7 @@ def test_the_report_output_keeps_the_figures_within_githubs_limit() -> None:
     delivery = compute_delivery(deployments, [], NOW)
     base = json.dumps({"flows": []})
     whole = json.loads(with_delivery(base, delivery))
-    assert whole["delivery"]["environments"][0]["components"] == ["app"]
+    assert [c["component"] for c in whole["delivery"]["environments"][0]["components"]] == ["app"]
     size = len(with_delivery(base, delivery).encode())
     trimmed = json.loads(with_delivery(base, delivery, limit=size - 1))
     assert all(e["components"] == [] for e in trimmed["delivery"]["environments"])

@@ -97,6 +97,9 @@ class Figures:
     waiting_p50: float | None  # seconds, opened → merged
     components: tuple[str, ...] = ()
     lead_times: tuple[float, ...] = ()  # the known ones, seconds (a summary's sum and count)
+    # the same figures per component of the environment (``environment`` is then the
+    # component's folder, e.g. "env/prod/app")
+    per_component: tuple[Figures, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,7 +117,11 @@ class Figures:
             "changeFailureRate": _round(self.change_failure_rate, 4),
             "timeToRestoreSeconds": _round(self.time_to_restore_p50),
             "waitingSeconds": _round(self.waiting_p50),
-            "components": list(self.components),
+            "components": [
+                {"component": c.environment.removeprefix(self.environment)}
+                | {k: v for k, v in c.to_json().items() if k not in ("environment", "components")}
+                for c in self.per_component
+            ],
         }
 
 
@@ -222,7 +229,18 @@ def compute_delivery(
         inside = [d for d in deployments if since <= d.merged <= now]
         for environment in sorted({d.environment for d in inside}):
             mine = [d for d in inside if d.environment == environment]
-            figures.append(_figures(environment, days, mine, reverted))
+            parts = tuple(
+                _figures(
+                    f"{environment}{name}",
+                    days,
+                    [d for d in mine if name in d.components],
+                    reverted,
+                )
+                for name in sorted({c for d in mine for c in d.components})
+            )
+            figures.append(
+                replace(_figures(environment, days, mine, reverted), per_component=parts)
+            )
     return Delivery(now, tuple(windows), tuple(figures), tuple(notes), tuple(deployments))
 
 
