@@ -212,3 +212,28 @@ def _counters(series: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> d
         for (name, labels), value in series.items()
         if name == "telefonistka_deployments_total"
     }
+
+
+def test_a_report_whose_history_cannot_be_read_stands_without_the_figures(
+    tmp_path: Path,
+) -> None:
+    """GitHub refuses the closed PRs' list (a token without issues: read): the fleet
+    report succeeds with its matrix, warns, and leaves the Delivery section out."""
+    from test_entrypoint import SEED, scheduled  # noqa: PLC0415
+
+    for emu in emulator_session(tmp_path / "github"):
+        emu.repo(REPO, SEED)
+        emu.add_fault(
+            method="GET",
+            path=r"/issues$",
+            status=403,
+            times=10,
+            body={"message": "Resource not accessible by integration"},
+        )
+
+        step = scheduled(emu, gates="false")
+
+        assert step.code == 0, step.stdout + step.stderr
+        assert "could not read the delivery metrics" in step.stdout
+        assert "### Delivery" not in step.summary
+        assert "delivery" not in json.loads(step.outputs["report"])
