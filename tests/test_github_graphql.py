@@ -81,18 +81,25 @@ def test_the_emulator_refuses_what_github_refuses(github_emulator: GitHubEmulato
     assert "Could not resolve to a Repository with the name 'acme/nope'" in str(missing["errors"])
 
 
-def _open_prs(emu: GitHubEmulator, count: int, author: str) -> None:
+def _open_prs(emu: GitHubEmulator, count: int, author: str, prefix: str = "b") -> None:
     """``count`` open PRs from branches of ``main``'s head, straight into the state."""
     repo = emu.get_repo(REPO)
     repo.git.set_ref("refs/heads/work", repo.git.ref("refs/heads/main") or "")
     emu.commit_files(REPO, {"b.txt": "b\n"}, branch="work", message="🚀 Promotion: b")
     head = repo.git.ref("refs/heads/work") or ""
     for n in range(count):
-        repo.git.set_ref(f"refs/heads/b{n}", head)
+        repo.git.set_ref(f"refs/heads/{prefix}{n}", head)
         number = repo.next_number
         repo.next_number += 1
         repo.pulls[number] = EmuPull(
-            number, 9000 + number, f"PR {n}", None, f"b{n}", "main", author, "2026-01-01T00:00:00Z"
+            number,
+            9000 + number,
+            f"PR {n}",
+            None,
+            f"{prefix}{n}",
+            "main",
+            author,
+            "2026-01-01T00:00:00Z",
         )
 
 
@@ -163,3 +170,38 @@ def test_an_answer_without_the_expected_fields_is_a_github_error() -> None:
         repo.gate_pass_read("main", "telefonistka/hold", "telefonistka.yaml")
     with pytest.raises(GitHubError, match="unexpected answer to the source query"):
         repo.source_moments("main", ["env/prod"])
+
+
+def test_superseded_prs_are_closed_at_once_or_through_rest(
+    github_emulator: GitHubEmulator,
+) -> None:
+    """Three requests close two PRs (note, branch deleted, closed); where GraphQL lacks
+    the mutations, REST does it per PR; a PR that cannot be closed is reported, not
+    raised."""
+    emu = github_emulator
+    emu.repo(REPO, {"a.txt": "a\n"})
+    _open_prs(emu, 3, "telefonistka-bot", prefix="promotions/x-")
+    _open_prs(emu, 1, "alice", prefix="feature-")
+    repo = GitHubRepo("bot-token", REPO, emu.base_url, default_branch="main")
+    pulls = [p.pull for p in repo.gate_pass_read("main", "hold", "telefonistka.yaml").pulls]
+    person = pulls.pop()
+    emu.reset()
+
+    assert repo.close_superseded([(pulls[0], "Superseded by #9"), (pulls[1], "Superseded")]) == {}
+
+    state = emu.get_repo(REPO)
+    assert [state.pulls[p.number].state for p in pulls] == ["closed", "closed", "open"]
+    assert state.git.ref(f"refs/heads/{pulls[0].head_ref}") is None
+    assert [r.path.endswith("/graphql") for r in emu.requests] == [True, True, True]
+    emu.graphql_refused_fields = {"closePullRequest"}
+    emu.add_fault(method="PATCH", path=r"/pulls/\d+$", status=403, times=10)
+
+    failed = repo.close_superseded([(pulls[2], "Superseded by #9")])
+
+    assert list(failed) == [pulls[2].number]
+    assert "403" in failed[pulls[2].number]
+    # a person's branch is never deleted, by GraphQL or REST: the PR is reported instead
+    emu.graphql_refused_fields = set()
+    refused = repo.close_superseded([(person, "Superseded")])
+    assert "refused to write branch 'feature-0'" in refused[person.number]
+    assert state.git.ref("refs/heads/feature-0") is not None

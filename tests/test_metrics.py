@@ -397,3 +397,28 @@ def test_a_trickling_gateway_costs_a_run_three_seconds_at_most() -> None:
         pytest.raises(MetricsError, match="did not take the metrics in time"),
     ):
         push(Gateway(url), sample_run(), {"repository": "a/b"})
+
+
+def test_a_group_is_read_back_as_the_last_push_left_it(tmp_path: Path) -> None:
+    """``read_group``: what the deployment counters go on from — the samples of one group
+    only, without the group's own labels, through basic auth; a wrong password, a
+    non-http URL or an unreachable gateway is a MetricsError."""
+    from telefonistka.adapters.pushgateway import read_group  # noqa: PLC0415
+
+    with running_pushgateway(tmp_path, users={"ci": "s3cret"}) as gateway:
+        target = Gateway(gateway.url, "ci", "s3cret", "X-Trace: 1")
+        mine = grouping_key("acme/infra", "fleet report")
+        counter = Sample.of("telefonistka_deployments_total", "counter", "h", 7, environment="p/")
+        push(target, [counter], mine)
+        push(target, [Sample.of("x_gauge", "gauge", "h", 1)], grouping_key("other/repo", "x"))
+
+        found = read_group(target, mine)
+
+        assert found[("telefonistka_deployments_total", (("environment", "p/"),))] == 7
+        assert not any(name == "x_gauge" for name, _ in found)
+        with pytest.raises(MetricsError, match="could not read the Pushgateway"):
+            read_group(Gateway(gateway.url, "ci", "wrong"), mine)
+    with pytest.raises(MetricsError, match="is not http"):
+        read_group(Gateway("file:///etc/passwd"), mine)
+    with pytest.raises(MetricsError, match="could not read the Pushgateway"):
+        read_group(Gateway(f"http://127.0.0.1:{free_port()}"), mine)

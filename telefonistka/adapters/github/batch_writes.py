@@ -24,7 +24,8 @@ from telefonistka.adapters.github.queries import (
     superseded_read_query,
 )
 from telefonistka.core.events.pull_request import PullRequest
-from telefonistka.errors import GitHubError
+from telefonistka.core.github.refnames import is_bot_branch
+from telefonistka.errors import GitHubError, TelefonistkaError
 from telefonistka.ports import OpenPullsView
 
 SUPERSEDED_EVENT = "superseded"  # the comment_once event of a superseded PR's note
@@ -158,8 +159,11 @@ class BatchWrites(BatchReads):
         that could not be closed at all."""
         if not items:
             return {}
+        # only the bot's own branches are ever deleted: another goes through REST, whose
+        # guard refuses it (the PR is then reported, not closed)
+        batch = [(pull, note) for pull, note in items if is_bot_branch(pull.head_ref)]
         try:
-            done = self._close_at_once(items)
+            done = self._close_at_once(batch) if batch else set()
         except GitHubError:
             done = set()
         failures: dict[int, str] = {}
@@ -170,7 +174,7 @@ class BatchWrites(BatchReads):
                 self.comment_once(pull.number, note, SUPERSEDED_EVENT)
                 self.delete_branch(pull.head_ref)
                 self.close_pr(pull.number)
-            except GitHubError as exc:
+            except TelefonistkaError as exc:
                 failures[pull.number] = str(exc)
         return failures
 
