@@ -163,6 +163,9 @@ def read_group(gateway: Gateway, grouping: dict[str, str]) -> Series:
         text = call_with_deadline(fetch, DEADLINE_SECONDS)
         families = list(text_string_to_metric_families(text))
     except Exception as exc:  # urllib's errors, OSError, a deadline, a garbled answer
+        close = getattr(exc, "close", None)  # an HTTPError holds the answer's socket open
+        if callable(close):
+            close()
         raise MetricsError(f"could not read the Pushgateway at {gateway.url}: {exc}") from None
     wanted = {"job": JOB, **grouping}
     found: Series = {}
