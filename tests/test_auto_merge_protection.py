@@ -300,15 +300,22 @@ def test_the_gate_pass_reads_through_rest_where_graphql_lacks_a_field(
     assert _gate_statuses(emu, numbers) == before
 
 
-def test_a_pending_pr_costs_its_writes_only(emu: GitHubEmulator, gh: GhRepository) -> None:
-    """The check fails: each of the three PRs gets one status write, and the reads stay
-    the two of the pass (no commit read: the heads came with the first query)."""
+def _check_completes(emu: GitHubEmulator, gh: GhRepository, conclusion: str) -> list[int]:
+    """Three PRs pending on e2e (no soak), a pass that writes their statuses, then the
+    check run completes with ``conclusion``; the request log is cleared."""
     numbers = _three_pending(emu, gh, FANOUT.replace("      soakTime: 1h\n", ""))
     scheduled(emu, report="false")
     repo = emu.get_repo(REPO)
     run = next(r for r in repo.check_runs if r.name == "e2e/staging")
-    run.status, run.conclusion = "completed", "failure"
+    run.status, run.conclusion = "completed", conclusion
     emu.reset()
+    return numbers
+
+
+def test_a_pending_pr_costs_its_writes_only(emu: GitHubEmulator, gh: GhRepository) -> None:
+    """The check fails: each of the three PRs gets one status write, and the reads stay
+    the two of the pass (no commit read: the heads came with the first query)."""
+    numbers = _check_completes(emu, gh, "failure")
 
     step = scheduled(emu, report="false")
 
@@ -353,12 +360,7 @@ def test_a_pending_pr_whose_gates_hold_costs_a_status_and_a_merge(
 ) -> None:
     """The check passes: each PR's status turns success and it merges (the bot's commit is
     known from the first query, not read again): 2 + 2 per PR, within 3 + 3 per PR."""
-    numbers = _three_pending(emu, gh, FANOUT.replace("      soakTime: 1h\n", ""))
-    scheduled(emu, report="false")
-    repo = emu.get_repo(REPO)
-    run = next(r for r in repo.check_runs if r.name == "e2e/staging")
-    run.status, run.conclusion = "completed", "success"
-    emu.reset()
+    numbers = _check_completes(emu, gh, "success")
 
     step = scheduled(emu, report="false")
 

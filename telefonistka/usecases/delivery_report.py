@@ -51,7 +51,7 @@ class DeliveryRun:
         rollbacks = self.host.closed_prs_labelled(ROLLBACK_LABEL, since)
         deployments, notes = deployments_of(promotions, self.is_bot)
         restores = restores_of(rollbacks, self.is_bot)
-        windows = tuple(sorted({min(7, self.days), self.days}))
+        windows = _windows(self.days)
         self.log(
             f"delivery: {len(promotions)} closed promotion PR(s), {len(rollbacks)} rollback "
             f"PR(s) since {since:%Y-%m-%d}"
@@ -102,9 +102,14 @@ class LocalDeliveryRun:
                 rollbacks.append(pr)
         deployments, notes = deployments_of(promotions, lambda _login: True)
         restores = restores_of(rollbacks, lambda _login: True)
-        windows = tuple(sorted({min(7, self.days), self.days}))
+        windows = _windows(self.days)
         return compute_delivery(deployments, restores, self.now, windows, [SQUASH_NOTE, *notes])
 
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+
+
+def _windows(days: int) -> tuple[int, ...]:
+    """The last 7 days and the last ``days`` (one window when they are the same)."""
+    return tuple(sorted({min(7, days), days}))

@@ -16,11 +16,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .reads import check, execute
+from .reads import check, execute, pull_by_node
 from .server import Response
 from .shapes import comment_node_id
-from .shapes import node_id as make_node_id
-from .state import IssueComment, PullRequest, Repository
+from .state import IssueComment
 
 if TYPE_CHECKING:
     from .emulator import GitHubEmulator
@@ -85,7 +84,7 @@ def _enable_auto_merge(
     given = variables.get("input") if isinstance(variables.get("input"), dict) else {}
     subject = str(given.get("pullRequestId") or "")
     method = str(given.get("mergeMethod") or "MERGE").lower()
-    found = _pull(emu, subject)
+    found = pull_by_node(emu, subject)
     if found is None:
         message = f"Could not resolve to a node with the global id of '{subject}'"
         return _failed("enablePullRequestAutoMerge", "NOT_FOUND", message)
@@ -101,14 +100,6 @@ def _enable_auto_merge(
         return _failed("enablePullRequestAutoMerge", "UNPROCESSABLE", message)
     pr.auto_merge_method, pr.auto_merge_by = method, login
     return {"data": {"enablePullRequestAutoMerge": {"pullRequest": {"number": pr.number}}}}
-
-
-def _pull(emu: GitHubEmulator, node: str) -> tuple[Repository, PullRequest] | None:
-    for repo in emu.repos.values():
-        for pr in repo.pulls.values():
-            if make_node_id("PR", pr.id) == node:
-                return repo, pr
-    return None
 
 
 def _failed(field: str, kind: str, message: str) -> dict[str, Any]:

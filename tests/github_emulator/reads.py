@@ -175,11 +175,10 @@ class _Root:
         return {"clientMutationId": input.get("clientMutationId")}
 
     def _pull(self, node: str) -> tuple[Repository, PullRequest]:
-        for repo in self.emu.repos.values():
-            for pr in repo.pulls.values():
-                if node_id("PR", pr.id) == node:
-                    return repo, pr
-        raise GraphQLError(f"Could not resolve to a node with the global id of '{node}'")
+        found = pull_by_node(self.emu, node)
+        if found is None:
+            raise GraphQLError(f"Could not resolve to a node with the global id of '{node}'")
+        return found
 
     def _rest(self, repo: Repository, method: str, path: str, body: dict[str, Any]) -> Any:
         """Carry a mutation out through the REST route that does the same (its checks,
@@ -527,3 +526,12 @@ def points(query: str, variables: dict[str, Any] | None = None) -> int:
             root = gql.mutation_type if definition.operation.value == "mutation" else gql.query_type
             requests += walk(definition.selection_set, root, 1)
     return max(1, round(requests / 100))
+
+
+def pull_by_node(emu: GitHubEmulator, node: str) -> tuple[Repository, PullRequest] | None:
+    """The PR whose GraphQL id is ``node``, with its repository."""
+    for repo in emu.repos.values():
+        for pr in repo.pulls.values():
+            if node_id("PR", pr.id) == node:
+                return repo, pr
+    return None

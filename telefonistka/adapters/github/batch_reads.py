@@ -52,38 +52,27 @@ class BatchReads(GitData, PullRequests):
         """``ports.BatchReader.gate_pass_read``: one GraphQL request per 100 open PRs.
         The holds are None when over one page; the configuration None when absent, or
         not whole in the answer (binary, cut, or not hashing to its id)."""
-        pulls: list[OpenPull] = []
-        holds: list[LabelledPr] | None = None
-        head, config = "", None
-        after: str | None = None
-        for _page in range(MAX_PAGES):
-            variables = self._variables(
-                base=None if all_bases else branch,
-                hold=hold_label,
-                after=after,
-                qualified=f"refs/heads/{branch}",
-                config=f"{branch}:{config_path}",
-            )
-            data = self._graphql(f"read the open PRs into {branch}", GATES_READ, variables)
-            try:
-                if self._viewer is None:
-                    self._viewer = str(data["viewer"]["login"])
-                repository = data["repository"]
-                if after is None:
-                    ref = repository.get("ref")
-                    if not ref:
-                        raise GitHubError(f"no branch {branch!r} in {self.full_name}", 404)
-                    head = str(ref["target"]["oid"])
-                    config = self._keep_blob(repository.get("config"))
-                    holds = _holds(repository["holds"])
-                connection = repository["pullRequests"]
-                pulls += [self._open_pull(node, branch) for node in connection["nodes"]]
-                more = bool(connection["pageInfo"]["hasNextPage"])
-                after = str(connection["pageInfo"]["endCursor"] or "")
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise GitHubError(f"unexpected answer to the open PRs query: {exc!r}") from exc
-            if not more or not after:
-                break
+        base = None if all_bases else branch
+        variables = self._variables(
+            base=base,
+            hold=hold_label,
+            qualified=f"refs/heads/{branch}",
+            config=f"{branch}:{config_path}",
+        )
+        data = self._graphql(f"read the open PRs into {branch}", GATES_READ, variables)
+        try:
+            if self._viewer is None:
+                self._viewer = str(data["viewer"]["login"])
+            repository = data["repository"]
+            ref = repository.get("ref")
+            if not ref:
+                raise GitHubError(f"no branch {branch!r} in {self.full_name}", 404)
+            head = str(ref["target"]["oid"])
+            config = self._keep_blob(repository.get("config"))
+            holds = _holds(repository["holds"])
+            pulls, _whole = self._page_open_pulls(repository["pullRequests"], branch, base)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GitHubError(f"unexpected answer to the open PRs query: {exc!r}") from exc
         return GatePassRead(pulls, holds, head, config)
 
     def promotion_read(
@@ -128,19 +117,28 @@ class BatchReads(GitData, PullRequests):
         return PromotionRead(head, files, pulls, str(repository.get("id") or ""))
 
     def all_open_pulls(self, first: Mapping[str, Any], base: str) -> list[OpenPull] | None:
-        """The open PRs of a first page and of the pages after it (one request per 100
-        more, up to ``MAX_PAGES`` in all: None beyond)."""
-        pulls = [self._open_pull(node, base) for node in first["nodes"]]
+        """The open PRs into ``base`` of a first page and of the pages after it (one
+        request per 100 more, up to ``MAX_PAGES`` in all: None beyond)."""
+        pulls, whole = self._page_open_pulls(first, base, base)
+        return pulls if whole else None
+
+    def _page_open_pulls(
+        self, first: Mapping[str, Any], branch: str, base: str | None
+    ) -> tuple[list[OpenPull], bool]:
+        """(the open PRs of ``first`` and of the pages after it, whether that is all of
+        them): the pages into ``base`` (every branch when None), up to ``MAX_PAGES``."""
+        pulls = [self._open_pull(node, branch) for node in first["nodes"]]
         page = first["pageInfo"]
         for _ in range(MAX_PAGES - 1):
-            if not page["hasNextPage"]:
-                return pulls
+            if not page["hasNextPage"] or not page["endCursor"]:
+                return pulls, True
             variables = self._variables(base=base, after=str(page["endCursor"]))
-            data = self._graphql(f"read more open PRs into {base}", OPEN_PULLS_PAGE, variables)
+            what = f"read more open PRs into {branch}"
+            data = self._graphql(what, OPEN_PULLS_PAGE, variables)
             connection = data["repository"]["pullRequests"]
-            pulls += [self._open_pull(node, base) for node in connection["nodes"]]
+            pulls += [self._open_pull(node, branch) for node in connection["nodes"]]
             page = connection["pageInfo"]
-        return None if page["hasNextPage"] else pulls
+        return pulls, not page["hasNextPage"]
 
     def pr_read(self, base: str, number: int, config_path: str) -> PromotionRead:
         """``ports.BatchReader.pr_read``: one GraphQL request. The PR's comments, when

@@ -53,7 +53,7 @@ fragment OpenPull on PullRequest {
 # and the holds' list.
 GATES_READ = (
     """
-query($owner: String!, $name: String!, $base: String, $hold: String!, $after: String,
+query($owner: String!, $name: String!, $base: String, $hold: String!,
       $qualified: String!, $config: String!) {
   viewer { login }
   repository(owner: $owner, name: $name) {
@@ -64,7 +64,7 @@ query($owner: String!, $name: String!, $base: String, $hold: String!, $after: St
       pageInfo { hasNextPage endCursor }
       nodes { number body mergedAt author { __typename login } }
     }
-    pullRequests(states: [OPEN], baseRefName: $base, first: 100, after: $after,
+    pullRequests(states: [OPEN], baseRefName: $base, first: 100,
                  orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { ...OpenPull }
@@ -171,10 +171,7 @@ def superseded_read_query(count: int) -> str:
         f"\n    r{n}: ref(qualifiedName: $r{n}) {{ id }}"
         for n in range(count)
     )
-    return (
-        f"query($owner: String!, $name: String!{params}) {{\n"
-        f"  repository(owner: $owner, name: $name) {{{fields}\n  }}\n}}\n"
-    )
+    return _in_repository(params, fields)
 
 
 def close_query(commented: int, deleted: int, closed: int) -> str:
@@ -190,6 +187,15 @@ def close_query(commented: int, deleted: int, closed: int) -> str:
     params = [f"${k}{n}: {inputs[k]}!" for k in "cdx" for n in range(counts[k])]
     body = [f"  {k}{n}: " + fields[k].format(n=n) for k in "cdx" for n in range(counts[k])]
     return f"mutation({', '.join(params)}) {{\n" + "\n".join(body) + "\n}\n"
+
+
+def _in_repository(params: str, fields: str) -> str:
+    """A query of the repository's ``fields`` (aliased, one per item), with ``params``
+    beside ``$owner`` and ``$name``."""
+    return (
+        f"query($owner: String!, $name: String!{params}) {{\n"
+        f"  repository(owner: $owner, name: $name) {{{fields}\n  }}\n}}\n"
+    )
 
 
 # What a drift check reads before it plans, in one request: the default branch's head,
@@ -220,10 +226,7 @@ def blobs_query(count: int) -> str:
     """The text of ``count`` blobs by id (``$o0``…), one aliased field each."""
     params = "".join(f", $o{n}: GitObjectID!" for n in range(count))
     fields = "".join(_BLOB.format(n=n) for n in range(count))
-    return (
-        f"query($owner: String!, $name: String!{params}) {{\n"
-        f"  repository(owner: $owner, name: $name) {{{fields}\n  }}\n}}\n"
-    )
+    return _in_repository(params, fields)
 
 
 _MOMENT = """
@@ -247,10 +250,11 @@ _MOMENT = """
   }}"""
 
 
-# The next 100 open PRs into a branch, after a cursor an earlier page gave.
+# The next 100 open PRs into a branch (every branch when ``$base`` is null), after a
+# cursor an earlier page gave.
 OPEN_PULLS_PAGE = (
     """
-query($owner: String!, $name: String!, $base: String!, $after: String!) {
+query($owner: String!, $name: String!, $base: String, $after: String!) {
   repository(owner: $owner, name: $name) {
     pullRequests(states: [OPEN], baseRefName: $base, first: 100, after: $after,
                  orderBy: {field: CREATED_AT, direction: ASC}) {
@@ -267,12 +271,8 @@ query($owner: String!, $name: String!, $base: String!, $after: String!) {
 def source_moments_query(count: int) -> str:
     """The newest commit of ``$ref`` that changed each of ``count`` paths (``$p0``…), with
     its checks: one aliased field per path, so every source of a gate pass is one request."""
-    params = "".join(f", $p{n}: String!" for n in range(count))
-    fields = "".join(_MOMENT.format(n=n) for n in range(count))
-    return (
-        f"query($owner: String!, $name: String!, $ref: String!{params}) {{\n"
-        f"  repository(owner: $owner, name: $name) {{{fields}\n  }}\n}}\n"
-    )
+    params = ", $ref: String!" + "".join(f", $p{n}: String!" for n in range(count))
+    return _in_repository(params, "".join(_MOMENT.format(n=n) for n in range(count)))
 
 
 # What the schema trim and the emulator's tests check: every document, as sent.

@@ -129,20 +129,10 @@ class RepoSession:
 
     def _graphql(self, what: str, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         """One GraphQL request; GraphQL errors (answered with HTTP 200) become ``GitHubError``."""
-        body = {"query": query, "variables": dict(variables)}
-        data = self._http.call("graphql", what, "POST", self._http.graphql_url, body=body)[1]
-        errors = (data or {}).get("errors")
-        if errors:
-            said = dict.fromkeys(str(e.get("message", e)) for e in errors if isinstance(e, dict))
-            detail = "; ".join(list(said)[:3]) + ("; …" if len(said) > 3 else "")
-            raise GitHubError(f"GraphQL refused to {what}: {detail or errors}", 200, detail)
-        return dict((data or {}).get("data") or {})
-
-    def _graphql_errors(
-        self, what: str, query: str, variables: Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
-        """``_graphql_data``'s errors alone."""
-        return self._graphql_data(what, query, variables)[1]
+        answer = self._graphql_answer(what, query, variables)
+        if answer.get("errors"):
+            raise _refused(what, answer["errors"])
+        return dict(answer.get("data") or {})
 
     def _graphql_data(
         self, what: str, query: str, variables: Mapping[str, Any]
@@ -150,13 +140,18 @@ class RepoSession:
         """One GraphQL request whose errors may be partial (aliased mutations, each on
         its own): its data and the errors GitHub gave, each with the ``path`` of its
         field; an answer without data at all raises ``GitHubError``."""
+        answer = self._graphql_answer(what, query, variables)
+        errors = [e for e in answer.get("errors") or [] if isinstance(e, dict)]
+        if errors and not answer.get("data"):
+            raise _refused(what, errors)
+        return dict(answer.get("data") or {}), errors
+
+    def _graphql_answer(
+        self, what: str, query: str, variables: Mapping[str, Any]
+    ) -> dict[str, Any]:
         body = {"query": query, "variables": dict(variables)}
         data = self._http.call("graphql", what, "POST", self._http.graphql_url, body=body)[1]
-        errors = [e for e in (data or {}).get("errors") or [] if isinstance(e, dict)]
-        if errors and not (data or {}).get("data"):
-            detail = "; ".join(str(e.get("message", e)) for e in errors[:3])
-            raise GitHubError(f"GraphQL refused to {what}: {detail}", 200, detail)
-        return dict((data or {}).get("data") or {}), errors
+        return dict(data or {})
 
     def _call(
         self,
@@ -199,3 +194,10 @@ class RepoSession:
             more = 'rel="next"' in link if link is not None else len(data or []) == PER_PAGE
             if not more or (limit is not None and len(items) >= limit):
                 return items
+
+
+def _refused(what: str, errors: Any) -> GitHubError:
+    """GitHub's GraphQL refusal as an error: its messages, each once, three at most."""
+    said = dict.fromkeys(str(e.get("message", e)) for e in errors if isinstance(e, dict))
+    detail = "; ".join(list(said)[:3]) + ("; …" if len(said) > 3 else "")
+    return GitHubError(f"GraphQL refused to {what}: {detail or errors}", 200, detail)
