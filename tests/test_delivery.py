@@ -340,3 +340,21 @@ def test_the_dashboard_picture_is_drawn_from_the_worked_example(tmp_path: Path) 
     assert out.read_text(encoding="utf-8") == committed, hint
     assert "18h 0m" in committed
     assert "— not computable" in committed  # staging has no rollback to restore from
+
+
+def test_a_folder_name_cannot_break_the_table_or_the_dashboard_line() -> None:
+    """Environment names are folder names: a backtick or a pipe in one stays inside its
+    code span and its table cell."""
+    odd = _deployment_into("env/a|b`c/")
+    delivery = compute_delivery([odd], [], NOW)  # type: ignore[list-item]
+    row = next(line for line in delivery_markdown(delivery).splitlines() if "a\\|b" in line)
+    assert row.startswith("| ``env/a\\|b`c/`` | 1 |")
+    assert "``env/a|b`c/``" in delivery_line(delivery)
+
+
+def _deployment_into(environment: str) -> object:
+    from telefonistka.core.fleet.delivery import Deployment  # noqa: PLC0415
+
+    return Deployment(
+        1, environment, ("app",), NOW - timedelta(hours=2), NOW - timedelta(hours=1), None
+    )

@@ -34,6 +34,7 @@ from typing import Any
 from telefonistka.core.metrics import COUNTER, GAUGE, SUMMARY, Sample
 from telefonistka.core.promotion.holds import rollback_reverts
 from telefonistka.core.promotion.metadata import extract_metadata
+from telefonistka.core.text.markdown import code_span, table_cell
 from telefonistka.errors import UsageError
 from telefonistka.ports import ClosedPr
 
@@ -323,7 +324,7 @@ def delivery_markdown(delivery: Delivery) -> str:
             rate = "—" if f.change_failure_rate is None else f"{f.change_failure_rate:.0%}"
             unknown = f" ({f.lead_times_unknown} unknown)" if f.lead_times_unknown else ""
             lines.append(
-                f"| `{f.environment}` | {f.deployments} | {f.per_day:.2f} "
+                f"| {table_cell(f.environment)} | {f.deployments} | {f.per_day:.2f} "
                 f"| {duration(f.lead_time_p50)}{unknown} | {duration(f.lead_time_p90)} "
                 f"| {rate} ({f.failures}) | {duration(f.time_to_restore_p50)} "
                 f"| {duration(f.waiting_p50)} |"
@@ -340,7 +341,7 @@ def delivery_line(delivery: Delivery) -> str:
     """The dashboard's compact line per environment (the longest window)."""
     days = max(delivery.windows) if delivery.windows else 0
     parts = [
-        f"`{f.environment}` {f.per_week:.1f}/week, lead {duration(f.lead_time_p50)}, "
+        f"{code_span(f.environment)} {f.per_week:.1f}/week, lead {duration(f.lead_time_p50)}, "
         f"CFR {'—' if f.change_failure_rate is None else f'{f.change_failure_rate:.0%}'}, "
         f"MTTR {duration(f.time_to_restore_p50)}"
         for f in delivery.for_window(days)
